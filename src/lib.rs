@@ -1,0 +1,19 @@
+//! spotdraft-sync: create SpotDraft contracts from CRM records and sync the results back.
+//!
+//! Layout (dependencies point inward):
+//! - [`core`]: pure domain rules, no IO, no JS;
+//! - [`api`]: SpotDraft endpoints as transport-free request/response descriptions;
+//! - [`transport`]: the IO trait and a mock;
+//! - [`client`]: runs endpoints through a transport;
+//! - `facade`: the thin `#[wasm_bindgen]` layer, the only part that knows JS.
+
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod client;
+pub mod core;
+pub mod error;
+mod facade;
+pub mod transport;
+
+pub use error::{Error, ErrorCode, ErrorDetail, Result};

@@ -1,0 +1,88 @@
+//! A test transport: records requests, answers from a queue of canned responses, and keeps a
+//! fake clock that only moves when something sleeps.
+//!
+//! Not for production: it never touches the network.
+
+use super::{PreparedRequest, Transport};
+use crate::api::HttpResponse;
+use crate::error::{Error, ErrorCode, Result};
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+
+/// Recorded requests and queued answers.
+#[derive(Default)]
+pub struct MockTransport {
+    answers: RefCell<VecDeque<Result<HttpResponse>>>,
+    sent: RefCell<Vec<PreparedRequest>>,
+    clock_ms: Cell<f64>,
+}
+
+impl MockTransport {
+    /// An empty mock: every send fails with `NETWORK` until answers are queued.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Queues a response with `status` and `body`.
+    pub fn respond(&self, status: u16, body: &str) -> &Self {
+        self.answers.borrow_mut().push_back(Ok(HttpResponse {
+            status,
+            headers: Vec::new(),
+            body: body.to_owned(),
+        }));
+        self
+    }
+
+    /// Queues a full response or an error.
+    pub fn push(&self, answer: Result<HttpResponse>) -> &Self {
+        self.answers.borrow_mut().push_back(answer);
+        self
+    }
+
+    /// The requests sent so far.
+    pub fn sent(&self) -> Vec<PreparedRequest> {
+        self.sent.borrow().clone()
+    }
+
+    /// The fake clock.
+    pub fn clock_ms(&self) -> f64 {
+        self.clock_ms.get()
+    }
+}
+
+impl Transport for MockTransport {
+    type Call = ();
+
+    async fn send(&self, request: PreparedRequest, _call: &()) -> Result<HttpResponse> {
+        self.sent.borrow_mut().push(request);
+        self.answers
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or_else(|| Err(Error::new(ErrorCode::Network, "mock transport: no answer queued")))
+    }
+
+    fn now_ms(&self) -> f64 {
+        self.clock_ms.get()
+    }
+
+    async fn sleep(&self, ms: f64, _call: &()) -> Result<()> {
+        self.clock_ms.set(self.clock_ms.get() + ms);
+        Ok(())
+    }
+}
+
+/// Runs a future that never waits on real IO (everything over [`MockTransport`]) to the end.
+///
+/// # Panics
+/// Never; it spins until the future is ready, so a future that waits on something real would
+/// spin forever: use it only with the mock.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    use std::task::{Context, Poll, Waker};
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+}
