@@ -99,17 +99,27 @@ mod tests {
     #[test]
     fn status_call_sends_credentials_and_parses() {
         let client = client();
-        client
-            .transport()
-            .respond(200, r#"{"contract_status":"SIGN","contract_name":"Acme MSA"}"#);
+        client.transport().respond(
+            200,
+            r#"{"contract_status":"SIGN","contract_name":"Acme MSA"}"#,
+        );
         let endpoint = GetContractStatus {
             id: CompositeId::parse("T-7").unwrap(),
         };
         let result = block_on(client.call(&endpoint, &())).unwrap();
         assert_eq!(result.contract_status, ContractStatus::Sign);
         let sent = client.transport().sent();
-        assert_eq!(sent[0].url, "http://127.0.0.1:4010/api/v2.1/public/contracts/T-7/status");
-        let header = |name: &str| sent[0].headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        assert_eq!(
+            sent[0].url,
+            "http://127.0.0.1:4010/api/v2.1/public/contracts/T-7/status"
+        );
+        let header = |name: &str| {
+            sent[0]
+                .headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
         assert_eq!(header("client-id").as_deref(), Some("cid"));
         assert_eq!(header("client-secret").as_deref(), Some("csecret"));
         assert_eq!(header("user-email").as_deref(), Some("owner@acme.example"));
@@ -119,7 +129,10 @@ mod tests {
     #[test]
     fn non_success_maps_to_error() {
         let client = client();
-        client.transport().respond(401, r#"{"detail":"Authentication credentials were not provided."}"#);
+        client.transport().respond(
+            401,
+            r#"{"detail":"Authentication credentials were not provided."}"#,
+        );
         let endpoint = GetContractStatus {
             id: CompositeId::parse("T-7").unwrap(),
         };

@@ -130,7 +130,11 @@ pub struct ErrorDetail {
 
 impl ErrorDetail {
     /// A detail at `path` with `code` and `message`.
-    pub fn new(path: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        path: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             path: path.into(),
             code: code.into(),

@@ -28,7 +28,8 @@ pub fn error_from_response(operation: &str, response: &HttpResponse) -> Error {
         0 | 300..=399 => (ErrorCode::Redirect, redirect_advice(response)),
         400 => (
             ErrorCode::ValidationFailed,
-            "SpotDraft refused the request as invalid; see `details` for the fields it named.".to_owned(),
+            "SpotDraft refused the request as invalid; see `details` for the fields it named."
+                .to_owned(),
         ),
         401 => (
             ErrorCode::Unauthorized,
@@ -79,9 +80,12 @@ pub fn error_from_response(operation: &str, response: &HttpResponse) -> Error {
     } else {
         format!("HTTP {status}")
     };
-    let mut error = Error::new(code, format!("{operation} failed with {status_text}.{said} {advice}"))
-        .with_request_id(response.request_id())
-        .with_spotdraft_code(sd_code);
+    let mut error = Error::new(
+        code,
+        format!("{operation} failed with {status_text}.{said} {advice}"),
+    )
+    .with_request_id(response.request_id())
+    .with_spotdraft_code(sd_code);
     if status != 0 {
         error = error.with_status(status);
     }
@@ -147,7 +151,11 @@ fn collect_field_errors(path: String, value: &Value, depth: usize, out: &mut Vec
         return;
     }
     match value {
-        Value::String(message) => out.push(ErrorDetail::new(path, "SPOTDRAFT_FIELD_ERROR", truncate(message))),
+        Value::String(message) => out.push(ErrorDetail::new(
+            path,
+            "SPOTDRAFT_FIELD_ERROR",
+            truncate(message),
+        )),
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 match item {
@@ -217,7 +225,10 @@ mod tests {
     fn keeps_spotdraft_code_and_detail() {
         let error = error_from_response(
             "updateContractData",
-            &response(400, r#"{"detail":"Contract cannot be updated because it has been executed.","status_code":400,"code":"SD_PUBLIC_00009","message":"x"}"#),
+            &response(
+                400,
+                r#"{"detail":"Contract cannot be updated because it has been executed.","status_code":400,"code":"SD_PUBLIC_00009","message":"x"}"#,
+            ),
         );
         assert_eq!(error.spotdraft_code.as_deref(), Some("SD_PUBLIC_00009"));
         assert!(error.message.contains("has been executed"));
@@ -228,7 +239,10 @@ mod tests {
     fn field_maps_become_located_details() {
         let error = error_from_response(
             "createContract",
-            &response(400, r#"{"priority":["Input should be 'LOW'"],"assignees":{"0":{"entity_id":["Field required"]}}}"#),
+            &response(
+                400,
+                r#"{"priority":["Input should be 'LOW'"],"assignees":{"0":{"entity_id":["Field required"]}}}"#,
+            ),
         );
         let paths: Vec<&str> = error.details.iter().map(|d| d.path.as_str()).collect();
         assert!(paths.contains(&"priority"));
@@ -238,7 +252,10 @@ mod tests {
     #[test]
     fn redirect_names_the_cause_and_drops_any_query() {
         let mut r = response(302, "");
-        r.headers.push(("location".into(), "https://api.us.spotdraft.com/api/v2.1/public/contracts/?sig=abc".into()));
+        r.headers.push((
+            "location".into(),
+            "https://api.us.spotdraft.com/api/v2.1/public/contracts/?sig=abc".into(),
+        ));
         let error = error_from_response("createContract", &r);
         assert!(error.message.contains("trailing slash"));
         assert!(error.message.contains("/api/v2.1/public/contracts/"));

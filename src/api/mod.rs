@@ -90,7 +90,13 @@ impl HttpRequest {
         let query: Vec<String> = self
             .query
             .iter()
-            .map(|(k, v)| format!("{}={}", encode_query_component(k), encode_query_component(v)))
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    encode_query_component(k),
+                    encode_query_component(v)
+                )
+            })
             .collect();
         format!("{}?{}", self.path, query.join("&"))
     }
@@ -124,10 +130,15 @@ impl HttpResponse {
     /// SpotDraft's request id, when the response carries one. The header's name is not
     /// documented, so the common ones are tried.
     pub fn request_id(&self) -> Option<String> {
-        ["x-request-id", "request-id", "x-sd-request-id", "x-correlation-id"]
-            .iter()
-            .find_map(|name| self.header(name))
-            .map(str::to_owned)
+        [
+            "x-request-id",
+            "request-id",
+            "x-sd-request-id",
+            "x-correlation-id",
+        ]
+        .iter()
+        .find_map(|name| self.header(name))
+        .map(str::to_owned)
     }
 
     /// Parses the body as JSON of type `T`.
@@ -175,12 +186,15 @@ pub trait Endpoint {
 
 /// Percent-encodes one path segment (RFC 3986 unreserved characters stay as they are).
 pub fn encode_path_segment(segment: &str) -> String {
-    encode(segment, |b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+    encode(segment, |b| {
+        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+    })
 }
 
 fn encode_query_component(value: &str) -> String {
     encode(value, |b| {
-        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'[' | b']' | b'$' | b',')
+        b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'.' | b'_' | b'~' | b'[' | b']' | b'$' | b',')
     })
 }
 
@@ -202,7 +216,10 @@ mod tests {
 
     #[test]
     fn path_segments_are_encoded_so_no_traversal_survives() {
-        assert_eq!(encode_path_segment("hubspot-deal-10024"), "hubspot-deal-10024");
+        assert_eq!(
+            encode_path_segment("hubspot-deal-10024"),
+            "hubspot-deal-10024"
+        );
         assert_eq!(encode_path_segment("../a b/c?d"), "..%2Fa%20b%2Fc%3Fd");
         assert_eq!(encode_path_segment("é"), "%C3%A9");
     }
@@ -210,7 +227,9 @@ mod tests {
     #[test]
     fn query_keeps_filter_brackets() {
         let mut request = HttpRequest::get("/x".into());
-        request.query.push(("filter__display_status[$in]".into(), "SIGN,EXECUTED".into()));
+        request
+            .query
+            .push(("filter__display_status[$in]".into(), "SIGN,EXECUTED".into()));
         request.query.push(("query".into(), "a&b".into()));
         assert_eq!(
             request.path_and_query(),

@@ -54,35 +54,44 @@ impl Runtime {
 
 /// The plain-data part of the client options (functions such as `fetch` and `headers` are
 /// handled by the facade).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClientConfigInput {
     /// SpotDraft region; exclusive with `base_url`.
     #[serde(default)]
+    #[tsify(optional)]
     pub region: Option<Region>,
     /// Origin (plus optional path prefix) of a proxy or the local sandbox.
     #[serde(default)]
+    #[tsify(optional)]
     pub base_url: Option<String>,
     /// SpotDraft API client id.
     #[serde(default)]
+    #[tsify(optional)]
     pub client_id: Option<String>,
     /// SpotDraft API client secret. Never logged, never in an error message.
     #[serde(default)]
+    #[tsify(optional)]
     pub client_secret: Option<String>,
     /// Act as this active workspace member (`user-email` header).
     #[serde(default)]
+    #[tsify(optional)]
     pub user_email: Option<String>,
     /// Allow a `client_secret` in a browser or worker.
     #[serde(default)]
+    #[tsify(optional)]
     pub dangerously_allow_browser_secret: bool,
     /// Per-call timeout in milliseconds (default 30 000).
     #[serde(default)]
+    #[tsify(optional)]
     pub timeout_ms: Option<f64>,
     /// Retries of requests that are safe to repeat (default 2).
     #[serde(default)]
+    #[tsify(optional)]
     pub max_retries: Option<f64>,
     /// Client-side rate limit in requests per second (default 10, SpotDraft's limit).
     #[serde(default)]
+    #[tsify(optional)]
     pub max_requests_per_second: Option<f64>,
 }
 
@@ -150,7 +159,11 @@ impl ClientConfig {
     ///   direct calls to a SpotDraft region without any credentials; out-of-range numbers.
     /// - `BROWSER_SECRET_REFUSED`: a `clientSecret` in a browser or worker without
     ///   `dangerouslyAllowBrowserSecret: true`.
-    pub fn new(input: ClientConfigInput, runtime: Runtime, has_header_provider: bool) -> Result<Self> {
+    pub fn new(
+        input: ClientConfigInput,
+        runtime: Runtime,
+        has_header_provider: bool,
+    ) -> Result<Self> {
         let base_url = match (input.region, input.base_url.as_deref()) {
             (Some(region), None) => region.origin().to_owned(),
             (None, Some(url)) => parse_base_url(url)?,
@@ -279,7 +292,10 @@ fn is_header_unsafe(value: &str) -> bool {
 
 fn whole_number(name: &str, value: Option<f64>, min: u32, max: u32) -> Result<Option<u32>> {
     let Some(value) = value else { return Ok(None) };
-    if !value.is_finite() || value.fract() != 0.0 || value < f64::from(min) || value > f64::from(max)
+    if !value.is_finite()
+        || value.fract() != 0.0
+        || value < f64::from(min)
+        || value > f64::from(max)
     {
         return Err(Error::invalid_argument(
             name,
@@ -313,17 +329,26 @@ fn parse_base_url(raw: &str) -> Result<String> {
             format!("{why}; expected an origin such as \"https://spotdraft-proxy.example.com\" or \"http://127.0.0.1:4010\""),
         )
     };
-    if raw.is_empty() || raw.len() > 2048 || raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if raw.is_empty()
+        || raw.len() > 2048
+        || raw.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(refuse("not a URL"));
     }
     if raw.contains(['?', '#']) {
         return Err(refuse("a base URL may not have a query or fragment"));
     }
     let uri = http::Uri::from_str(raw).map_err(|_| refuse("not a URL"))?;
-    let scheme = uri.scheme_str().ok_or_else(|| refuse("the URL has no scheme"))?;
-    let authority = uri.authority().ok_or_else(|| refuse("the URL has no host"))?;
+    let scheme = uri
+        .scheme_str()
+        .ok_or_else(|| refuse("the URL has no scheme"))?;
+    let authority = uri
+        .authority()
+        .ok_or_else(|| refuse("the URL has no host"))?;
     if authority.as_str().contains('@') {
-        return Err(refuse("a base URL may not contain user info; pass credentials as options"));
+        return Err(refuse(
+            "a base URL may not contain user info; pass credentials as options",
+        ));
     }
     let host = authority.host();
     if host.is_empty() {
@@ -340,10 +365,18 @@ fn parse_base_url(raw: &str) -> Result<String> {
         _ => return Err(refuse("the scheme must be https (or http for loopback hosts)")),
     }
     let path = uri.path().trim_end_matches('/');
-    if path.split('/').any(|segment| segment == ".." || segment == ".") {
-        return Err(refuse("the path prefix may not contain `.` or `..` segments"));
+    if path
+        .split('/')
+        .any(|segment| segment == ".." || segment == ".")
+    {
+        return Err(refuse(
+            "the path prefix may not contain `.` or `..` segments",
+        ));
     }
-    Ok(format!("{scheme}://{}{path}", authority.as_str().to_ascii_lowercase()))
+    Ok(format!(
+        "{scheme}://{}{path}",
+        authority.as_str().to_ascii_lowercase()
+    ))
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -381,7 +414,10 @@ mod tests {
             false,
         )
         .unwrap();
-        assert_eq!(config.url("/api/v2.1/public/contracts/"), "https://api.eu.spotdraft.com/api/v2.1/public/contracts/");
+        assert_eq!(
+            config.url("/api/v2.1/public/contracts/"),
+            "https://api.eu.spotdraft.com/api/v2.1/public/contracts/"
+        );
         assert_eq!(config.timeout_ms, DEFAULT_TIMEOUT_MS);
     }
 
@@ -389,7 +425,10 @@ mod tests {
     fn base_url_accepts_https_and_loopback_http() {
         for (raw, want) in [
             ("https://proxy.example.com/", "https://proxy.example.com"),
-            ("https://Proxy.Example.com/sd/", "https://proxy.example.com/sd"),
+            (
+                "https://Proxy.Example.com/sd/",
+                "https://proxy.example.com/sd",
+            ),
             ("http://127.0.0.1:4010", "http://127.0.0.1:4010"),
             ("http://localhost:8080/x", "http://localhost:8080/x"),
             ("http://[::1]:9000", "http://[::1]:9000"),
@@ -462,6 +501,11 @@ mod tests {
         bad.timeout_ms = Some(1.5);
         assert!(ClientConfig::new(bad.clone(), Runtime::Server, false).is_err());
         bad.timeout_ms = Some(5000.0);
-        assert_eq!(ClientConfig::new(bad, Runtime::Server, false).unwrap().timeout_ms, 5000);
+        assert_eq!(
+            ClientConfig::new(bad, Runtime::Server, false)
+                .unwrap()
+                .timeout_ms,
+            5000
+        );
     }
 }

@@ -49,10 +49,14 @@ impl CompositeId {
             .or_else(|| value.strip_prefix("H-"))
             .ok_or_else(|| refuse("the composite id must start with \"T-\" or \"H-\""))?;
         if digits.is_empty() || digits.len() > MAX_ID_DIGITS {
-            return Err(refuse("the composite id must have 1 to 19 digits after its prefix"));
+            return Err(refuse(
+                "the composite id must have 1 to 19 digits after its prefix",
+            ));
         }
         if !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(refuse("the composite id may contain only digits after its prefix"));
+            return Err(refuse(
+                "the composite id may contain only digits after its prefix",
+            ));
         }
         Ok(Self(value.to_owned()))
     }
@@ -132,7 +136,9 @@ mod tests {
 
     #[test]
     fn refuses_path_tricks_and_malformed_ids() {
-        for bad in ["", "T-", "../T-1", "T-1/..", "t-1", "T-1 ", "T-1?x=1", "X-1", "T-١٢", "T--1"] {
+        for bad in [
+            "", "T-", "../T-1", "T-1/..", "t-1", "T-1 ", "T-1?x=1", "X-1", "T-١٢", "T--1",
+        ] {
             let error = CompositeId::parse_arg("compositeId", bad).unwrap_err();
             assert_eq!(error.code, ErrorCode::InvalidArgument, "{bad:?}");
             assert_eq!(error.details[0].path, "compositeId");

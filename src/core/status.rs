@@ -49,7 +49,14 @@ mod tests {
 
     #[test]
     fn wire_names_round_trip() {
-        for s in ["DRAFT", "REDLINING", "SIGN", "EXECUTED", "ON_HOLD", "VOIDED"] {
+        for s in [
+            "DRAFT",
+            "REDLINING",
+            "SIGN",
+            "EXECUTED",
+            "ON_HOLD",
+            "VOIDED",
+        ] {
             let status: ContractStatus = serde_json::from_str(&format!("\"{s}\"")).unwrap();
             assert_eq!(status.as_str(), s);
         }

@@ -1,1 +1,12 @@
-//! The JS facade.
+//! The thin `#[wasm_bindgen]` layer: the only part of the crate that knows JS.
+//!
+//! Each submodule converts JS arguments into core types (bad input becomes
+//! `INVALID_ARGUMENT` naming the argument), calls the pure core or the client, and converts
+//! results and [`crate::Error`]s back. No domain logic lives here.
+
+mod args;
+mod client;
+mod fetch;
+mod js_error;
+mod panic_guard;
+mod runtime;

@@ -55,10 +55,12 @@ impl Transport for MockTransport {
 
     async fn send(&self, request: PreparedRequest, _call: &()) -> Result<HttpResponse> {
         self.sent.borrow_mut().push(request);
-        self.answers
-            .borrow_mut()
-            .pop_front()
-            .unwrap_or_else(|| Err(Error::new(ErrorCode::Network, "mock transport: no answer queued")))
+        self.answers.borrow_mut().pop_front().unwrap_or_else(|| {
+            Err(Error::new(
+                ErrorCode::Network,
+                "mock transport: no answer queued",
+            ))
+        })
     }
 
     fn now_ms(&self) -> f64 {

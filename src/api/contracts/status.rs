@@ -85,6 +85,9 @@ mod tests {
             body: r#"{"contract_status":"SIGNED"}"#.into(),
             ..HttpResponse::default()
         };
-        assert_eq!(endpoint.parse(&bad).unwrap_err().code, ErrorCode::InvalidResponse);
+        assert_eq!(
+            endpoint.parse(&bad).unwrap_err().code,
+            ErrorCode::InvalidResponse
+        );
     }
 }

@@ -1,0 +1,152 @@
+//! `SpotDraftClient`: the JS class over [`crate::client::Client`] with the fetch transport.
+
+use super::args::{from_js, string_arg, to_js_value, type_name};
+use super::fetch::{JsCall, JsTransport};
+use super::panic_guard::promise;
+use super::runtime;
+use crate::api::contracts::status::GetContractStatus;
+use crate::client::Client;
+use crate::core::config::{ClientConfig, ClientConfigInput};
+use crate::core::ids::CompositeId;
+use crate::error::{Error, Result};
+use js_sys::{Function, Object, Reflect};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(typescript_custom_section)]
+const CLIENT_OPTIONS_TS: &'static str = r#"
+/**
+ * A function with the global `fetch` contract. The client calls it as
+ * `fetch(url, { method, headers, body, redirect: "manual", signal })` and reads
+ * `status`, `headers` and `text()` of what it resolves to.
+ * Pass an adapter over `hubspot.fetch` in HubSpot UI extensions.
+ */
+export type FetchLike = (
+    url: string,
+    init: { method: string; headers: Record<string, string>; body?: string; redirect: "manual"; signal: AbortSignal },
+) => Promise<{ status: number; type?: string; headers: Headers | Record<string, string>; text(): Promise<string> }>;
+
+/** Options of `new SpotDraftClient(options)`. */
+export interface SpotDraftClientOptions extends ClientConfigInput {
+    /** Your fetch function; default: the global `fetch`. */
+    fetch?: FetchLike;
+    /** Proxy mode: headers added to every request (e.g. your own session token). */
+    headers?: () => Record<string, string> | Promise<Record<string, string>>;
+}
+
+/** Options of a single call. */
+export interface CallOptions {
+    /** Cancels the call; no retry or timer is left running. */
+    signal?: AbortSignal;
+}
+"#;
+
+/// A SpotDraft API client.
+///
+/// ```js
+/// const client = new SpotDraftClient({ baseUrl: "https://sd-proxy.example.com" });
+/// const { contractStatus } = await client.getContractStatus("T-1234");
+/// ```
+#[wasm_bindgen(js_name = SpotDraftClient)]
+pub struct SpotDraftClient {
+    inner: Rc<Client<JsTransport>>,
+}
+
+#[wasm_bindgen(js_class = SpotDraftClient)]
+impl SpotDraftClient {
+    /// Creates a client. Throws a `SpotDraftError` (`INVALID_ARGUMENT`,
+    /// `BROWSER_SECRET_REFUSED`) when the options are wrong; no request is sent.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "SpotDraftClientOptions")] options: JsValue,
+    ) -> Result<SpotDraftClient, JsValue> {
+        Ok(Self::build(options)?)
+    }
+
+    /// Reads a contract's status (`GET /api/v2.1/public/contracts/{id}/status`).
+    ///
+    /// For repair and reconciliation; let webhooks drive the sync.
+    #[wasm_bindgen(js_name = getContractStatus, unchecked_return_type = "Promise<ContractStatusResult>")]
+    pub fn get_contract_status(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<Object>,
+    ) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        promise(async move {
+            let id = CompositeId::parse_arg("id", &string_arg("id", &id)?)?;
+            let call = call_options(options.as_ref())?;
+            let result = inner.call(&GetContractStatus { id }, &call).await?;
+            to_js_value(&result)
+        })
+    }
+}
+
+impl SpotDraftClient {
+    fn build(options: JsValue) -> Result<Self> {
+        if !options.is_object() || js_sys::Array::is_array(&options) || options.is_function() {
+            return Err(Error::invalid_argument(
+                "options",
+                format!(
+                    "must be an options object such as {{ baseUrl, clientId, clientSecret }}, got {}",
+                    type_name(&options)
+                ),
+            ));
+        }
+        let fetch = function_option(&options, "fetch")?;
+        let headers = function_option(&options, "headers")?;
+        // The plain-data part, without the functions, is checked field by field.
+        let data = Object::assign(&Object::new(), options.unchecked_ref());
+        for key in ["fetch", "headers"] {
+            let _ = Reflect::delete_property(&data, &JsValue::from_str(key));
+        }
+        let input: ClientConfigInput = from_js("options", data.into())?;
+        let config = ClientConfig::new(input, runtime::detect(), headers.is_some())?;
+        Ok(Self {
+            inner: Rc::new(Client::new(
+                config,
+                JsTransport {
+                    fetch,
+                    headers_provider: headers,
+                },
+            )),
+        })
+    }
+}
+
+fn function_option(options: &JsValue, key: &str) -> Result<Option<Function>> {
+    let value = Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value.dyn_into::<Function>().map(Some).map_err(|other| {
+        Error::invalid_argument(
+            &format!("options.{key}"),
+            format!("must be a function, got {}", type_name(&other)),
+        )
+    })
+}
+
+/// Reads `{ signal }` of a call.
+fn call_options(options: Option<&Object>) -> Result<JsCall> {
+    let Some(options) = options else {
+        return Ok(JsCall::default());
+    };
+    let signal = Reflect::get(options, &JsValue::from_str("signal")).unwrap_or(JsValue::UNDEFINED);
+    if signal.is_undefined() || signal.is_null() {
+        return Ok(JsCall::default());
+    }
+    let has_aborted = Reflect::get(&signal, &JsValue::from_str("aborted"))
+        .map(|v| v.as_bool().is_some())
+        .unwrap_or(false);
+    if !has_aborted {
+        return Err(Error::invalid_argument(
+            "options.signal",
+            format!("must be an AbortSignal, got {}", type_name(&signal)),
+        ));
+    }
+    Ok(JsCall {
+        signal: Some(signal.unchecked_into()),
+    })
+}

@@ -1,0 +1,404 @@
+//! The JS transport: `fetch` (the global one through gloo-net, or the user's own function,
+//! e.g. an adapter over `hubspot.fetch`), per-attempt timeout, the caller's `AbortSignal`,
+//! and the async `headers()` provider of proxy mode.
+//!
+//! Redirects are never followed (`redirect: "manual"`); the client turns them into
+//! `REDIRECT`. Responses are read by duck typing (`status`, `headers.get`, `text()`), so a
+//! host's Response-like object works. No retry and no rate limit here: that is the client's.
+
+use super::args::type_name;
+use crate::api::{HttpResponse, Method};
+use crate::error::{Error, ErrorCode, Result};
+use crate::transport::{PreparedRequest, Transport};
+use js_sys::{Function, Object, Promise, Reflect};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(request: &web_sys::Request) -> Promise;
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+    #[wasm_bindgen(js_namespace = Date, js_name = now)]
+    fn date_now() -> f64;
+}
+
+/// Per-call context: the caller's `AbortSignal`, if any.
+#[derive(Default, Clone)]
+pub struct JsCall {
+    /// Fires to cancel the call.
+    pub signal: Option<web_sys::AbortSignal>,
+}
+
+impl JsCall {
+    fn aborted(&self) -> bool {
+        self.signal
+            .as_ref()
+            .is_some_and(web_sys::AbortSignal::aborted)
+    }
+}
+
+/// Sends requests with JS `fetch`.
+pub struct JsTransport {
+    /// The user's fetch function; `None` = the global `fetch`.
+    pub fetch: Option<Function>,
+    /// The user's `headers()` provider (proxy mode).
+    pub headers_provider: Option<Function>,
+}
+
+fn aborted_error() -> Error {
+    Error::new(
+        ErrorCode::Aborted,
+        "The call was cancelled by its AbortSignal; no retry or timer is left running.",
+    )
+}
+
+/// A `setTimeout` that is cleared when dropped, with the closure it calls.
+struct Timer {
+    id: JsValue,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Timer {
+    fn start(ms: f64, on_fire: impl FnMut() + 'static) -> Self {
+        let callback = Closure::<dyn FnMut()>::new(on_fire);
+        let id = set_timeout(callback.as_ref().unchecked_ref(), ms);
+        Self {
+            id,
+            _callback: callback,
+        }
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        clear_timeout(&self.id);
+    }
+}
+
+/// An `abort` listener on the caller's signal, removed when dropped.
+struct AbortLink {
+    signal: web_sys::AbortSignal,
+    listener: Closure<dyn FnMut()>,
+}
+
+impl AbortLink {
+    fn new(signal: &web_sys::AbortSignal, on_abort: impl FnMut() + 'static) -> Self {
+        let listener = Closure::<dyn FnMut()>::new(on_abort);
+        let _ = signal.add_event_listener_with_callback("abort", listener.as_ref().unchecked_ref());
+        Self {
+            signal: signal.clone(),
+            listener,
+        }
+    }
+}
+
+impl Drop for AbortLink {
+    fn drop(&mut self) {
+        let _ = self
+            .signal
+            .remove_event_listener_with_callback("abort", self.listener.as_ref().unchecked_ref());
+    }
+}
+
+impl JsTransport {
+    async fn provider_headers(&self) -> Result<Vec<(String, String)>> {
+        let Some(provider) = &self.headers_provider else {
+            return Ok(Vec::new());
+        };
+        let refuse = |why: String| {
+            Error::invalid_argument(
+                "options.headers",
+                format!("the headers() provider {why}; it must return (a promise of) an object of string header values"),
+            )
+        };
+        let value = provider
+            .call0(&JsValue::UNDEFINED)
+            .map_err(|e| refuse(format!("threw: {}", js_message(&e))))?;
+        let value = match value.dyn_into::<Promise>() {
+            Ok(promise) => JsFuture::from(promise)
+                .await
+                .map_err(|e| refuse(format!("rejected: {}", js_message(&e))))?,
+            Err(value) => value,
+        };
+        read_headers(&value).ok_or_else(|| refuse(format!("returned {}", type_name(&value))))
+    }
+
+    fn init_object(
+        request: &PreparedRequest,
+        headers: &[(String, String)],
+        signal: &web_sys::AbortSignal,
+    ) -> Object {
+        let init = Object::new();
+        let set = |k: &str, v: &JsValue| {
+            let _ = Reflect::set(&init, &JsValue::from_str(k), v);
+        };
+        set("method", &JsValue::from_str(request.method.as_str()));
+        let header_object = Object::new();
+        for (name, value) in headers {
+            let _ = Reflect::set(
+                &header_object,
+                &JsValue::from_str(name),
+                &JsValue::from_str(value),
+            );
+        }
+        set("headers", &header_object);
+        if let Some(body) = &request.body {
+            set("body", &JsValue::from_str(body));
+        }
+        set("redirect", &JsValue::from_str("manual"));
+        set("signal", signal);
+        init
+    }
+
+    fn start_fetch(
+        &self,
+        request: &PreparedRequest,
+        headers: &[(String, String)],
+        signal: &web_sys::AbortSignal,
+    ) -> Result<Promise> {
+        let network = |why: String| {
+            Error::new(
+                ErrorCode::Network,
+                format!(
+                    "{} {} could not be sent: {why}",
+                    request.method.as_str(),
+                    url_path(&request.url)
+                ),
+            )
+        };
+        match &self.fetch {
+            Some(fetch) => {
+                let init = Self::init_object(request, headers, signal);
+                let returned = fetch
+                    .call2(&JsValue::UNDEFINED, &JsValue::from_str(&request.url), &init)
+                    .map_err(|e| {
+                        network(format!("the fetch function threw: {}", js_message(&e)))
+                    })?;
+                returned
+                    .dyn_into::<Promise>()
+                    .or_else(|value| Ok(Promise::resolve(&value)))
+            }
+            None => {
+                let mut builder = gloo_net::http::RequestBuilder::new(&request.url)
+                    .method(match request.method {
+                        Method::Get => gloo_net::http::Method::GET,
+                        Method::Post => gloo_net::http::Method::POST,
+                        Method::Patch => gloo_net::http::Method::PATCH,
+                        Method::Delete => gloo_net::http::Method::DELETE,
+                    })
+                    .redirect(web_sys::RequestRedirect::Manual)
+                    .abort_signal(Some(signal));
+                for (name, value) in headers {
+                    builder = builder.header(name, value);
+                }
+                let built = match &request.body {
+                    Some(body) => builder.body(body.as_str()),
+                    None => builder.build(),
+                }
+                .map_err(|e| network(e.to_string()))?;
+                let raw: web_sys::Request = built.into();
+                Ok(global_fetch(&raw))
+            }
+        }
+    }
+}
+
+impl Transport for JsTransport {
+    type Call = JsCall;
+
+    async fn send(&self, request: PreparedRequest, call: &JsCall) -> Result<HttpResponse> {
+        if call.aborted() {
+            return Err(aborted_error());
+        }
+        let mut headers = request.headers.clone();
+        for (name, value) in self.provider_headers().await? {
+            headers.retain(|(k, _)| !k.eq_ignore_ascii_case(&name));
+            headers.push((name.to_ascii_lowercase(), value));
+        }
+        if call.aborted() {
+            return Err(aborted_error());
+        }
+        let controller = web_sys::AbortController::new()
+            .map_err(|e| Error::internal(format!("AbortController: {}", js_message(&e))))?;
+        let timed_out = Rc::new(Cell::new(false));
+        let _timer = {
+            let controller = controller.clone();
+            let timed_out = Rc::clone(&timed_out);
+            Timer::start(f64::from(request.timeout_ms), move || {
+                timed_out.set(true);
+                controller.abort();
+            })
+        };
+        let _link = call.signal.as_ref().map(|signal| {
+            let controller = controller.clone();
+            AbortLink::new(signal, move || controller.abort())
+        });
+        let classify = |e: JsValue| -> Error {
+            if call.aborted() {
+                aborted_error()
+            } else if timed_out.get() {
+                Error::new(
+                    ErrorCode::Timeout,
+                    format!(
+                        "{} {} took longer than {} ms. Raise `timeoutMs` if SpotDraft is slow, or check the network.",
+                        request.method.as_str(),
+                        url_path(&request.url),
+                        request.timeout_ms
+                    ),
+                )
+            } else {
+                Error::new(
+                    ErrorCode::Network,
+                    format!(
+                        "{} {} got no response: {}. Check the network, `baseUrl`, and (in a browser) CORS on the proxy.",
+                        request.method.as_str(),
+                        url_path(&request.url),
+                        js_message(&e)
+                    ),
+                )
+            }
+        };
+        let promise = self.start_fetch(&request, &headers, &controller.signal())?;
+        let response = JsFuture::from(promise).await.map_err(classify)?;
+        read_response(&response, &request, classify).await
+    }
+
+    fn now_ms(&self) -> f64 {
+        date_now()
+    }
+
+    async fn sleep(&self, ms: f64, call: &JsCall) -> Result<()> {
+        if call.aborted() {
+            return Err(aborted_error());
+        }
+        let mut resolve_slot: Option<Function> = None;
+        let promise = Promise::new(&mut |resolve, _reject| resolve_slot = Some(resolve));
+        let Some(resolve) = resolve_slot else {
+            return Err(Error::internal("Promise executor did not run"));
+        };
+        let aborted = Rc::new(Cell::new(false));
+        let _timer = {
+            let resolve = resolve.clone();
+            Timer::start(ms.max(0.0), move || {
+                let _ = resolve.call0(&JsValue::UNDEFINED);
+            })
+        };
+        let _link = call.signal.as_ref().map(|signal| {
+            let aborted = Rc::clone(&aborted);
+            AbortLink::new(signal, move || {
+                aborted.set(true);
+                let _ = resolve.call0(&JsValue::UNDEFINED);
+            })
+        });
+        let _ = JsFuture::from(promise).await;
+        if aborted.get() {
+            return Err(aborted_error());
+        }
+        Ok(())
+    }
+}
+
+async fn read_response(
+    response: &JsValue,
+    request: &PreparedRequest,
+    classify: impl Fn(JsValue) -> Error,
+) -> Result<HttpResponse> {
+    let invalid = |why: &str| {
+        Error::new(
+            ErrorCode::InvalidResponse,
+            format!(
+                "The fetch function returned {why} for {} {}; it must resolve to a Response (status, headers, text()).",
+                request.method.as_str(),
+                url_path(&request.url)
+            ),
+        )
+    };
+    let status = get(response, "status")
+        .as_f64()
+        .filter(|s| (0.0..=999.0).contains(s) && s.fract() == 0.0)
+        .ok_or_else(|| invalid(&type_name(response)))?;
+    // A browser's `redirect: "manual"` gives an opaque response with status 0.
+    let opaque_redirect = get(response, "type").as_string().as_deref() == Some("opaqueredirect");
+    let headers = read_headers(&get(response, "headers")).unwrap_or_default();
+    let body = if opaque_redirect {
+        String::new()
+    } else {
+        let text = get(response, "text");
+        let text = text
+            .dyn_ref::<Function>()
+            .ok_or_else(|| invalid("an object without text()"))?;
+        let promise = text.call0(response).map_err(&classify)?;
+        let value = match promise.dyn_into::<Promise>() {
+            Ok(promise) => JsFuture::from(promise).await.map_err(&classify)?,
+            Err(value) => value,
+        };
+        value.as_string().unwrap_or_default()
+    };
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let status = if opaque_redirect { 0 } else { status as u16 };
+    Ok(HttpResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// Reads headers from a `Headers`-like object (with `forEach`) or a plain object.
+fn read_headers(value: &JsValue) -> Option<Vec<(String, String)>> {
+    if !value.is_object() {
+        return None;
+    }
+    if let Some(for_each) = get(value, "forEach").dyn_ref::<Function>() {
+        let collected = Rc::new(RefCell::new(Vec::new()));
+        let sink = Rc::clone(&collected);
+        let closure = Closure::<dyn FnMut(JsValue, JsValue)>::new(move |v: JsValue, k: JsValue| {
+            if let (Some(k), Some(v)) = (k.as_string(), v.as_string()) {
+                sink.borrow_mut().push((k.to_ascii_lowercase(), v));
+            }
+        });
+        let _ = for_each.call1(value, closure.as_ref());
+        drop(closure);
+        return Some(collected.take());
+    }
+    let mut out = Vec::new();
+    let object: &Object = value.unchecked_ref();
+    for entry in Object::entries(object).iter() {
+        let pair: js_sys::Array = entry.unchecked_into();
+        let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) else {
+            return None;
+        };
+        out.push((k.to_ascii_lowercase(), v));
+    }
+    Some(out)
+}
+
+fn get(target: &JsValue, key: &str) -> JsValue {
+    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The message of a thrown JS value, with its `cause` (Node's fetch hides the reason there).
+fn js_message(value: &JsValue) -> String {
+    let text = |v: &JsValue| {
+        v.dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .or_else(|| v.as_string())
+    };
+    let mut message = text(value).unwrap_or_else(|| type_name(value));
+    let cause = get(value, "cause");
+    if let Some(cause) = text(&cause) {
+        message.push_str(&format!(" ({cause})"));
+    }
+    message
+}
+
+/// Scheme, host and path of `url`, without a query (which could carry a signature).
+fn url_path(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or_default()
+}
