@@ -94,11 +94,12 @@ impl SpotDraftClient {
                 ),
             ));
         }
+        refuse_unknown_keys(&options)?;
         let fetch = function_option(&options, "fetch")?;
         let headers = function_option(&options, "headers")?;
         // The plain-data part, without the functions, is checked field by field.
         let data = Object::assign(&Object::new(), options.unchecked_ref());
-        for key in ["fetch", "headers"] {
+        for key in FUNCTION_OPTIONS {
             let _ = Reflect::delete_property(&data, &JsValue::from_str(key));
         }
         let input: ClientConfigInput = from_js("options", data.into())?;
@@ -113,6 +114,28 @@ impl SpotDraftClient {
             )),
         })
     }
+}
+
+/// Options the facade handles itself, beside [`ClientConfigInput::FIELD_NAMES`].
+const FUNCTION_OPTIONS: [&str; 2] = ["fetch", "headers"];
+
+fn refuse_unknown_keys(options: &JsValue) -> Result<()> {
+    let keys = Object::keys(options.unchecked_ref::<Object>());
+    for key in keys.iter().filter_map(|k| k.as_string()) {
+        let known = ClientConfigInput::FIELD_NAMES.contains(&key.as_str())
+            || FUNCTION_OPTIONS.contains(&key.as_str());
+        if !known {
+            return Err(Error::invalid_argument(
+                &format!("options.{key}"),
+                format!(
+                    "is not an option of SpotDraftClient; the options are {}, {}",
+                    ClientConfigInput::FIELD_NAMES.join(", "),
+                    FUNCTION_OPTIONS.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn function_option(options: &JsValue, key: &str) -> Result<Option<Function>> {

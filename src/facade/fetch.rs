@@ -7,15 +7,15 @@
 //! host's Response-like object works. No retry and no rate limit here: that is the client's.
 
 use super::args::type_name;
+use super::executor::PromiseFuture;
 use crate::api::{HttpResponse, Method};
 use crate::error::{Error, ErrorCode, Result};
 use crate::transport::{PreparedRequest, Transport};
 use js_sys::{Function, Object, Promise, Reflect};
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
 extern "C" {
@@ -59,19 +59,19 @@ fn aborted_error() -> Error {
     )
 }
 
-/// A `setTimeout` that is cleared when dropped, with the closure it calls.
+/// A `setTimeout` of a plain JS function, cleared when dropped.
+///
+/// Timers and listeners only ever call built-in JS functions (`abort` bound to a controller,
+/// a promise's `resolve`), never a Rust closure: after a panic re-creates the instance, a
+/// timer left over from the old one must not call into it.
 struct Timer {
     id: JsValue,
-    _callback: Closure<dyn FnMut()>,
 }
 
 impl Timer {
-    fn start(ms: f64, on_fire: impl FnMut() + 'static) -> Self {
-        let callback = Closure::<dyn FnMut()>::new(on_fire);
-        let id = set_timeout(callback.as_ref().unchecked_ref(), ms);
+    fn start(ms: f64, callback: &Function) -> Self {
         Self {
-            id,
-            _callback: callback,
+            id: set_timeout(callback, ms),
         }
     }
 }
@@ -82,16 +82,15 @@ impl Drop for Timer {
     }
 }
 
-/// An `abort` listener on the caller's signal, removed when dropped.
+/// An `abort` listener (a plain JS function) on the caller's signal, removed when dropped.
 struct AbortLink {
     signal: web_sys::AbortSignal,
-    listener: Closure<dyn FnMut()>,
+    listener: Function,
 }
 
 impl AbortLink {
-    fn new(signal: &web_sys::AbortSignal, on_abort: impl FnMut() + 'static) -> Self {
-        let listener = Closure::<dyn FnMut()>::new(on_abort);
-        let _ = signal.add_event_listener_with_callback("abort", listener.as_ref().unchecked_ref());
+    fn new(signal: &web_sys::AbortSignal, listener: Function) -> Self {
+        let _ = signal.add_event_listener_with_callback("abort", &listener);
         Self {
             signal: signal.clone(),
             listener,
@@ -103,8 +102,17 @@ impl Drop for AbortLink {
     fn drop(&mut self) {
         let _ = self
             .signal
-            .remove_event_listener_with_callback("abort", self.listener.as_ref().unchecked_ref());
+            .remove_event_listener_with_callback("abort", &self.listener);
     }
+}
+
+/// `controller.abort` bound to `controller`: a built-in function, safe to leave in a timer.
+fn bound_abort(controller: &web_sys::AbortController) -> Function {
+    let abort = Reflect::get(controller, &JsValue::from_str("abort")).unwrap_or(JsValue::UNDEFINED);
+    abort
+        .dyn_ref::<Function>()
+        .map(|f| f.bind0(controller))
+        .unwrap_or_else(|| Function::from(JsValue::UNDEFINED))
 }
 
 impl JsTransport {
@@ -122,7 +130,7 @@ impl JsTransport {
             .call0(&JsValue::UNDEFINED)
             .map_err(|e| refuse(format!("threw: {}", js_message(&e))))?;
         let value = match value.dyn_into::<Promise>() {
-            Ok(promise) => JsFuture::from(promise)
+            Ok(promise) => PromiseFuture::new(&promise)
                 .await
                 .map_err(|e| refuse(format!("rejected: {}", js_message(&e))))?,
             Err(value) => value,
@@ -227,23 +235,17 @@ impl Transport for JsTransport {
         }
         let controller = web_sys::AbortController::new()
             .map_err(|e| Error::internal(format!("AbortController: {}", js_message(&e))))?;
-        let timed_out = Rc::new(Cell::new(false));
-        let _timer = {
-            let controller = controller.clone();
-            let timed_out = Rc::clone(&timed_out);
-            Timer::start(f64::from(request.timeout_ms), move || {
-                timed_out.set(true);
-                controller.abort();
-            })
-        };
-        let _link = call.signal.as_ref().map(|signal| {
-            let controller = controller.clone();
-            AbortLink::new(signal, move || controller.abort())
-        });
+        let abort = bound_abort(&controller);
+        let _timer = Timer::start(f64::from(request.timeout_ms), &abort);
+        let _link = call
+            .signal
+            .as_ref()
+            .map(|signal| AbortLink::new(signal, abort.clone()));
         let classify = |e: JsValue| -> Error {
             if call.aborted() {
                 aborted_error()
-            } else if timed_out.get() {
+            } else if controller.signal().aborted() {
+                // Our controller fired and the caller's signal did not: the timer did.
                 Error::new(
                     ErrorCode::Timeout,
                     format!(
@@ -266,7 +268,7 @@ impl Transport for JsTransport {
             }
         };
         let promise = self.start_fetch(&request, &headers, &controller.signal())?;
-        let response = JsFuture::from(promise).await.map_err(classify)?;
+        let response = PromiseFuture::new(&promise).await.map_err(classify)?;
         read_response(&response, &request, classify).await
     }
 
@@ -283,22 +285,13 @@ impl Transport for JsTransport {
         let Some(resolve) = resolve_slot else {
             return Err(Error::internal("Promise executor did not run"));
         };
-        let aborted = Rc::new(Cell::new(false));
-        let _timer = {
-            let resolve = resolve.clone();
-            Timer::start(ms.max(0.0), move || {
-                let _ = resolve.call0(&JsValue::UNDEFINED);
-            })
-        };
-        let _link = call.signal.as_ref().map(|signal| {
-            let aborted = Rc::clone(&aborted);
-            AbortLink::new(signal, move || {
-                aborted.set(true);
-                let _ = resolve.call0(&JsValue::UNDEFINED);
-            })
-        });
-        let _ = JsFuture::from(promise).await;
-        if aborted.get() {
+        let _timer = Timer::start(ms.max(0.0), &resolve);
+        let _link = call
+            .signal
+            .as_ref()
+            .map(|signal| AbortLink::new(signal, resolve.clone()));
+        let _ = PromiseFuture::new(&promise).await;
+        if call.aborted() {
             return Err(aborted_error());
         }
         Ok(())
@@ -336,7 +329,7 @@ async fn read_response(
             .ok_or_else(|| invalid("an object without text()"))?;
         let promise = text.call0(response).map_err(&classify)?;
         let value = match promise.dyn_into::<Promise>() {
-            Ok(promise) => JsFuture::from(promise).await.map_err(&classify)?,
+            Ok(promise) => PromiseFuture::new(&promise).await.map_err(&classify)?,
             Err(value) => value,
         };
         value.as_string().unwrap_or_default()

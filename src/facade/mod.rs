@@ -6,6 +6,7 @@
 
 mod args;
 mod client;
+mod executor;
 mod fetch;
 mod js_error;
 mod panic_guard;

@@ -8,8 +8,9 @@
 //! 2. asks wasm-bindgen to re-instantiate the module on the next call into it
 //!    (`wasm_bindgen::handler::schedule_reinit`);
 //! 3. throws the `INTERNAL` error as a JS exception, which leaves the wasm frames the way a
-//!    trap would. A synchronous caller catches it; inside an async call it surfaces as an
-//!    uncaught error of the microtask (the awaiting promise was already rejected in step 1).
+//!    trap would. A synchronous caller catches it; inside an async call the exception ends
+//!    in the `.catch` of the executor's poll (see `executor.rs`), the awaiting promise having
+//!    been rejected in step 1.
 //!
 //! Objects created before the panic (a `SpotDraftClient`) belong to the old instance: the
 //! facade keeps their state on the JS side so they rebuild themselves (see `client.rs`).
@@ -59,7 +60,7 @@ where
     js_sys::Promise::new(&mut |resolve, reject| {
         let Some(future) = future.take() else { return };
         IN_FLIGHT.with(|in_flight| in_flight.add(&reject));
-        wasm_bindgen_futures::spawn_local(async move {
+        super::executor::spawn(async move {
             let outcome = future.await;
             IN_FLIGHT.with(|in_flight| in_flight.delete(&reject));
             let _ = match outcome {
@@ -78,7 +79,7 @@ pub fn test_panic(mode: &str) -> js_sys::Promise {
     if mode == "async" {
         return promise(async {
             let tick = js_sys::Promise::resolve(&JsValue::UNDEFINED);
-            let _ = wasm_bindgen_futures::JsFuture::from(tick).await;
+            let _ = super::executor::PromiseFuture::new(&tick).await;
             panic!("deliberate test panic (async)")
         });
     }

@@ -1,0 +1,158 @@
+//! A minimal single-threaded executor whose every poll runs inside a promise callback with a
+//! `.catch`, so a panic during an async call is contained: the call's promise is rejected
+//! with `INTERNAL` (by the panic hook) and nothing escapes as an uncaught exception.
+//!
+//! `wasm_bindgen_futures::spawn_local` polls from `queueMicrotask`, where a panic's exception
+//! would be uncaught (fatal in Node). Here a waker holds only a task id; waking schedules
+//! `Promise.resolve(id).then(poll).catch(ignore)`. Does not do timers or IO itself.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+type Task = Pin<Box<dyn Future<Output = ()>>>;
+
+thread_local! {
+    static TASKS: RefCell<HashMap<u32, Task>> = RefCell::new(HashMap::new());
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+    static POLL: Closure<dyn FnMut(JsValue)> = Closure::new(|id: JsValue| {
+        if let Some(id) = id.as_f64() {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            poll_task(id as u32);
+        }
+    });
+    /// `Function.prototype`, a built-in no-op: unlike a Rust closure it stays callable after
+    /// the instance is re-created, so a stale poll's rejection is always handled.
+    static IGNORE: js_sys::Function = {
+        let object_constructor = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Object"))
+            .unwrap_or(JsValue::UNDEFINED);
+        js_sys::Object::get_prototype_of(&object_constructor).unchecked_into()
+    };
+}
+
+/// Wakes a task by id; holds no JS value, so it is `Send + Sync` as `Waker` requires.
+struct TaskWaker(u32);
+
+impl Wake for TaskWaker {
+    fn wake(self: Arc<Self>) {
+        schedule(self.0);
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        schedule(self.0);
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A promise seen through untyped `then`/`catch`, to pass plain JS functions.
+    type Thenable;
+    #[wasm_bindgen(method, js_name = then)]
+    fn then_js(this: &Thenable, on_fulfilled: &JsValue) -> Thenable;
+    #[wasm_bindgen(method, js_name = then)]
+    fn then2_js(this: &Thenable, on_fulfilled: &JsValue, on_rejected: &JsValue) -> Thenable;
+    #[wasm_bindgen(method, js_name = catch)]
+    fn catch_js(this: &Thenable, on_rejected: &JsValue) -> Thenable;
+}
+
+fn schedule(id: u32) {
+    let promise = js_sys::Promise::resolve(&JsValue::from(id));
+    let promise: &Thenable = promise.unchecked_ref();
+    POLL.with(|poll| {
+        IGNORE.with(|ignore| {
+            let _ = promise.then_js(poll.as_ref()).catch_js(ignore);
+        })
+    });
+}
+
+fn poll_task(id: u32) {
+    // Take the task out while it runs, so a re-entrant wake never finds it borrowed.
+    let Some(mut task) = TASKS.with(|tasks| tasks.borrow_mut().remove(&id)) else {
+        return;
+    };
+    let waker = Waker::from(Arc::new(TaskWaker(id)));
+    let mut cx = Context::from_waker(&waker);
+    if task.as_mut().poll(&mut cx) == Poll::Pending {
+        TASKS.with(|tasks| tasks.borrow_mut().insert(id, task));
+    }
+}
+
+/// Runs `future` to completion on the JS event loop. Its first poll is scheduled, not run
+/// inline.
+pub fn spawn(future: impl Future<Output = ()> + 'static) {
+    let id = NEXT_ID.with(|next| {
+        let id = next.get();
+        next.set(id.wrapping_add(1).max(1));
+        id
+    });
+    TASKS.with(|tasks| tasks.borrow_mut().insert(id, Box::pin(future)));
+    schedule(id);
+}
+
+/// The settled value of a JS promise, awaited from Rust.
+///
+/// Like `wasm_bindgen_futures::JsFuture`, but its `then` chain ends in a `.catch`, so a
+/// callback that can no longer run (dropped, or from an instance re-created after a panic)
+/// never surfaces as an unhandled rejection.
+pub struct PromiseFuture {
+    state: Rc<RefCell<Settled>>,
+    _callbacks: [Closure<dyn FnMut(JsValue)>; 2],
+}
+
+#[derive(Default)]
+struct Settled {
+    result: Option<Result<JsValue, JsValue>>,
+    waker: Option<Waker>,
+}
+
+impl PromiseFuture {
+    /// Awaits `promise`.
+    pub fn new(promise: &js_sys::Promise) -> Self {
+        let state = Rc::new(RefCell::new(Settled::default()));
+        let settle = |ok: bool| {
+            let state = Rc::clone(&state);
+            Closure::<dyn FnMut(JsValue)>::new(move |value: JsValue| {
+                let waker = {
+                    let mut settled = state.borrow_mut();
+                    settled.result = Some(if ok { Ok(value) } else { Err(value) });
+                    settled.waker.take()
+                };
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
+            })
+        };
+        let (on_fulfilled, on_rejected) = (settle(true), settle(false));
+        let thenable: &Thenable = promise.unchecked_ref();
+        IGNORE.with(|ignore| {
+            let _ = thenable
+                .then2_js(on_fulfilled.as_ref(), on_rejected.as_ref())
+                .catch_js(ignore);
+        });
+        Self {
+            state,
+            _callbacks: [on_fulfilled, on_rejected],
+        }
+    }
+}
+
+impl Future for PromiseFuture {
+    type Output = Result<JsValue, JsValue>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut settled = self.state.borrow_mut();
+        match settled.result.take() {
+            Some(result) => Poll::Ready(result),
+            None => {
+                settled.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
