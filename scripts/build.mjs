@@ -40,23 +40,44 @@ function wasmOptPath() {
 }
 
 // After a panic the instance is re-created on the next call (see src/facade/panic_guard.rs).
-// wasm-bindgen 0.2.130 checks an object's instance *before* that re-creation, so the first
-// call on an object from the old instance would run on the new one with a dangling pointer.
-// Run the guard first, and make the refusal a SpotDraftError. tests/node/panic.test.mjs
-// proves the result.
-function patchStaleObjectCheck(file) {
-  const js = readFileSync(file, 'utf8');
-  const check = /\n(\s*)if \(this\.__wbg_inst !== undefined && this\.__wbg_inst !== __wbg_instance_id\) \{\n\s*throw new Error\('Invalid stale object from previous Wasm instance'\);/g;
-  let count = 0;
-  const patched = js.replace(check, (_m, indent) => {
-    count++;
-    return (
-      `\n${indent}__wbg_call_guard();\n${indent}if (this.__wbg_inst !== undefined && this.__wbg_inst !== __wbg_instance_id) {\n` +
-      `${indent}    throw Object.assign(new Error('This object was created before an internal error reset spotdraft-sync; create a new one (the library itself keeps working).'), { name: 'SpotDraftError', code: 'INTERNAL' });`
-    );
+// wasm-bindgen 0.2.130 runs that re-creation (`__wbg_call_guard()`) only after it has
+// marshalled the arguments into the *old* instance's memory and after it has checked the
+// object's instance, so the first call after a panic would read garbage. This moves the guard
+// to the top of every function that has one, and makes the stale-object refusal a
+// SpotDraftError. tests/node/panic.test.mjs and tests/browser/www.test.mjs prove the result.
+function patchReinitOrder(file) {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const header = /^\s*(export\s+)?(async\s+)?(function\s+)?(static\s+)?(get\s+|set\s+)?([\w$]+)\s*\([^)]*\)\s*\{\s*$/;
+  const keywords = new Set(['if', 'for', 'while', 'switch', 'catch', 'function']);
+  const insertAfter = new Set();
+  lines.forEach((line, i) => {
+    if (line.trim() !== '__wbg_call_guard();') return;
+    for (let j = i - 1; j >= 0; j--) {
+      const m = lines[j].match(header);
+      if (m && !keywords.has(m[6])) {
+        insertAfter.add(j);
+        return;
+      }
+    }
+    throw new Error(`no function header above line ${i + 1} of ${file}`);
   });
-  if (count === 0) throw new Error(`no stale-object check found in ${file}: has wasm-bindgen's output changed?`);
-  writeFileSync(file, patched);
+  const out = [];
+  lines.forEach((line, i) => {
+    out.push(line);
+    if (insertAfter.has(i) && lines[i + 1]?.trim() !== '__wbg_call_guard();') {
+      out.push(`${line.match(/^\s*/)[0]}    __wbg_call_guard();`);
+    }
+  });
+  let js = out.join('\n');
+  const stale = "throw new Error('Invalid stale object from previous Wasm instance');";
+  if (!insertAfter.size || !js.includes(stale)) {
+    throw new Error(`reinit guard or stale-object check not found in ${file}: has wasm-bindgen's output changed?`);
+  }
+  js = js.replaceAll(
+    stale,
+    "throw Object.assign(new Error('This object was created before an internal error reset spotdraft-sync; create a new one (the library itself keeps working).'), { name: 'SpotDraftError', code: 'INTERNAL' });",
+  );
+  writeFileSync(file, js);
 }
 
 // 1. Compile.
@@ -80,7 +101,7 @@ const wasmOpt = wasmOptPath();
 for (const target of ['nodejs', 'web']) {
   const dir = join(pkg, target === 'nodejs' ? 'node' : 'web');
   run('wasm-bindgen', [wasmIn, '--target', target, '--out-dir', dir, '--out-name', crate]);
-  patchStaleObjectCheck(join(dir, `${crate}.js`));
+  patchReinitOrder(join(dir, `${crate}.js`));
   const wasm = join(dir, `${crate}_bg.wasm`);
   run(wasmOpt, [wasm, '-Oz', '--strip-debug', '--strip-producers', '-o', wasm]);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: target === 'nodejs' ? 'commonjs' : 'module' }, null, 2) + '\n');

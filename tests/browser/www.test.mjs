@@ -1,0 +1,78 @@
+// The demo page in real headless Chromium: loads the web build, calls a server on another
+// loopback port (CORS), shows the result; a screenshot is saved to test-results/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium } from './chromium.mjs';
+import { startStaticServer } from '../../scripts/lib/static-server.mjs';
+import { startFakeSpotDraft } from '../node/support/fake-spotdraft.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+let browser, site, api;
+
+before(async () => {
+  api = await startFakeSpotDraft({
+    'GET /api/v2.1/public/contracts/T-1204/status': () => ({ status: 200, body: { contract_status: 'EXECUTED', contract_name: 'Acme Master Services Agreement' } }),
+    'GET /api/v2.1/public/contracts/T-404/status': () => ({ status: 404, body: { detail: 'Not found.' } }),
+  });
+  site = await startStaticServer({ root });
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await site?.close();
+  await api?.close();
+});
+
+test('the www page calls the package in Chromium and shows status and errors', async () => {
+  const page = await browser.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e));
+  await page.goto(`${site.url}/www/index.html?baseUrl=${encodeURIComponent(api.url)}`);
+  await page.waitForFunction(() => document.getElementById('result').textContent.startsWith('Ready'));
+  await page.fill('#contract-id', 'T-1204');
+  await page.click('#get-status');
+  await page.waitForFunction(() => document.getElementById('result').textContent.includes('EXECUTED'));
+  const shown = JSON.parse(await page.textContent('#result'));
+  assert.deepEqual(shown, { contractStatus: 'EXECUTED', contractName: 'Acme Master Services Agreement' });
+  mkdirSync(join(root, 'test-results'), { recursive: true });
+  await page.screenshot({ path: join(root, 'test-results', 'www.png'), fullPage: true });
+
+  await page.fill('#contract-id', 'T-404');
+  await page.click('#get-status');
+  await page.waitForFunction(() => document.getElementById('result').className === 'error');
+  assert.match(await page.textContent('#result'), /^NOT_FOUND \(HTTP 404\)/);
+
+  await page.fill('#contract-id', '../T-1');
+  await page.click('#get-status');
+  await page.waitForFunction(() => document.getElementById('result').textContent.startsWith('INVALID_ARGUMENT'));
+  assert.deepEqual(pageErrors, []);
+  assert.equal(api.unmatched.length, 0);
+});
+
+test('in a browser a clientSecret is refused unless explicitly allowed; panics do not brick the page', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${site.url}/www/index.html`);
+  await page.waitForFunction(() => document.getElementById('result').textContent.startsWith('Ready'));
+  const outcome = await page.evaluate(async (apiUrl) => {
+    const sd = await import('/pkg/web/spotdraft_sync.js');
+    const out = {};
+    try {
+      new sd.SpotDraftClient({ baseUrl: apiUrl, clientId: 'id', clientSecret: 'browser-secret-xyz' });
+      out.refused = false;
+    } catch (e) {
+      out.refused = sd.isSpotDraftError(e) && e.code === 'BROWSER_SECRET_REFUSED';
+      out.mentionsProxy = /proxy/.test(e.message);
+      out.leaks = e.message.includes('browser-secret-xyz');
+    }
+    const allowed = new sd.SpotDraftClient({ baseUrl: apiUrl, clientId: 'id', clientSecret: 's', dangerouslyAllowBrowserSecret: true });
+    out.allowedWorks = (await allowed.getContractStatus('T-1204')).contractStatus;
+    try { sd.__spotdraftTestPanic('sync'); } catch (e) { out.syncPanic = e.code; }
+    try { await sd.__spotdraftTestPanic('async'); } catch (e) { out.asyncPanic = e.code; }
+    out.afterPanic = (await new sd.SpotDraftClient({ baseUrl: apiUrl }).getContractStatus('T-1204')).contractStatus;
+    return out;
+  }, api.url);
+  assert.deepEqual(outcome, { refused: true, mentionsProxy: true, leaks: false, allowedWorks: 'EXECUTED', syncPanic: 'INTERNAL', asyncPanic: 'INTERNAL', afterPanic: 'EXECUTED' });
+});
