@@ -13,7 +13,7 @@ pub mod api;
 pub mod client;
 pub mod core;
 pub mod error;
-mod facade;
+pub mod facade;
 pub mod transport;
 
 pub use error::{Error, ErrorCode, ErrorDetail, Result};

@@ -5,4 +5,10 @@
 
 pub mod config;
 pub mod ids;
+pub mod mapping;
+pub mod payload;
 pub mod status;
+pub mod sync;
+pub mod template;
+pub mod validate;
+pub mod webhook;

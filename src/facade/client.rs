@@ -71,7 +71,7 @@ impl SpotDraftClient {
     pub fn get_contract_status(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<Object>,
     ) -> js_sys::Promise {
         let inner = Rc::clone(&self.inner);
         promise(async move {

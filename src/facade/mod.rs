@@ -5,9 +5,11 @@
 //! results and [`crate::Error`]s back. No domain logic lives here.
 
 mod args;
-mod client;
+pub mod client;
 mod executor;
 mod fetch;
-mod js_error;
-mod panic_guard;
+pub mod js_error;
+pub mod panic_guard;
+mod payload;
 mod runtime;
+mod webhook;

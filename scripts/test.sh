@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Every test of the project (run by `npm test`, after scripts/setup.sh --browser):
+# lints, native Rust tests (core, client, sandbox), the wasm build, wasm-bindgen tests in
+# Node and headless Chromium, node --test over the built package (loopback HTTP, Chromium
+# through playwright-core, the npm-pack tarball), and the sandbox's conformance check
+# against SpotDraft's OpenAPI schemas.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+section() { printf '\n==== %s\n' "$*"; }
+export CARGO_TERM_COLOR=never
+
+section "cargo fmt --check"
+cargo fmt --all -- --check
+
+section "cargo clippy (native, all targets; wasm32 lib)"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p spotdraft-sync --lib --target wasm32-unknown-unknown -- -D warnings
+
+section "cargo test (native: core, api, client, sandbox)"
+cargo test --workspace
+
+section "build the npm package"
+node scripts/build.mjs
+
+section "wasm-bindgen-test in Node and in headless Chromium"
+server_log=$(mktemp)
+node tests/support/wasm-test-server.mjs > "$server_log" &
+server_pid=$!
+trap 'kill $server_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -s "$server_log" ] && break; sleep 0.1; done
+export SPOTDRAFT_TEST_BASE_URL=$(head -n1 "$server_log")
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+cargo test --target wasm32-unknown-unknown --test wasm
+WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test wasm
+kill $server_pid 2>/dev/null || true
+
+section "node --test over the built package (Node, Chromium, npm pack)"
+node --test --test-concurrency=1 tests/node/ tests/browser/ tests/packaging/
+
+section "sandbox conformance against spotdraft-openapi.yaml"
+bash sandbox/conformance/run.sh

@@ -1,0 +1,963 @@
+//! Parsing a verified webhook body into a typed [`WebhookEvent`].
+//!
+//! The event keeps SpotDraft's wire field names (`contract_id`, `activity_data.timestamp`…),
+//! since it *is* SpotDraft's payload (`ContractActivityDomainModel`). Parsing is strict only
+//! where the sync depends on a value, and lenient everywhere else:
+//!
+//! - strict: `activity` (a string; unknown names are kept as `Unknown`), `contract_id` (a
+//!   positive integer, or a string of digits), `activity_data.timestamp` (RFC 3339), and
+//!   `external_metadata.id` (a string or an integer: it is the lookup key of the sync record);
+//! - lenient: `contract_status` and `contract_kind` keep unknown strings; descriptive fields
+//!   (users, counterparties, entity, titles, type ids…) that do not have their documented shape
+//!   are read as absent rather than refusing the event; unknown fields are ignored.
+//!
+//! What it does NOT do: verify the signature (do that first, on the same bytes), dedupe, or
+//! touch any record.
+
+use super::activity::{ContractKind, WebhookActivity};
+use super::timestamp::Timestamp;
+use super::verify::{check_body_size, DEFAULT_MAX_BODY_BYTES};
+use crate::core::status::ContractStatus;
+use crate::error::{Error, ErrorCode, ErrorDetail, Result};
+use serde::de::{self, DeserializeOwned, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use tsify::Tsify;
+
+/// One webhook delivery from SpotDraft.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+pub struct WebhookEvent {
+    /// What happened.
+    pub activity: WebhookActivity,
+    /// Who did it and when.
+    pub activity_data: ActivityData,
+    /// SpotDraft's numeric contract id (the composite id is not in webhooks).
+    #[serde(deserialize_with = "de_contract_id")]
+    pub contract_id: u64,
+    /// The contract's display status when the event was sent; `None` when absent or not a
+    /// string. An unknown status string is kept as [`EventStatus::Unknown`].
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub contract_status: Option<EventStatus>,
+    /// The contract's workflow kind.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub contract_kind: Option<ContractKind>,
+    /// The contract's title.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub contract_title: Option<String>,
+    /// The contract type.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub contract_type: Option<String>,
+    /// The contract type's name.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub contract_type_name: Option<String>,
+    /// The contract type's id.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub contract_type_id: Option<i64>,
+    /// The business owner.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub business_user: Option<Person>,
+    /// The legal owner.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub legal_user: Option<Person>,
+    /// When the contract was created, as SpotDraft sent it.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub created_at: Option<String>,
+    /// Counterparties, when set.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient_vec",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    #[tsify(optional)]
+    pub counterparties: Vec<Counterparty>,
+    /// The source system's reference, when the contract has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub external_metadata: Option<EventExternalMetadata>,
+    /// The contracting entity, when set.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub entity: Option<Entity>,
+    /// The human contract number (e.g. `SD-1234`).
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub contract_reference_id: Option<String>,
+    /// The template id, for template contracts.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub contract_template_id: Option<i64>,
+}
+
+impl WebhookEvent {
+    /// When the activity happened (`activity_data.timestamp`).
+    pub fn occurred_at(&self) -> Timestamp {
+        self.activity_data.timestamp.at()
+    }
+
+    /// The known status, if the event carries one this library knows.
+    pub fn known_status(&self) -> Option<ContractStatus> {
+        match self.contract_status {
+            Some(EventStatus::Known(status)) => Some(status),
+            _ => None,
+        }
+    }
+
+    /// The source system's id (`external_metadata.id`), if any.
+    pub fn external_id(&self) -> Option<&str> {
+        self.external_metadata.as_ref()?.id.as_deref()
+    }
+
+    /// The dedupe key of this delivery: SpotDraft sends no event id, so a delivery is
+    /// identified by (instant, `contract_id`, `activity`). The instant comes first in its
+    /// canonical form, so keys sort chronologically and `…Z`/`+00:00` spellings of the same
+    /// instant give the same key.
+    pub fn dedupe_key(&self) -> String {
+        format!(
+            "{}|{}|{}",
+            self.occurred_at(),
+            self.contract_id,
+            self.activity
+        )
+    }
+}
+
+/// A `contract_status` as sent: one of SpotDraft's statuses, or an unknown string kept
+/// verbatim (the sync then asks for a status refresh instead of guessing).
+#[derive(Debug, Clone, PartialEq, Eq, Tsify)]
+#[tsify(type = "ContractStatus | (string & {})")]
+pub enum EventStatus {
+    /// A documented status.
+    Known(ContractStatus),
+    /// Any other string.
+    Unknown(String),
+}
+
+impl EventStatus {
+    /// Reads a wire status.
+    pub fn from_wire(text: &str) -> Self {
+        const KNOWN: [ContractStatus; 6] = [
+            ContractStatus::Draft,
+            ContractStatus::Redlining,
+            ContractStatus::Sign,
+            ContractStatus::Executed,
+            ContractStatus::OnHold,
+            ContractStatus::Voided,
+        ];
+        KNOWN
+            .into_iter()
+            .find(|status| status.as_str() == text)
+            .map_or_else(|| Self::Unknown(text.to_owned()), Self::Known)
+    }
+
+    /// The wire text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Known(status) => status.as_str(),
+            Self::Unknown(text) => text,
+        }
+    }
+}
+
+impl Serialize for EventStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for EventStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        Ok(Self::from_wire(&text))
+    }
+}
+
+/// `activity_data`: who acted, when, and activity-specific extras.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+pub struct ActivityData {
+    /// When the action was taken (RFC 3339, kept as sent).
+    pub timestamp: EventTime,
+    /// Who acted (`name` is `"SYSTEM"` for system actions).
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub performed_by: Option<Person>,
+    /// Recipients, on `CONTRACT_SENT_TO_COUNTERPARTY`.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub counterparty_email_recipients: Option<EmailRecipients>,
+    /// The email event, on `*_EMAIL_*` activities.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub email_event_data: Option<EmailEventData>,
+    /// The notified signer, on `CONTRACT_SIGNATURE_REQUESTED_NOTIFICATION_SENT`.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub signatory: Option<Person>,
+}
+
+/// An RFC 3339 timestamp kept exactly as sent, with its parsed instant.
+#[derive(Clone, PartialEq, Eq, Tsify)]
+#[tsify(type = "string")]
+pub struct EventTime {
+    raw: String,
+    at: Timestamp,
+}
+
+impl EventTime {
+    /// Parses `raw`.
+    ///
+    /// # Errors
+    /// `WEBHOOK_PAYLOAD_INVALID` when `raw` is not RFC 3339.
+    pub fn parse(raw: &str) -> Result<Self> {
+        Timestamp::parse(raw)
+            .map(|at| Self {
+                raw: raw.to_owned(),
+                at,
+            })
+            .map_err(|e| Error::new(ErrorCode::WebhookPayloadInvalid, e.to_string()))
+    }
+
+    /// The instant.
+    pub fn at(&self) -> Timestamp {
+        self.at
+    }
+
+    /// The text as SpotDraft sent it.
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+}
+
+impl fmt::Debug for EventTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+impl Serialize for EventTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.raw)
+    }
+}
+
+impl<'de> Deserialize<'de> for EventTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        let at = Timestamp::parse(&raw).map_err(de::Error::custom)?;
+        Ok(Self { raw, at })
+    }
+}
+
+/// A user as SpotDraft describes one in events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+pub struct Person {
+    /// Name (`"SYSTEM"` for system actions).
+    #[serde(default)]
+    pub name: String,
+    /// Email, when known.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub email: Option<String>,
+}
+
+/// A counterparty in an event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+pub struct Counterparty {
+    /// `"Organization"` or `"Individual"`.
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub kind: Option<String>,
+    /// The counterparty's name.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub organization_name: Option<String>,
+    /// Point of contact's name.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub poc_name: Option<String>,
+    /// Point of contact's email.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub poc_email: Option<String>,
+    /// SpotDraft's counterparty id.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub counterparty_id: Option<i64>,
+}
+
+/// The contracting entity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+pub struct Entity {
+    /// Entity reference id.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub reference_id: Option<String>,
+    /// Entity name.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub name: Option<String>,
+    /// Jurisdiction (a country name).
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub jurisdiction: Option<String>,
+    /// Entity type.
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub kind: Option<String>,
+}
+
+/// `external_metadata`: the source system's reference to its own record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+pub struct EventExternalMetadata {
+    /// The source record's id, always as a string (SpotDraft leaves its type open, so an
+    /// integer `10024` becomes `"10024"`). `None` when absent, null or empty.
+    #[serde(
+        default,
+        deserialize_with = "de_external_id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub id: Option<String>,
+    /// E.g. `"HubSpot"`.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub integration_name: Option<String>,
+    /// E.g. `"Deal"`.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub record_type: Option<String>,
+    /// Free-form data the source system attached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional, type = "unknown")]
+    pub record_data: Option<serde_json::Value>,
+    /// SpotDraft's object configuration id, when set.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub object_configuration_id: Option<String>,
+}
+
+/// `counterparty_email_recipients`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+pub struct EmailRecipients {
+    /// To: addresses.
+    #[serde(default, deserialize_with = "de_lenient_vec")]
+    pub to_recipients: Vec<String>,
+    /// Cc: addresses.
+    #[serde(default, deserialize_with = "de_lenient_vec")]
+    pub cc_recipients: Vec<String>,
+}
+
+/// `email_event_data` (SpotDraft spells `occured_at` with one r).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+pub struct EmailEventData {
+    /// The recipient.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub recipient_email: Option<String>,
+    /// `to` or `cc`.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub email_mode: Option<String>,
+    /// When the email event happened, as sent.
+    #[serde(
+        default,
+        deserialize_with = "de_lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[tsify(optional)]
+    pub occured_at: Option<String>,
+}
+
+/// Reads any value; keeps it only if it has the expected shape. For descriptive fields the
+/// sync does not depend on: a surprise there must not cost the whole event.
+fn de_lenient<'de, D, T>(deserializer: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(serde_json::from_value(value).ok())
+}
+
+/// Like [`de_lenient`] for lists: keeps the items that have the expected shape.
+fn de_lenient_vec<'de, D, T>(deserializer: D) -> std::result::Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(match value {
+        serde_json::Value::Array(items) => items
+            .into_iter()
+            .filter_map(|item| serde_json::from_value(item).ok())
+            .collect(),
+        _ => Vec::new(),
+    })
+}
+
+/// Largest integer a JS number holds exactly; ids beyond it would be silently rounded in JS.
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+fn de_contract_id<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<u64, D::Error> {
+    struct IdVisitor;
+    const EXPECTED: &str = "a positive integer (SpotDraft's numeric contract id)";
+    impl Visitor<'_> for IdVisitor {
+        type Value = u64;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(EXPECTED)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<u64, E> {
+            if v == 0 || v > MAX_SAFE_INTEGER {
+                return Err(E::custom(format!(
+                    "contract_id {v} is out of range; expected {EXPECTED}"
+                )));
+            }
+            Ok(v)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<u64, E> {
+            u64::try_from(v)
+                .map_err(|_| E::custom(format!("contract_id {v} is negative; expected {EXPECTED}")))
+                .and_then(|v| self.visit_u64(v))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<u64, E> {
+            // JS numbers arrive as f64 through serde-wasm-bindgen.
+            if v.fract() == 0.0 && v >= 1.0 && v <= MAX_SAFE_INTEGER as f64 {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                return Ok(v as u64);
+            }
+            Err(E::custom(format!("contract_id {v} is not {EXPECTED}")))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<u64, E> {
+            // The spec is inconsistent about string vs. integer ids elsewhere; accept digits.
+            if v.is_empty() || v.len() > 16 || !v.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(E::custom(format!(
+                    "contract_id is a string that is not {EXPECTED}"
+                )));
+            }
+            v.parse::<u64>()
+                .map_err(E::custom)
+                .and_then(|v| self.visit_u64(v))
+        }
+    }
+    deserializer.deserialize_any(IdVisitor)
+}
+
+fn de_external_id<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    struct ExternalIdVisitor;
+    impl Visitor<'_> for ExternalIdVisitor {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or an integer (the source system's record id)")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+            Ok((!v.is_empty()).then(|| v.to_owned()))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Self::Value, E> {
+            if v.fract() == 0.0 && v.abs() <= MAX_SAFE_INTEGER as f64 {
+                #[allow(clippy::cast_possible_truncation)]
+                return Ok(Some((v as i64).to_string()));
+            }
+            Err(E::custom(
+                "external_metadata.id is a fractional number; it must be a string or an integer",
+            ))
+        }
+        fn visit_unit<E: de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    deserializer.deserialize_any(ExternalIdVisitor)
+}
+
+fn payload_error(path: &str, detail_code: &str, message: String) -> Error {
+    Error::new(ErrorCode::WebhookPayloadInvalid, message.clone()).with_details([ErrorDetail::new(
+        path,
+        detail_code,
+        message,
+    )])
+}
+
+/// What to do after a parse failure, appended to every message.
+const WHAT_TO_DO: &str = "Respond 400 (SpotDraft's retry will not fix the body) and let \
+    reconciliation repair the record; if this keeps happening, check that your framework hands \
+    over the raw body unmodified.";
+
+/// Parses a raw webhook body with the default size limit. See [`parse_webhook_event_with`].
+///
+/// # Errors
+/// As [`parse_webhook_event_with`].
+pub fn parse_webhook_event(raw_body: &[u8]) -> Result<WebhookEvent> {
+    parse_webhook_event_with(raw_body, DEFAULT_MAX_BODY_BYTES)
+}
+
+/// Parses a raw webhook body (UTF-8 JSON object) into a [`WebhookEvent`].
+///
+/// Call it on the bytes [`super::verify_webhook`] accepted. Does NOT verify anything itself.
+///
+/// # Errors
+/// `WEBHOOK_PAYLOAD_INVALID`, with a detail whose code says why (`EMPTY_BODY`,
+/// `BODY_TOO_LARGE`, `NOT_UTF8`, `NOT_A_JSON_OBJECT`, `TRUNCATED`, `INVALID_JSON`,
+/// `INVALID_FIELD`) and whose path names the field when one is at fault.
+pub fn parse_webhook_event_with(raw_body: &[u8], max_body_bytes: usize) -> Result<WebhookEvent> {
+    check_body_size(raw_body, max_body_bytes)?;
+    let text = std::str::from_utf8(raw_body).map_err(|e| {
+        payload_error(
+            "rawBody",
+            "NOT_UTF8",
+            format!(
+                "The webhook body is not UTF-8 (invalid byte at offset {}); SpotDraft sends UTF-8 \
+                 JSON. If you converted the body to a string yourself, pass the original bytes. \
+                 {WHAT_TO_DO}",
+                e.valid_up_to()
+            ),
+        )
+    })?;
+    if !text.trim_start().starts_with('{') {
+        return Err(payload_error(
+            "rawBody",
+            "NOT_A_JSON_OBJECT",
+            format!(
+                "The webhook body is not a JSON object (it must start with '{{'). {WHAT_TO_DO}"
+            ),
+        ));
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let event: WebhookEvent = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|e| classify(e.path().to_string(), e.into_inner()))?;
+    deserializer
+        .end()
+        .map_err(|e| classify(".".to_owned(), e))?;
+    Ok(event)
+}
+
+fn classify(path: String, error: serde_json::Error) -> Error {
+    use serde_json::error::Category;
+    let at = format!("line {}, column {}", error.line(), error.column());
+    match error.classify() {
+        Category::Eof => payload_error(
+            "rawBody",
+            "TRUNCATED",
+            format!(
+                "The webhook body ends early ({at}): it was truncated. Check body-size limits in \
+                 your proxy or framework. {WHAT_TO_DO}"
+            ),
+        ),
+        Category::Syntax | Category::Io => payload_error(
+            "rawBody",
+            "INVALID_JSON",
+            format!("The webhook body is not valid JSON ({error}). {WHAT_TO_DO}"),
+        ),
+        Category::Data => {
+            let path = if path == "." {
+                "rawBody".to_owned()
+            } else {
+                path
+            };
+            // serde's message names the expected type, never a value of the body.
+            let reason = error.to_string();
+            let reason = reason.split(" at line ").next().unwrap_or_default();
+            payload_error(
+                &path,
+                "INVALID_FIELD",
+                format!("The webhook event's `{path}` is invalid: {reason}. {WHAT_TO_DO}"),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::webhook::activity::WebhookActivity as A;
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    fn spec_examples() -> serde_json::Map<String, Value> {
+        let text = include_str!("../../../tests/fixtures/webhooks/spec-examples.json");
+        serde_json::from_str(text).unwrap()
+    }
+
+    fn parse_value(value: &Value) -> Result<WebhookEvent> {
+        parse_webhook_event(&serde_json::to_vec(value).unwrap())
+    }
+
+    fn detail(error: &Error) -> (&str, &str) {
+        (
+            error.details[0].path.as_str(),
+            error.details[0].code.as_str(),
+        )
+    }
+
+    #[test]
+    fn parses_every_spec_example() {
+        let examples = spec_examples();
+        assert_eq!(examples.len(), 13);
+        for (name, example) in &examples {
+            let event = parse_value(example).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(event.activity.as_str(), name);
+            assert!(event.activity.is_known());
+            // SpotDraft's declined sample uses another contract (193).
+            assert!([19589, 193].contains(&event.contract_id), "{name}");
+            assert!(event.known_status().is_some(), "{name}");
+            assert!(
+                !event.business_user.as_ref().unwrap().name.is_empty(),
+                "{name}"
+            );
+        }
+        let executed = parse_value(&examples["CONTRACT_EXECUTED"]).unwrap();
+        assert_eq!(executed.activity, A::ContractExecuted);
+        assert_eq!(executed.known_status(), Some(ContractStatus::Executed));
+        assert_eq!(
+            executed.contract_kind,
+            Some(ContractKind::ThirdPartyContract)
+        );
+        assert_eq!(
+            executed.activity_data.timestamp.raw(),
+            "2021-08-22T03:53:52.201442Z"
+        );
+        assert_eq!(executed.occurred_at().unix_micros(), 1_629_604_432_201_442);
+        assert_eq!(
+            executed.dedupe_key(),
+            "2021-08-22T03:53:52.201442Z|19589|CONTRACT_EXECUTED"
+        );
+        let sent = parse_value(&examples["CONTRACT_SENT_TO_COUNTERPARTY"]).unwrap();
+        let recipients = sent.activity_data.counterparty_email_recipients.unwrap();
+        assert_eq!(recipients.to_recipients, ["rohith+test@spotdraft.com"]);
+        let opened = parse_value(&examples["REDLINING_EMAIL_OPENED"]).unwrap();
+        assert_eq!(
+            opened
+                .activity_data
+                .email_event_data
+                .unwrap()
+                .email_mode
+                .as_deref(),
+            Some("cc")
+        );
+    }
+
+    #[test]
+    fn serialises_back_to_wire_names_and_round_trips() {
+        let example = &spec_examples()["CONTRACT_SENT_TO_COUNTERPARTY"];
+        let event = parse_value(example).unwrap();
+        let back = serde_json::to_value(&event).unwrap();
+        assert_eq!(
+            back["activity_data"]["timestamp"],
+            example["activity_data"]["timestamp"]
+        );
+        assert_eq!(back["contract_id"], 19589);
+        assert_eq!(back["counterparties"][0]["type"], "Organization");
+        let again: WebhookEvent = serde_json::from_value(back).unwrap();
+        assert_eq!(again, event);
+    }
+
+    fn minimal() -> Value {
+        json!({
+            "activity": "CONTRACT_SIGNED",
+            "contract_id": 42,
+            "activity_data": {"timestamp": "2024-05-01T10:00:00.5+02:00"}
+        })
+    }
+
+    #[test]
+    fn is_lenient_to_unknown_activities_statuses_kinds_and_fields() {
+        let mut value = minimal();
+        value["activity"] = json!("CONTRACT_TELEPORTED");
+        value["contract_status"] = json!("ARCHIVED");
+        value["contract_kind"] = json!("HOLOGRAM_CONTRACT");
+        value["brand_new_field"] = json!({"nested": [1, 2]});
+        value["business_user"] = json!("not an object");
+        value["counterparties"] = json!([{"type": "Organization", "organization_name": "Acme"}, 7]);
+        value["contract_type_id"] = json!("135");
+        let event = parse_value(&value).unwrap();
+        assert_eq!(event.activity, A::Unknown("CONTRACT_TELEPORTED".into()));
+        assert_eq!(
+            event.contract_status,
+            Some(EventStatus::Unknown("ARCHIVED".into()))
+        );
+        assert_eq!(event.known_status(), None);
+        assert_eq!(event.contract_kind.unwrap().as_str(), "HOLOGRAM_CONTRACT");
+        assert_eq!(event.business_user, None);
+        assert_eq!(event.counterparties.len(), 1);
+        assert_eq!(event.contract_type_id, None);
+        let bare = parse_value(&minimal()).unwrap();
+        assert_eq!(bare.contract_status, None);
+        assert_eq!(
+            bare.occurred_at().to_rfc3339(),
+            "2024-05-01T08:00:00.500000Z"
+        );
+    }
+
+    #[test]
+    fn external_id_is_always_a_string() {
+        for (id, expected) in [
+            (json!("hubspot-deal-10024"), Some("hubspot-deal-10024")),
+            (json!(10024), Some("10024")),
+            (json!(-3), Some("-3")),
+            (json!(null), None),
+            (json!(""), None),
+        ] {
+            let mut value = minimal();
+            value["external_metadata"] =
+                json!({"id": id, "integration_name": "HubSpot", "record_data": {"a": 1}});
+            let event = parse_value(&value).unwrap();
+            assert_eq!(event.external_id(), expected, "{id}");
+        }
+        let mut value = minimal();
+        value["external_metadata"] = json!({"integration_name": "HubSpot"});
+        assert_eq!(parse_value(&value).unwrap().external_id(), None);
+        value["external_metadata"] = json!({"id": 1.5});
+        let error = parse_value(&value).unwrap_err();
+        assert_eq!(detail(&error), ("external_metadata.id", "INVALID_FIELD"));
+        value["external_metadata"] = json!({"id": {"nested": true}});
+        assert!(parse_value(&value).is_err());
+    }
+
+    #[test]
+    fn contract_id_must_be_a_positive_integer_or_digit_string() {
+        for (id, ok) in [
+            (json!(19589), Some(19589u64)),
+            (json!("19589"), Some(19589)),
+            (json!(0), None),
+            (json!(-1), None),
+            (json!(1.5), None),
+            (json!("T-19589"), None),
+            (json!(""), None),
+            (json!(9_007_199_254_740_993u64), None),
+            (json!(null), None),
+        ] {
+            let mut value = minimal();
+            value["contract_id"] = id.clone();
+            match (parse_value(&value), ok) {
+                (Ok(event), Some(expected)) => assert_eq!(event.contract_id, expected),
+                (Err(error), None) => {
+                    assert_eq!(detail(&error), ("contract_id", "INVALID_FIELD"), "{id}")
+                }
+                (other, _) => panic!("{id}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn required_fields_and_timestamps_are_checked_with_paths() {
+        let mut value = minimal();
+        value.as_object_mut().unwrap().remove("activity");
+        let error = parse_value(&value).unwrap_err();
+        assert_eq!(error.code, ErrorCode::WebhookPayloadInvalid);
+        assert_eq!(detail(&error), ("rawBody", "INVALID_FIELD"));
+        assert!(
+            error.message.contains("missing field `activity`"),
+            "{}",
+            error.message
+        );
+
+        let mut value = minimal();
+        value["activity_data"]["timestamp"] = json!("22/08/2021");
+        let error = parse_value(&value).unwrap_err();
+        assert_eq!(detail(&error), ("activity_data.timestamp", "INVALID_FIELD"));
+        assert!(error.message.contains("RFC 3339"));
+        assert!(error.message.contains("Respond 400"));
+
+        let mut value = minimal();
+        value["activity"] = json!(7);
+        assert_eq!(
+            detail(&parse_value(&value).unwrap_err()),
+            ("activity", "INVALID_FIELD")
+        );
+    }
+
+    #[test]
+    fn bad_bodies_get_their_own_detail_codes() {
+        let good = serde_json::to_vec(&minimal()).unwrap();
+        let code = |body: &[u8]| detail(&parse_webhook_event(body).unwrap_err()).1.to_owned();
+        assert_eq!(code(b""), "EMPTY_BODY");
+        assert_eq!(code(&good[..good.len() / 2]), "TRUNCATED");
+        assert_eq!(code(b"{\"activity\": nope}"), "INVALID_JSON");
+        assert_eq!(code(b"[\"CONTRACT_SIGNED\", 42]"), "NOT_A_JSON_OBJECT");
+        assert_eq!(
+            code(b"activity=CONTRACT_SIGNED&contract_id=42"),
+            "NOT_A_JSON_OBJECT"
+        );
+        assert_eq!(code(b"{\"activity\": \"\xff\xfe\"}"), "NOT_UTF8");
+        let mut trailing = good.clone();
+        trailing.extend_from_slice(b" {}");
+        assert_eq!(code(&trailing), "INVALID_JSON");
+        let error = parse_webhook_event_with(&good, 10).unwrap_err();
+        assert_eq!(detail(&error).1, "BODY_TOO_LARGE");
+        // Deep nesting ends in serde_json's recursion limit, not a stack overflow, both in
+        // an ignored unknown field and in a field read as a generic JSON value.
+        let nest = |field: &str| {
+            let inner = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+            let mut text = String::from_utf8(good.clone()).unwrap();
+            text.insert_str(1, &format!("\"{field}\":{inner},"));
+            text
+        };
+        assert!(parse_webhook_event(nest("unknown_field").as_bytes()).is_ok());
+        assert_eq!(code(nest("business_user").as_bytes()), "INVALID_JSON");
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = parse_webhook_event(&bytes);
+        }
+
+        #[test]
+        fn arbitrary_truncations_and_mutations_of_an_example_never_panic(
+            cut in 0usize..2000, flip in 0usize..2000, byte in any::<u8>()
+        ) {
+            let mut body = serde_json::to_vec(&spec_examples()["CONTRACT_EXECUTED"]).unwrap();
+            let at = flip % body.len();
+            if let Some(b) = body.get_mut(at) { *b = byte; }
+            body.truncate(cut % (body.len() + 1));
+            if let Err(error) = parse_webhook_event(&body) {
+                prop_assert_eq!(error.code, ErrorCode::WebhookPayloadInvalid);
+            }
+        }
+    }
+}

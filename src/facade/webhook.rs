@@ -1,0 +1,334 @@
+//! Webhook verification, event parsing and pure event application for JS.
+//!
+//! Raw bodies cross as bytes (`Uint8Array`, Node `Buffer`, `ArrayBuffer`) or the exact raw
+//! string; anything else (most often a body a JSON parser already consumed) is refused with
+//! `WEBHOOK_RAW_BODY_REQUIRED`. Records and events cross as JSON text (`JSON.stringify`, read
+//! by serde_json with its nesting limit), so hostile nesting is a `SpotDraftError`, not a
+//! stack overflow.
+
+use super::args::{string_arg, type_name};
+use crate::core::sync::{
+    apply_event as apply_event_core, record_for_event, ApplyOutcome, SyncRecord,
+};
+use crate::core::webhook::{
+    parse_webhook_event_with, sign_webhook_for_test as sign_core, verify_webhook_with,
+    VerifyOptions, WebhookEvent, WebhookKey,
+};
+use crate::error::{Error, ErrorCode, ErrorDetail, Result};
+use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tsify::Tsify;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(typescript_custom_section)]
+const WEBHOOK_TS: &'static str = r#"
+/** Options of `verifyWebhook` and `parseWebhookEvent`. */
+export interface WebhookOptions {
+    /** Largest body accepted, in bytes (default 1 MiB). */
+    maxBodyBytes?: number;
+}
+"#;
+
+/// What `verifyWebhook` returns: the parsed event and which key and header matched.
+#[derive(Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifiedWebhookEvent {
+    /// The verified, parsed event.
+    pub event: WebhookEvent,
+    /// Index of the matching key in `keys` (0 when a single key was given).
+    pub key_index: usize,
+    /// The header that carried the signature.
+    pub header: String,
+}
+
+const RAW_BODY_HELP: &str =
+    "Pass the raw request body exactly as received, as a Uint8Array/Buffer \
+    or the raw string, before any JSON parsing: the signature covers the exact bytes, and \
+    re-serialised JSON does not match. Express: `app.post(path, express.raw({ type: \
+    'application/json' }), (req, res) => verifyWebhook(req.body, req.headers, key))`. Next.js \
+    App Router: `await request.text()` (Pages Router: `export const config = { api: { \
+    bodyParser: false } }` and read the stream). Cloudflare Workers / fetch handlers: \
+    `new Uint8Array(await request.arrayBuffer())`.";
+
+/// The raw body bytes of argument `rawBody`.
+fn raw_body_arg(value: &JsValue) -> Result<Vec<u8>> {
+    if let Some(text) = value.as_string() {
+        return Ok(text.into_bytes());
+    }
+    if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
+        return Ok(bytes.to_vec());
+    }
+    if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+        return Ok(Uint8Array::new(buffer).to_vec());
+    }
+    if let Some(view) = value.dyn_ref::<js_sys::DataView>() {
+        return Ok(Uint8Array::new_with_byte_offset_and_length(
+            &view.buffer(),
+            view.byte_offset() as u32,
+            view.byte_length() as u32,
+        )
+        .to_vec());
+    }
+    let what = if value.is_undefined() || value.is_null() {
+        "The webhook body is missing (undefined or null): your framework may have consumed it."
+            .to_owned()
+    } else {
+        format!(
+            "The webhook body was given as {}, not as raw bytes or the raw string; it was \
+             probably already parsed as JSON.",
+            type_name(value)
+        )
+    };
+    let message = format!("{what} {RAW_BODY_HELP}");
+    Err(
+        Error::new(ErrorCode::WebhookRawBodyRequired, message.clone())
+            .with_details([ErrorDetail::new("rawBody", "RAW_BODY_REQUIRED", message)]),
+    )
+}
+
+/// Header (name, value) pairs from a `Headers`-like object (anything with `entries()`,
+/// e.g. `Headers` or `Map`) or a plain object such as Node's `req.headers` (string or
+/// string-array values; each array element is one header line).
+fn headers_arg(value: &JsValue) -> Result<Vec<(String, String)>> {
+    let refuse = || {
+        Error::invalid_argument(
+            "headers",
+            format!(
+                "must be a Headers object or a plain object of header names to values, got {}",
+                type_name(value)
+            ),
+        )
+    };
+    if !value.is_object() || Array::is_array(value) {
+        return Err(refuse());
+    }
+    let entries_fn = Reflect::get(value, &JsValue::from_str("entries"))
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok());
+    let entries: Vec<JsValue> = match entries_fn {
+        Some(entries_fn) => {
+            let iterator = entries_fn.call0(value).map_err(|_| refuse())?;
+            js_sys::try_iter(&iterator)
+                .ok()
+                .flatten()
+                .ok_or_else(refuse)?
+                .filter_map(std::result::Result::ok)
+                .collect()
+        }
+        None => Object::entries(value.unchecked_ref::<Object>()).to_vec(),
+    };
+    let mut pairs = Vec::new();
+    for entry in entries {
+        let entry: Array = entry.unchecked_into();
+        let Some(name) = entry.get(0).as_string() else {
+            continue;
+        };
+        let raw = entry.get(1);
+        if let Some(text) = raw.as_string() {
+            pairs.push((name, text));
+        } else if Array::is_array(&raw) {
+            let items: Array = raw.unchecked_into();
+            for item in items.iter() {
+                // A non-string line still counts, so duplicates are never hidden.
+                pairs.push((name.clone(), item.as_string().unwrap_or_default()));
+            }
+        } else if let Some(number) = raw.as_f64() {
+            pairs.push((name, number.to_string()));
+        }
+    }
+    Ok(pairs)
+}
+
+/// The keys of argument `keys`: one base64 string or an array of them.
+fn keys_arg(value: &JsValue) -> Result<Vec<WebhookKey>> {
+    if let Some(text) = value.as_string() {
+        return Ok(vec![WebhookKey::from_base64_arg("keys", &text)?]);
+    }
+    if Array::is_array(value) {
+        let items: Array = value.clone().unchecked_into();
+        return items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let name = format!("keys[{i}]");
+                WebhookKey::from_base64_arg(&name, &string_arg(&name, &item)?)
+            })
+            .collect();
+    }
+    Err(Error::invalid_argument(
+        "keys",
+        format!(
+            "must be SpotDraft's `hmac_key` (a base64 string) or an array of them, got {}",
+            type_name(value)
+        ),
+    ))
+}
+
+fn options_arg(value: Option<&JsValue>) -> Result<VerifyOptions> {
+    let mut options = VerifyOptions::default();
+    let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
+        return Ok(options);
+    };
+    if !value.is_object() {
+        return Err(Error::invalid_argument("options", "must be an object"));
+    }
+    let max = Reflect::get(value, &JsValue::from_str("maxBodyBytes")).unwrap_or(JsValue::UNDEFINED);
+    if !max.is_undefined() {
+        let n = max
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= 1_073_741_824.0)
+            .ok_or_else(|| {
+                Error::invalid_argument(
+                    "options.maxBodyBytes",
+                    "must be a whole number of bytes between 1 and 1073741824",
+                )
+            })?;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        {
+            options.max_body_bytes = n as usize;
+        }
+    }
+    Ok(options)
+}
+
+/// `value` as plain JS data through JSON text: one `JSON.parse` instead of one boundary
+/// crossing per field, which dominates the cost for events with many counterparties.
+fn json_out<T: Serialize>(value: &T) -> Result<JsValue> {
+    let text = serde_json::to_string(value).map_err(Error::internal)?;
+    js_sys::JSON::parse(&text).map_err(|_| Error::internal("JSON.parse refused serde_json output"))
+}
+
+/// Argument `name` read as JSON data into `T`, with the failing path in the error.
+fn json_arg<T: DeserializeOwned>(name: &str, value: &JsValue) -> Result<T> {
+    if value.is_undefined() || value.is_null() {
+        return Err(Error::invalid_argument(
+            name,
+            "is required but was undefined or null",
+        ));
+    }
+    let text = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(|| {
+            Error::invalid_argument(
+                name,
+                format!(
+                    "must be JSON data (no cycles or BigInts), got {}",
+                    type_name(value)
+                ),
+            )
+        })?;
+    let mut deserializer = serde_json::Deserializer::from_str(&text);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let inner = e.path().to_string();
+        let path = if inner == "." {
+            name.to_owned()
+        } else {
+            format!("{name}.{inner}")
+        };
+        let reason = e.inner().to_string();
+        let reason = reason
+            .split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        Error::invalid_argument(&path, reason)
+    })
+}
+
+/// Verifies a SpotDraft webhook delivery and returns its parsed event.
+///
+/// Checks the HMAC-SHA512 signature in `X-SD-WEBHOOK-CONTENT-HASH` (or the legacy
+/// `X-SD-CONTENT-HASH`) over the raw body in constant time, with each key in turn (pass the
+/// new and the old `hmac_key` during a rotation), then parses the body. Throws a
+/// `SpotDraftError`: `WEBHOOK_RAW_BODY_REQUIRED` when the body is not raw bytes or the raw
+/// string, `WEBHOOK_SIGNATURE_INVALID` (respond 401), `WEBHOOK_PAYLOAD_INVALID` (respond
+/// 400 or 413), `INVALID_ARGUMENT` for bad keys or options (respond 500: a configuration error).
+///
+/// ```js
+/// app.post("/spotdraft", express.raw({ type: "application/json" }), (req, res) => {
+///   const { event } = verifyWebhook(req.body, req.headers, process.env.SPOTDRAFT_HMAC_KEY);
+///   queue.push(event);
+///   res.sendStatus(204);
+/// });
+/// ```
+#[wasm_bindgen(js_name = verifyWebhook, unchecked_return_type = "VerifiedWebhookEvent")]
+pub fn verify_webhook(
+    #[wasm_bindgen(js_name = rawBody, unchecked_param_type = "Uint8Array | ArrayBuffer | string")]
+    raw_body: JsValue,
+    #[wasm_bindgen(
+        unchecked_param_type = "Headers | Record<string, string | string[] | undefined>"
+    )]
+    headers: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | string[]")] keys: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "WebhookOptions")] options: Option<Object>,
+) -> Result<JsValue, JsValue> {
+    let body = raw_body_arg(&raw_body)?;
+    let headers = headers_arg(&headers)?;
+    let keys = keys_arg(&keys)?;
+    let options = options_arg(options.as_ref().map(|o| o.as_ref()))?;
+    let verified = verify_webhook_with(&body, &headers, &keys, &options)?;
+    let event = parse_webhook_event_with(verified.body, options.max_body_bytes)?;
+    Ok(json_out(&VerifiedWebhookEvent {
+        event,
+        key_index: verified.key_index,
+        header: verified.header.name().to_owned(),
+    })?)
+}
+
+/// The signature SpotDraft would send for `body` under `key` (lowercase hex HMAC-SHA512),
+/// for testing your own receiver: send it as `X-SD-WEBHOOK-CONTENT-HASH`.
+///
+/// ```js
+/// const body = JSON.stringify(sampleEvent);
+/// const signature = signWebhookForTest(body, key);
+/// await fetch(url, { method: "POST", body, headers: { "X-SD-WEBHOOK-CONTENT-HASH": signature } });
+/// ```
+#[wasm_bindgen(js_name = signWebhookForTest)]
+pub fn sign_webhook_for_test(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | string")] body: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+) -> Result<String, JsValue> {
+    let body = raw_body_arg(&body)?;
+    let key = WebhookKey::from_base64_arg("key", &string_arg("key", &key)?)?;
+    Ok(sign_core(&body, &key)?)
+}
+
+/// Parses a raw webhook body into a typed event, without verifying it (call `verifyWebhook`
+/// for deliveries; this is for bodies verified elsewhere or stored). Throws a
+/// `SpotDraftError` (`WEBHOOK_PAYLOAD_INVALID`, `WEBHOOK_RAW_BODY_REQUIRED`).
+#[wasm_bindgen(js_name = parseWebhookEvent, unchecked_return_type = "WebhookEvent")]
+pub fn parse_webhook_event(
+    #[wasm_bindgen(js_name = rawBody, unchecked_param_type = "Uint8Array | ArrayBuffer | string")]
+    raw_body: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "WebhookOptions")] options: Option<Object>,
+) -> Result<JsValue, JsValue> {
+    let body = raw_body_arg(&raw_body)?;
+    let options = options_arg(options.as_ref().map(|o| o.as_ref()))?;
+    let event = parse_webhook_event_with(&body, options.max_body_bytes)?;
+    Ok(json_out(&event)?)
+}
+
+/// Applies an event to a sync record (or to a new record when `record` is `null`) and
+/// returns `{ record, changed, disposition, actions }`. Pure: store `record`, then run
+/// `actions`. Duplicates, out-of-order events and status regressions are handled as
+/// documented on `SyncRecord`; `EXECUTED` and `VOIDED` are terminal.
+///
+/// Throws `INVALID_ARGUMENT` when `record` or `event` is malformed, or when the record
+/// belongs to another contract than the event (look it up by `contract_id` instead).
+#[wasm_bindgen(js_name = applyEvent, unchecked_return_type = "ApplyOutcome")]
+pub fn apply_event(
+    #[wasm_bindgen(unchecked_param_type = "SyncRecord | null | undefined")] record: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "WebhookEvent")] event: JsValue,
+) -> Result<JsValue, JsValue> {
+    let event: WebhookEvent = json_arg("event", &event)?;
+    let record: SyncRecord = if record.is_undefined() || record.is_null() {
+        record_for_event(&event)
+    } else {
+        json_arg("record", &record)?
+    };
+    let outcome: ApplyOutcome = apply_event_core(&record, &event)?;
+    Ok(json_out(&outcome)?)
+}

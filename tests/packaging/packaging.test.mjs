@@ -1,0 +1,142 @@
+// The `npm pack` tarball installs into a scratch project and imports from Node ESM, Node CJS,
+// the inline entry, a browser page, and a web worker whose global fetch throws (as in
+// HubSpot's UI-extension sandbox); TypeScript type-checks a consumer against the .d.ts.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium } from '../browser/chromium.mjs';
+import { startStaticServer } from '../../scripts/lib/static-server.mjs';
+import { startFakeSpotDraft } from '../node/support/fake-spotdraft.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+let scratch, api;
+
+// Asynchronous on purpose: the fake API runs in this process and must keep answering.
+const sh = async (cmd, args, cwd, env = {}) =>
+  (await promisify(execFile)(cmd, args, { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } })).stdout;
+
+before(async () => {
+  api = await startFakeSpotDraft({
+    'GET /api/v2.1/public/contracts/T-42/status': () => ({ status: 200, body: { contract_status: 'SIGN', contract_name: 'Packed' } }),
+  });
+  scratch = mkdtempSync(join(tmpdir(), 'spotdraft-sync-pack-'));
+  await sh('npm', ['pack', '--silent', '--pack-destination', scratch], root);
+  const tarball = readdirSync(scratch).find((f) => f.endsWith('.tgz'));
+  assert.ok(tarball, 'npm pack produced a tarball');
+  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '0.0.0' }));
+  await sh('npm', ['install', '--no-audit', '--no-fund', '--offline', `./${tarball}`], scratch);
+});
+after(async () => {
+  await api?.close();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+test('the tarball ships pkg/ only, with every entry the exports map names', async () => {
+  const listing = (await sh('tar', ['-tzf', readdirSync(scratch).find((f) => f.endsWith('.tgz'))], scratch)).split('\n').filter(Boolean);
+  for (const file of listing) {
+    assert.ok(/^package\/(pkg\/|package\.json$|README\.md$|LICENSE)/.test(file), `unexpected file in tarball: ${file}`);
+  }
+  for (const needed of ['pkg/node/spotdraft_sync.js', 'pkg/node/index.mjs', 'pkg/web/spotdraft_sync.js', 'pkg/web/spotdraft_sync_bg.wasm', 'pkg/web/spotdraft_sync.d.ts', 'pkg/inline/index.js', 'pkg/workerd/index.js']) {
+    assert.ok(listing.includes(`package/${needed}`), `missing ${needed}`);
+  }
+});
+
+test('Node ESM import', async () => {
+  writeFileSync(join(scratch, 'esm.mjs'), `
+    import { SpotDraftClient, isSpotDraftError } from 'spotdraft-sync';
+    const client = new SpotDraftClient({ baseUrl: process.env.API });
+    const status = await client.getContractStatus('T-42');
+    try { new SpotDraftClient({ region: 'mars' }); } catch (e) { console.log(JSON.stringify({ status, code: e.code, guard: isSpotDraftError(e) })); }
+  `);
+  assert.deepEqual(JSON.parse(await sh('node', ['esm.mjs'], scratch, { API: api.url })), { status: { contractStatus: 'SIGN', contractName: 'Packed' }, code: 'INVALID_ARGUMENT', guard: true });
+});
+
+test('Node CommonJS require', async () => {
+  writeFileSync(join(scratch, 'cjs.cjs'), `
+    const { SpotDraftClient, isSpotDraftError } = require('spotdraft-sync');
+    new SpotDraftClient({ baseUrl: process.env.API }).getContractStatus('T-42').then((status) => {
+      console.log(JSON.stringify({ status, guard: typeof isSpotDraftError }));
+    });
+  `);
+  assert.deepEqual(JSON.parse(await sh('node', ['cjs.cjs'], scratch, { API: api.url })), { status: { contractStatus: 'SIGN', contractName: 'Packed' }, guard: 'function' });
+});
+
+test('the inline entry needs no separate .wasm request', async () => {
+  writeFileSync(join(scratch, 'inline.mjs'), `
+    import { SpotDraftClient } from 'spotdraft-sync/inline';
+    console.log(JSON.stringify(await new SpotDraftClient({ baseUrl: process.env.API }).getContractStatus('T-42')));
+  `);
+  assert.deepEqual(JSON.parse(await sh('node', ['inline.mjs'], scratch, { API: api.url })), { contractStatus: 'SIGN', contractName: 'Packed' });
+});
+
+test('TypeScript type-checks a consumer against the generated .d.ts', async () => {
+  writeFileSync(join(scratch, 'consumer.ts'), `
+    import { SpotDraftClient, isSpotDraftError, type ContractStatusResult, type ErrorCode, type SpotDraftClientOptions } from 'spotdraft-sync';
+    const options: SpotDraftClientOptions = { baseUrl: 'https://proxy.example.com', headers: async () => ({ 'x-session': '1' }), timeoutMs: 5000 };
+    export async function run(): Promise<ErrorCode | ContractStatusResult['contractStatus']> {
+      const client = new SpotDraftClient(options);
+      try {
+        return (await client.getContractStatus('T-1')).contractStatus;
+      } catch (e) {
+        if (isSpotDraftError(e)) return e.code;
+        throw e;
+      }
+    }
+  `);
+  writeFileSync(join(scratch, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'dom', 'esnext.disposable'], skipLibCheck: false }, files: ['consumer.ts'] }));
+  await sh(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], scratch);
+  // And a wrong use fails, so the check above means something.
+  writeFileSync(join(scratch, 'wrong.ts'), `import { SpotDraftClient } from 'spotdraft-sync';\nnew SpotDraftClient({ region: 'mars' });\n`);
+  writeFileSync(join(scratch, 'tsconfig.wrong.json'), JSON.stringify({ extends: './tsconfig.json', files: ['wrong.ts'] }));
+  await assert.rejects(sh(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.wrong.json'], scratch), /mars/);
+});
+
+test('a browser page imports the web build; a worker without a usable global fetch uses the inline entry', async () => {
+  mkdirSync(join(scratch, 'site'), { recursive: true });
+  writeFileSync(join(scratch, 'site', 'index.html'), `<!doctype html><meta charset="utf-8">
+    <script type="importmap">{ "imports": { "spotdraft-sync": "/node_modules/spotdraft-sync/pkg/web/spotdraft_sync.js" } }</script>
+    <script type="module">
+      import init, { SpotDraftClient } from 'spotdraft-sync';
+      await init();
+      window.pageResult = await new SpotDraftClient({ baseUrl: new URLSearchParams(location.search).get('api') }).getContractStatus('T-42');
+    </script>`);
+  writeFileSync(join(scratch, 'site', 'worker.js'), `
+    const hostFetch = self.fetch.bind(self);
+    // Like HubSpot's UI-extension worker: the global fetch throws; only the host's fetch works.
+    self.fetch = () => { throw new Error('global fetch is not allowed here'); };
+    const { SpotDraftClient } = await import('/node_modules/spotdraft-sync/pkg/inline/index.js');
+    self.onmessage = async ({ data }) => {
+      const client = new SpotDraftClient({ baseUrl: data, fetch: (url, init) => hostFetch(url, init) });
+      postMessage(await client.getContractStatus('T-42'));
+    };
+    postMessage('ready');`);
+  const site = await startStaticServer({ root: scratch, index: '/site/index.html' });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${site.url}/site/index.html?api=${encodeURIComponent(api.url)}`);
+    await page.waitForFunction(() => window.pageResult);
+    assert.deepEqual(await page.evaluate(() => window.pageResult), { contractStatus: 'SIGN', contractName: 'Packed' });
+    const fromWorker = await page.evaluate(
+      (apiUrl) =>
+        new Promise((resolve, reject) => {
+          const worker = new Worker('/site/worker.js', { type: 'module' });
+          worker.onerror = (e) => reject(new Error(e.message));
+          worker.onmessage = ({ data }) => (data === 'ready' ? worker.postMessage(apiUrl) : resolve(data));
+        }),
+      api.url,
+    );
+    assert.deepEqual(fromWorker, { contractStatus: 'SIGN', contractName: 'Packed' });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await site.close();
+  }
+});
