@@ -162,7 +162,7 @@ counterparty = {
     "if": {"properties": {"is_individual": {"const": False}}},
     "then": {
         "required": ["organization_type", "organization_name"],
-        "properties": {"organization_type": {"pattern": NONBLANK}, "organization_name": {"pattern": NONBLANK}},
+        "properties": {"organization_type": {"type": "string", "pattern": NONBLANK}, "organization_name": {"type": "string", "pattern": NONBLANK}},
     },
 }
 if template["counter_party_kind"] == "Organisation":

@@ -98,14 +98,20 @@ if (cliVersion !== wbVersion) {
 }
 rmSync(pkg, { recursive: true, force: true });
 const wasmOpt = wasmOptPath();
-for (const target of ['nodejs', 'web']) {
+for (const target of ['web', 'nodejs']) {
   const dir = join(pkg, target === 'nodejs' ? 'node' : 'web');
   run('wasm-bindgen', [wasmIn, '--target', target, '--out-dir', dir, '--out-name', crate]);
   patchReinitOrder(join(dir, `${crate}.js`));
-  const wasm = join(dir, `${crate}_bg.wasm`);
-  run(wasmOpt, [wasm, '-Oz', '--strip-debug', '--strip-producers', '-o', wasm]);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: target === 'nodejs' ? 'commonjs' : 'module' }, null, 2) + '\n');
 }
+// Both targets emit the same .wasm (only the JS glue differs), so optimise once and copy.
+const webWasmPath = join(pkg, 'web', `${crate}_bg.wasm`);
+const nodeWasmPath = join(pkg, 'node', `${crate}_bg.wasm`);
+if (!readFileSync(webWasmPath).equals(readFileSync(nodeWasmPath))) {
+  throw new Error('wasm-bindgen emitted different .wasm files for web and nodejs; optimise each');
+}
+run(wasmOpt, [webWasmPath, '-Oz', '--strip-debug', '--strip-producers', '-o', webWasmPath]);
+copyFileSync(webWasmPath, nodeWasmPath);
 
 // 4a. Node ESM entry: named re-exports of the CommonJS build.
 const require = createRequire(import.meta.url);

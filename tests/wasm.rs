@@ -35,12 +35,24 @@ fn error_name_code_and_details_survive_the_boundary() {
         .with_request_id(Some("req-1".into()));
     let js: JsValue = error.into();
     assert!(js.is_instance_of::<js_sys::Error>());
-    assert_eq!(field(&js, "name").as_string().as_deref(), Some("SpotDraftError"));
-    assert_eq!(field(&js, "code").as_string().as_deref(), Some(ErrorCode::InvalidArgument.as_str()));
+    assert_eq!(
+        field(&js, "name").as_string().as_deref(),
+        Some("SpotDraftError")
+    );
+    assert_eq!(
+        field(&js, "code").as_string().as_deref(),
+        Some(ErrorCode::InvalidArgument.as_str())
+    );
     assert_eq!(field(&js, "status").as_f64(), Some(400.0));
-    assert_eq!(field(&js, "requestId").as_string().as_deref(), Some("req-1"));
+    assert_eq!(
+        field(&js, "requestId").as_string().as_deref(),
+        Some("req-1")
+    );
     let first = js_sys::Array::from(&field(&js, "details")).get(0);
-    assert_eq!(field(&first, "path").as_string().as_deref(), Some("options.region"));
+    assert_eq!(
+        field(&first, "path").as_string().as_deref(),
+        Some("options.region")
+    );
     assert!(is_spot_draft_error(&js));
     assert!(!is_spot_draft_error(&js_sys::Error::new("plain").into()));
 }
@@ -51,11 +63,20 @@ fn bad_options_are_invalid_argument_and_the_next_call_works() {
         (JsValue::UNDEFINED, "options"),
         (JsValue::from_f64(3.0), "options"),
         (object(&[("region", "mars".into())]), "options.region"),
-        (object(&[("baseUrl", "http://api.example.com".into())]), "options.baseUrl"),
-        (object(&[("baseUrl", "https://x.example".into()), ("fetch", 1.into())]), "options.fetch"),
+        (
+            object(&[("baseUrl", "http://api.example.com".into())]),
+            "options.baseUrl",
+        ),
+        (
+            object(&[("baseUrl", "https://x.example".into()), ("fetch", 1.into())]),
+            "options.fetch",
+        ),
     ] {
         let error = SpotDraftClient::new(options).err().expect("must throw");
-        assert_eq!(field(&error, "code").as_string().as_deref(), Some("INVALID_ARGUMENT"));
+        assert_eq!(
+            field(&error, "code").as_string().as_deref(),
+            Some("INVALID_ARGUMENT")
+        );
         let message = field(&error, "message").as_string().unwrap();
         assert!(message.contains(&format!("`{argument}")), "{message}");
     }
@@ -65,11 +86,26 @@ fn bad_options_are_invalid_argument_and_the_next_call_works() {
 #[wasm_bindgen_test]
 async fn get_contract_status_over_real_fetch() {
     let client = SpotDraftClient::new(object(&[("baseUrl", base_url().into())])).unwrap();
-    let result = JsFuture::from(client.get_contract_status("T-1204".into(), None)).await.unwrap();
-    assert_eq!(field(&result, "contractStatus").as_string().as_deref(), Some("EXECUTED"));
-    let error = JsFuture::from(client.get_contract_status("../T-1".into(), None)).await.unwrap_err();
-    assert_eq!(field(&error, "code").as_string().as_deref(), Some("INVALID_ARGUMENT"));
-    let error = JsFuture::from(client.get_contract_status("T-404".into(), None)).await.unwrap_err();
-    assert_eq!(field(&error, "code").as_string().as_deref(), Some("NOT_FOUND"));
+    let result = JsFuture::from(client.get_contract_status("T-1204".into(), None))
+        .await
+        .unwrap();
+    assert_eq!(
+        field(&result, "contractStatus").as_string().as_deref(),
+        Some("EXECUTED")
+    );
+    let error = JsFuture::from(client.get_contract_status("../T-1".into(), None))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        field(&error, "code").as_string().as_deref(),
+        Some("INVALID_ARGUMENT")
+    );
+    let error = JsFuture::from(client.get_contract_status("T-404".into(), None))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        field(&error, "code").as_string().as_deref(),
+        Some("NOT_FOUND")
+    );
     assert_eq!(field(&error, "status").as_f64(), Some(404.0));
 }

@@ -11,15 +11,14 @@ pub const MAX_NAME_CHARS: usize = 64;
 /// thousand fields cannot make each unknown key cost a hundred thousand comparisons.
 pub const MAX_CANDIDATES: usize = 500;
 
-/// Lower-cased with spaces, hyphens and dots as `_` (so `"Customer Name"` ≈
-/// `customer_name`).
-fn normalise(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            ' ' | '-' | '.' => '_',
-            c => c.to_ascii_lowercase(),
-        })
-        .collect()
+/// Writes `s` lower-cased, with spaces, hyphens and dots as `_` (so `"Customer Name"` ≈
+/// `customer_name`), into `out` (reused between candidates: no allocation per name).
+fn normalise_into(s: &str, out: &mut Vec<char>) {
+    out.clear();
+    out.extend(s.chars().map(|c| match c {
+        ' ' | '-' | '.' => '_',
+        c => c.to_ascii_lowercase(),
+    }));
 }
 
 /// Levenshtein distance between `a` and `b`, or `None` when it exceeds `limit`. O(|a|·|b|)
@@ -66,22 +65,23 @@ where
     if input.chars().count() > MAX_NAME_CHARS {
         return None;
     }
-    let norm = normalise(input);
-    let norm_chars: Vec<char> = norm.chars().collect();
-    let limit = (norm_chars.len() / 3).clamp(1, 3);
+    let mut norm = Vec::with_capacity(MAX_NAME_CHARS);
+    normalise_into(input, &mut norm);
+    let limit = (norm.len() / 3).clamp(1, 3);
+    let mut other = Vec::with_capacity(MAX_NAME_CHARS);
     let mut best: Option<(usize, &'c str)> = None;
     for (name, alias) in candidates.into_iter().take(MAX_CANDIDATES) {
         for text in std::iter::once(name).chain(alias) {
-            if text.chars().count() > MAX_NAME_CHARS {
+            // Byte length bounds char count from above: cheap pre-filter.
+            if text.len() > 4 * MAX_NAME_CHARS || text.chars().count() > MAX_NAME_CHARS {
                 continue;
             }
-            let other = normalise(text);
+            normalise_into(text, &mut other);
             if other == norm {
                 return Some(name);
             }
-            let other_chars: Vec<char> = other.chars().collect();
             let budget = best.map_or(limit, |(d, _)| d.saturating_sub(1)).min(limit);
-            if let Some(d) = bounded_distance(&norm_chars, &other_chars, budget) {
+            if let Some(d) = bounded_distance(&norm, &other, budget) {
                 if best.is_none_or(|(b, _)| d < b) {
                     best = Some((d, name));
                 }

@@ -1,0 +1,27 @@
+// The generated TypeScript declarations are part of the API: any change to them shows up as a
+// diff against the committed snapshot. Update deliberately with UPDATE_SNAPSHOTS=1.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const generated = readFileSync(join(root, 'pkg', 'web', 'spotdraft_sync.d.ts'), 'utf8');
+const snapshotPath = join(root, 'tests', 'snapshots', 'spotdraft_sync.d.ts');
+
+test('the generated .d.ts matches the committed snapshot', () => {
+  if (process.env.UPDATE_SNAPSHOTS === '1') writeFileSync(snapshotPath, generated);
+  const snapshot = readFileSync(snapshotPath, 'utf8');
+  assert.equal(generated, snapshot, 'the .d.ts changed: review the diff, then run with UPDATE_SNAPSHOTS=1');
+});
+
+test('the error contract is declared: code union, SpotDraftError interface, type guard', () => {
+  assert.match(generated, /export type ErrorCode = "INVALID_ARGUMENT" \| /);
+  assert.match(generated, /export interface SpotDraftError extends Error \{\n\s+name: "SpotDraftError";\n\s+\/\*\*[^]*?\*\/\n\s+code: ErrorCode;/);
+  assert.match(generated, /export function isSpotDraftError\(value: unknown\): value is SpotDraftError;/);
+  assert.match(generated, /getContractStatus\(id: string, options\?: CallOptions\): Promise<ContractStatusResult>;/);
+  const interfaces = [...generated.matchAll(/^export (?:interface|type) (\w+)/gm)].map((m) => m[1]);
+  const duplicates = interfaces.filter((name, i) => interfaces.indexOf(name) !== i);
+  assert.deepEqual(duplicates, [], 'two Rust types generate the same TypeScript name');
+});

@@ -1,0 +1,1627 @@
+/* tslint:disable */
+/* eslint-disable */
+
+/**
+ * A function with the global `fetch` contract. The client calls it as
+ * `fetch(url, { method, headers, body, redirect: "manual", signal })` and reads
+ * `status`, `headers` and `text()` of what it resolves to.
+ * Pass an adapter over `hubspot.fetch` in HubSpot UI extensions.
+ */
+export type FetchLike = (
+url: string,
+init: { method: string; headers: Record<string, string>; body?: string; redirect: "manual"; signal: AbortSignal },
+) => Promise<{ status: number; type?: string; headers: Headers | Record<string, string>; text(): Promise<string> }>;
+
+/** Options of `new SpotDraftClient(options)`. */
+export interface SpotDraftClientOptions extends ClientConfigInput {
+    /** Your fetch function; default: the global `fetch`. */
+    fetch?: FetchLike;
+    /** Proxy mode: headers added to every request (e.g. your own session token). */
+    headers?: () => Record<string, string> | Promise<Record<string, string>>;
+}
+
+/** Options of a single call. */
+export interface CallOptions {
+    /** Cancels the call; no retry or timer is left running. */
+    signal?: AbortSignal;
+}
+
+
+
+/**
+ * Every failure of spotdraft-sync: a real `Error` whose `name` is `"SpotDraftError"`.
+ * Branch on `code` (stable); `message` says what went wrong and what to do.
+ * Secrets and signed URLs never appear in any field.
+ */
+export interface SpotDraftError extends Error {
+    name: "SpotDraftError";
+    /** Stable machine-readable code. */
+    code: ErrorCode;
+    /** HTTP status, when SpotDraft (or the proxy) answered. */
+    status?: number;
+    /** SpotDraft's request id, when its response carried one. */
+    requestId?: string;
+    /** SpotDraft's own error code, e.g. `SD_PUBLIC_00009`. */
+    spotdraftCode?: string;
+    /** Located problems, each with a JSON path. */
+    details?: ErrorDetail[];
+}
+
+/** True when `value` is a {@link SpotDraftError} thrown by this package. */
+export function isSpotDraftError(value: unknown): value is SpotDraftError;
+
+
+
+/** Options of `verifyWebhook` and `parseWebhookEvent`. */
+export interface WebhookOptions {
+    /** Largest body accepted, in bytes (default 1 MiB). */
+    maxBodyBytes?: number;
+}
+
+
+/**
+ * A UTC instant with microsecond precision, between 0000-01-01 and 9999-12-31.
+ *
+ * Serialised as canonical RFC 3339 text in UTC with exactly six fraction digits
+ * (`2021-08-22T03:53:52.201442Z`), so equal instants serialise identically and the text
+ * sorts chronologically. Deserialised from any RFC 3339 text [`Timestamp::parse`] accepts.
+ */
+export type Timestamp = string;
+
+/**
+ * A `CfPublicDescriptor`: one template field or one child of a nested field.
+ */
+export interface TemplateAttribute {
+    /**
+     * Label shown to users (`"Fee > Value"` for children).
+     */
+    display_label?: string;
+    /**
+     * Variable name; nested names contain a `.`.
+     */
+    variable: string;
+    /**
+     * `string`, `boolean`, `int`, `float`, `array of strings`, `array of options`, `enum`,
+     * `date`, `repeating`, `array of files` (a string so that a new type is not an error).
+     */
+    type: string;
+    /**
+     * Whether the field must be filled (SpotDraft's default is true). The deprecated v1
+     * shape calls it `mandatory`.
+     */
+    required?: boolean;
+    /**
+     * Help text.
+     */
+    help_text?: string;
+    /**
+     * Question shown in intake forms.
+     */
+    question?: string;
+    /**
+     * Default value.
+     */
+    default_value?: unknown;
+    /**
+     * Options of `enum` and `array of options` fields.
+     */
+    options?: TemplateOption[];
+    /**
+     * For a child: the variable of the object it lives in.
+     */
+    parent_variable?: string;
+    /**
+     * For a child: the SpotDraft type of its parent (`currency`, `duration`, `address` …).
+     */
+    parent_type?: string;
+    /**
+     * For a child: whether the parent object must be present.
+     */
+    parent_required?: boolean;
+    /**
+     * For a child: its key inside the parent object.
+     */
+    child_variable?: string;
+    /**
+     * For `repeating`: the shape of one row.
+     */
+    attributes?: TemplateAttribute[];
+}
+
+/**
+ * A `contract_data` value.
+ *
+ * Dates, date-times and single dropdown values are [`FieldValue::Text`] on the wire; build
+ * them with [`FieldValue::date`] so they are well formed. Row objects of a repeating
+ * field map field names to values.
+ */
+export type FieldValue = null | boolean | number | string | OptionValue[] | Record<string, FieldValue>[] | Currency | DurationValue | Phone | FileRef | Address | Record<string, unknown> | unknown[];
+
+/**
+ * A `contract_status` as sent: one of SpotDraft's statuses, or an unknown string kept
+ * verbatim (the sync then asks for a status refresh instead of guessing).
+ */
+export type EventStatus = ContractStatus | (string & {});
+
+/**
+ * A contract's status and name.
+ */
+export interface ContractStatusResult {
+    /**
+     * The display status.
+     */
+    contractStatus: ContractStatus;
+    /**
+     * The contract's name.
+     */
+    contractName: string;
+}
+
+/**
+ * A counterparty in an event.
+ */
+export interface Counterparty {
+    /**
+     * `"Organization"` or `"Individual"`.
+     */
+    type?: string;
+    /**
+     * The counterparty's name.
+     */
+    organization_name?: string;
+    /**
+     * Point of contact's name.
+     */
+    poc_name?: string;
+    /**
+     * Point of contact's email.
+     */
+    poc_email?: string;
+    /**
+     * SpotDraft's counterparty id.
+     */
+    counterparty_id?: number;
+}
+
+/**
+ * A part of a `concat`: literal text, or a value spec.
+ */
+export type ConcatPart = string | ValueSpec;
+
+/**
+ * A postal address inside `contract_data` (all members optional on the wire; a template
+ * says which it requires).
+ */
+export interface Address {
+    /**
+     * Street and number.
+     */
+    line_one?: string;
+    /**
+     * Second line.
+     */
+    line_two?: string;
+    /**
+     * City.
+     */
+    city?: string;
+    /**
+     * State or region.
+     */
+    state?: string;
+    /**
+     * Country name.
+     */
+    country?: string;
+    /**
+     * Postal code.
+     */
+    zipcode?: string;
+    /**
+     * ISO 3166-1 alpha-2 code.
+     */
+    country_iso_code?: string;
+}
+
+/**
+ * A reconciliation plan.
+ */
+export interface ReconcilePlan {
+    /**
+     * Records to poll, by ascending contract id.
+     */
+    targets: PollTarget[];
+    /**
+     * Pass this to the next plan to continue; `None` when this plan reached the end.
+     */
+    nextCursor?: ReconcileCursor;
+    /**
+     * Records after the cursor that were looked at.
+     */
+    scanned: number;
+    /**
+     * Skipped: executed, voided or deleted.
+     */
+    skippedSettled: number;
+    /**
+     * Skipped: news within `staleAfter`.
+     */
+    skippedFresh: number;
+    /**
+     * Skipped: flagged `NOT_FOUND` (polled again only once an event or a poll finds it).
+     */
+    skippedNotFound: number;
+}
+
+/**
+ * A user as SpotDraft describes one in events.
+ */
+export interface Person {
+    /**
+     * Name (`"SYSTEM"` for system actions).
+     */
+    name?: string;
+    /**
+     * Email, when known.
+     */
+    email?: string;
+}
+
+/**
+ * A whole mapping.
+ */
+export interface Mapping {
+    /**
+     * Free text for the admin (not used).
+     */
+    description?: string;
+    /**
+     * Rules, applied in order.
+     */
+    fields: FieldRule[];
+}
+
+/**
+ * An RFC 3339 timestamp kept exactly as sent, with its parsed instant.
+ */
+export type EventTime = string;
+
+/**
+ * An extra email attachment.
+ */
+export interface EmailAttachment {
+    /**
+     * File name.
+     */
+    file_name: string;
+    /**
+     * MIME type.
+     */
+    mime_type: string;
+    /**
+     * Content, standard base64.
+     */
+    content_base64: string;
+}
+
+/**
+ * Attachment format of a sent contract.
+ */
+export type AttachmentFormat = "DOCX" | "PDF" | "TEMPLATE";
+
+/**
+ * Follow-up work the caller should do.
+ */
+export type SyncActionKind = "FETCH_KEY_POINTERS" | "FETCH_DOCUMENT" | "REFRESH_STATUS" | "RESOLVE_COMPOSITE_ID";
+
+/**
+ * How a source date is written.
+ */
+export type DateInput = "auto" | "epochMillis" | "mdy" | "dmy";
+
+/**
+ * One contract's sync state.
+ */
+export interface SyncRecord {
+    /**
+     * SpotDraft's numeric contract id (what webhooks carry).
+     */
+    contractId: number;
+    /**
+     * SpotDraft's composite id (`T-123`/`H-123`), the one the API paths take. Known from
+     * `createContract`, or inferred as `T-<contractId>` from an event whose `contract_kind`
+     * is a workflow kind; otherwise absent (flag `COMPOSITE_ID_UNKNOWN`).
+     */
+    compositeId?: string;
+    /**
+     * The source system's id (`external_metadata.id`).
+     */
+    externalId?: string;
+    /**
+     * Event time of the `external_metadata.id` last taken (absent when set at creation).
+     */
+    externalIdAt?: Timestamp;
+    /**
+     * The contract's title, from the newest event that carried one.
+     */
+    contractTitle?: string;
+    /**
+     * Event time of `contractTitle`.
+     */
+    contractTitleAt?: Timestamp;
+    /**
+     * Derived: the status SpotDraft shows now, as far as events and polls tell:
+     * the terminal status if any, else `ON_HOLD` if the newest news is a hold, else `stage`.
+     */
+    status?: ContractStatus;
+    /**
+     * Derived: the furthest lifecycle status reached (never `ON_HOLD`); never moves back.
+     */
+    stage?: ContractStatus;
+    /**
+     * Derived: the newest time `status` was reported (event time or poll time).
+     */
+    statusObservedAt?: Timestamp;
+    /**
+     * Every status reported so far with its first and last report time, ordered by
+     * [`status_rank`] (`ON_HOLD` last). The source of `status`, `stage` and the flags.
+     */
+    statusHistory?: StatusSpan[];
+    /**
+     * Newest event time applied.
+     */
+    lastEventAt?: Timestamp;
+    /**
+     * Keys of the newest applied deliveries (`<instant>|<contractId>|<activity>`), sorted,
+     * at most [`MAX_APPLIED_EVENT_KEYS`].
+     */
+    appliedEventKeys?: string[];
+    /**
+     * Newest event time of an event whose status was missing or unknown.
+     */
+    statusUnknownAt?: Timestamp;
+    /**
+     * Event time of a `CONTRACT_DELETED`.
+     */
+    deletedAt?: Timestamp;
+    /**
+     * When the caller started tracking this contract (e.g. right after creating it).
+     */
+    trackedSince?: Timestamp;
+    /**
+     * Newest poll that found the contract (caller's clock).
+     */
+    lastFoundAt?: Timestamp;
+    /**
+     * Newest poll that answered 404 (caller's clock).
+     */
+    notFoundAt?: Timestamp;
+    /**
+     * Selected key pointers, normalized: `field_name` → value.
+     */
+    keyPointers?: Record<string, unknown>;
+    /**
+     * When `keyPointers` were fetched (caller's clock).
+     */
+    keyPointersFetchedAt?: Timestamp;
+    /**
+     * The `asOf` of the fetch action `keyPointers` answer.
+     */
+    keyPointersAsOf?: Timestamp;
+    /**
+     * Newest event time of a key-pointer or contract-data change.
+     */
+    keyPointersChangedAt?: Timestamp;
+    /**
+     * The executed file, once fetched.
+     */
+    document?: DocumentRef;
+    /**
+     * Derived: what needs a person or a repair, sorted.
+     */
+    needsAttention?: AttentionFlag[];
+}
+
+/**
+ * One counterparty.
+ */
+export interface CounterPartyDetails {
+    /**
+     * True for a person, false for an organisation.
+     */
+    is_individual: boolean;
+    /**
+     * The workspace's label for the organisation type (`"company"`, `"LLC"` …). Free text:
+     * each workspace configures its own list, so this is never an enum.
+     */
+    organization_type?: string;
+    /**
+     * Legal name; required when `is_individual` is false.
+     */
+    organization_name?: string;
+    /**
+     * Point of contact (always required).
+     */
+    poc_details: PocDetails;
+    /**
+     * Jurisdiction and address.
+     */
+    organization_details?: OrganizationDetails;
+    /**
+     * Role of the party in multi-party templates (min length 1).
+     */
+    party_role_identifier?: string;
+}
+
+/**
+ * One follow-up action.
+ */
+export interface SyncAction {
+    /**
+     * What to do.
+     */
+    kind: SyncActionKind;
+    /**
+     * The contract.
+     */
+    contractId: number;
+    /**
+     * The composite id for API paths, when known.
+     */
+    compositeId?: string;
+    /**
+     * The source system's id, when known.
+     */
+    externalId?: string;
+    /**
+     * For `FETCH_KEY_POINTERS`: the change the fetch answers; pass it back as `asOf`.
+     */
+    asOf?: Timestamp;
+}
+
+/**
+ * One located problem: where (a JSON path), what (a stable detail code) and what to do.
+ */
+export interface ErrorDetail {
+    /**
+     * JSON path of the offending value, e.g. `counter_party_details[0].organization_name`.
+     */
+    path: string;
+    /**
+     * Stable code of this detail, e.g. `REQUIRED`, `UNKNOWN_FIELD`.
+     */
+    code: string;
+    /**
+     * What is wrong and what to do about it.
+     */
+    message: string;
+    /**
+     * Where the value came from in a source record (record mapping only).
+     */
+    sourcePath?: string;
+    /**
+     * A likely intended value, e.g. the field name closest to an unknown key.
+     */
+    suggestion?: string;
+}
+
+/**
+ * One option of an `enum` / `array of options` descriptor.
+ */
+export interface TemplateOption {
+    /**
+     * Label shown to users.
+     */
+    label?: string;
+    /**
+     * Value sent to the API (string or number; absent means the label is used, UNKNOWN).
+     */
+    value?: string | number;
+}
+
+/**
+ * One option value of a dropdown or multi-select: string or number.
+ */
+export type OptionValue = string | number;
+
+/**
+ * One problem: where, what, and what to do.
+ */
+export interface ValidationIssue {
+    /**
+     * JSON path in the create body, e.g. `counter_party_details[0].organization_name`
+     * (`""` for the body itself).
+     */
+    path: string;
+    /**
+     * Stable code.
+     */
+    code: IssueCode;
+    /**
+     * What is wrong and what to do about it.
+     */
+    message: string;
+    /**
+     * Record mapping only: the path in the source record the value came from.
+     */
+    sourcePath?: string;
+    /**
+     * A likely intended value: the closest field name, option value or counterparty name.
+     */
+    suggestion?: string;
+}
+
+/**
+ * One record to poll.
+ */
+export interface PollTarget {
+    /**
+     * The contract.
+     */
+    contractId: number;
+    /**
+     * The composite id for `GET /contracts/{compositeId}/status`; absent when unknown
+     * (resolve it first, see `RESOLVE_COMPOSITE_ID`).
+     */
+    compositeId?: string;
+    /**
+     * The source system's id, when known.
+     */
+    externalId?: string;
+}
+
+/**
+ * One rule: a target path and where its value comes from.
+ */
+export interface FieldRule {
+    /**
+     * Path in the payload, e.g. `counter_party_details[0].poc_details.email`.
+     */
+    target: string;
+    /**
+     * Path in the record.
+     */
+    source?: string;
+    /**
+     * A constant.
+     */
+    const?: unknown;
+    /**
+     * Parts joined into text.
+     */
+    concat?: ConcatPart[];
+    /**
+     * Joins `concat` parts.
+     */
+    separator?: string;
+    /**
+     * A currency object.
+     */
+    currency?: CurrencySpec;
+    /**
+     * A duration object.
+     */
+    duration?: DurationSpec;
+    /**
+     * Steps applied in order.
+     */
+    transform?: Transform[];
+    /**
+     * Used when the value is missing.
+     */
+    default?: unknown;
+    /**
+     * Skip the target when the value is missing.
+     */
+    optional?: boolean;
+    /**
+     * Path of a source array: builds an array at `target`, one element per item.
+     */
+    each?: string;
+    /**
+     * With `each`: rules for one element, relative to the item and the element.
+     */
+    fields?: FieldRule[];
+}
+
+/**
+ * One signatory.
+ */
+export interface Signatory {
+    /**
+     * Full name.
+     */
+    name: string;
+    /**
+     * Email address.
+     */
+    email: string;
+    /**
+     * Job title.
+     */
+    title?: string;
+    /**
+     * True when signing for a counterparty.
+     */
+    is_counterparty_signatory: boolean;
+    /**
+     * For counterparty signatories: the counterparty's `organization_name`, or
+     * `"<first_name> <last_name>"` of an individual. Leave out for your own side.
+     */
+    counterparty_name?: string;
+    /**
+     * Signing position (on all signatories or none).
+     */
+    sign_order?: number;
+    /**
+     * Note to the signatory.
+     */
+    note?: string;
+}
+
+/**
+ * One transform step (`{"op": "number"}`).
+ */
+export type Transform = { op: "date"; from?: DateInput } | { op: "datetime" } | { op: "number"; decimalSeparator?: string } | { op: "integer" } | { op: "boolean" } | { op: "string" } | { op: "trim" } | { op: "upper" } | { op: "lower" } | { op: "split"; separator: string } | { op: "lookup"; table: Record<string, unknown>; default?: unknown };
+
+/**
+ * One webhook delivery from SpotDraft.
+ */
+export interface WebhookEvent {
+    /**
+     * What happened.
+     */
+    activity: WebhookActivity;
+    /**
+     * Who did it and when.
+     */
+    activity_data: ActivityData;
+    /**
+     * SpotDraft's numeric contract id (the composite id is not in webhooks).
+     */
+    contract_id: number;
+    /**
+     * The contract's display status when the event was sent; `None` when absent or not a
+     * string. An unknown status string is kept as [`EventStatus::Unknown`].
+     */
+    contract_status?: EventStatus;
+    /**
+     * The contract's workflow kind.
+     */
+    contract_kind?: ContractKind;
+    /**
+     * The contract's title.
+     */
+    contract_title?: string;
+    /**
+     * The contract type.
+     */
+    contract_type?: string;
+    /**
+     * The contract type's name.
+     */
+    contract_type_name?: string;
+    /**
+     * The contract type's id.
+     */
+    contract_type_id?: number;
+    /**
+     * The business owner.
+     */
+    business_user?: Person;
+    /**
+     * The legal owner.
+     */
+    legal_user?: Person;
+    /**
+     * When the contract was created, as SpotDraft sent it.
+     */
+    created_at?: string;
+    /**
+     * Counterparties, when set.
+     */
+    counterparties?: Counterparty[];
+    /**
+     * The source system's reference, when the contract has one.
+     */
+    external_metadata?: EventExternalMetadata;
+    /**
+     * The contracting entity, when set.
+     */
+    entity?: Entity;
+    /**
+     * The human contract number (e.g. `SD-1234`).
+     */
+    contract_reference_id?: string;
+    /**
+     * The template id, for template contracts.
+     */
+    contract_template_id?: number;
+}
+
+/**
+ * Something about a record that needs a repair or a person.
+ */
+export type AttentionFlag = "NOT_FOUND" | "DELETED" | "STATUS_UNKNOWN" | "KEY_POINTERS_STALE" | "DOCUMENT_MISSING" | "COMPOSITE_ID_UNKNOWN" | "STATUS_REGRESSION_REFUSED" | "CONFLICTING_TERMINAL_STATUS";
+
+/**
+ * SpotDraft's `ContractDisplayStatusEnum`, exactly as on the wire.
+ */
+export type ContractStatus = "DRAFT" | "REDLINING" | "SIGN" | "EXECUTED" | "ON_HOLD" | "VOIDED";
+
+/**
+ * SpotDraft's regional API hosts.
+ */
+export type Region = "in" | "us" | "eu" | "me";
+
+/**
+ * Stable codes of validation and mapping issues, serialised as `SCREAMING_SNAKE_CASE`.
+ *
+ * Codes are a contract with users: add new ones, never rename or remove one.
+ */
+export type IssueCode = "REQUIRED" | "WRONG_TYPE" | "UNKNOWN_FIELD" | "INVALID_EMAIL" | "INVALID_DATE" | "INVALID_DATETIME" | "INVALID_COUNTRY_CODE" | "INVALID_CURRENCY_CODE" | "NOT_AN_OPTION" | "OUT_OF_RANGE" | "INVALID_UUID" | "INVALID_BASE64" | "COUNTERPARTY_NAME_MISMATCH" | "COUNTERPARTY_NAME_NOT_ALLOWED" | "SIGN_ORDER_INCONSISTENT" | "NO_COUNTERPARTY_SIGNATORY" | "COUNTERPARTY_KIND_MISMATCH" | "INVALID_TEMPLATE" | "TOO_DEEP" | "TOO_MANY_ISSUES" | "MISSING_SOURCE_VALUE" | "INVALID_PATH" | "TRANSFORM_FAILED" | "TARGET_CONFLICT" | "INVALID_MAPPING";
+
+/**
+ * Stable machine-readable error codes, serialised as `SCREAMING_SNAKE_CASE`.
+ *
+ * Codes are a contract with users: add new ones, never rename or remove one.
+ */
+export type ErrorCode = "INVALID_ARGUMENT" | "BROWSER_SECRET_REFUSED" | "INTERNAL" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "TEMPLATE_INACCESSIBLE" | "TEMPLATE_FIELD_MISMATCH" | "CREATOR_ENTITY_MISMATCH" | "VALIDATION_FAILED" | "BUSINESS_RULE" | "RATE_LIMITED" | "CONFLICT" | "SERVER_ERROR" | "HTTP_ERROR" | "NETWORK" | "TIMEOUT" | "ABORTED" | "REDIRECT" | "AMBIGUOUS_CREATE" | "INVALID_RESPONSE" | "WEBHOOK_SIGNATURE_INVALID" | "WEBHOOK_RAW_BODY_REQUIRED" | "WEBHOOK_PAYLOAD_INVALID" | "STORE_ERROR";
+
+/**
+ * The `activity` of a webhook delivery (SpotDraft's `OnlyForActivitiesEnum`).
+ *
+ * `CONTRACT_SIGNED` means one signer signed; `CONTRACT_EXECUTED` means all did.
+ */
+export type WebhookActivity = "CONTRACT_VERSION_UPLOADED" | "CONTRACT_APPROVAL_COMPLETED" | "CONTRACT_APPROVAL_REQUESTED" | "CONTRACT_CREATED" | "CONTRACT_DATA_UPDATED" | "CONTRACT_DELETED" | "CONTRACT_EXECUTED" | "CONTRACT_MARK_FOR_EXECUTION" | "CONTRACT_SENT_TO_COUNTERPARTY" | "CONTRACT_SIGNATURE_DECLINED" | "CONTRACT_SIGNATURE_REQUESTED" | "CONTRACT_SIGNED" | "CONTRACT_UNMARK_FOR_EXECUTION" | "POSTMARK_EMAIL_EVENT" | "CONTRACT_KEY_POINTER_UPDATION" | "CONTRACT_KEY_POINTER_CREATION" | "SIGNING_EMAIL_DELIVERED" | "SIGNING_EMAIL_OPENED" | "SIGNING_EMAIL_NOT_DELIVERED" | "SIGNING_EMAIL_LINK_CLICKED" | "REDLINING_EMAIL_DELIVERED" | "REDLINING_EMAIL_OPENED" | "REDLINING_EMAIL_NOT_DELIVERED" | "REDLINING_EMAIL_LINK_CLICKED" | "CONTRACT_SIGNATURE_REQUESTED_NOTIFICATION_SENT" | "COUNTER_PARTY_CREATED" | "COUNTER_PARTY_UPDATED" | "COUNTER_PARTY_CONTACT_CREATED" | "COUNTER_PARTY_CONTACT_UPDATED" | "COUNTER_PARTY_ADDRESS_CREATED" | "COUNTER_PARTY_ADDRESS_UPDATED" | "CONTRACT_ACTIVITY_LOG_COMMENT_CREATED" | "CONTRACT_VOIDED" | "CONTRACT_PROCESS_METRIC_UPDATED" | "CONTRACT_EXTERNAL_METADATA_CREATED" | "CONTRACT_EXTERNAL_METADATA_UPDATED" | "CONTRACT_ENTITY_UPDATED" | (string & {});
+
+/**
+ * The body of `POST /api/v2.1/public/contracts/`.
+ */
+export interface CreateContractPayload {
+    /**
+     * Template to create from (must be accessible to the workspace).
+     */
+    contract_template_id: number;
+    /**
+     * Display name; SpotDraft derives one when absent.
+     */
+    contract_name?: string;
+    /**
+     * Template field values, keyed by the template's variable names.
+     */
+    contract_data: Record<string, FieldValue>;
+    /**
+     * Counterparties.
+     */
+    counter_party_details: CounterPartyDetails[];
+    /**
+     * Link back to the source record.
+     */
+    external_metadata?: ExternalMetadata;
+    /**
+     * Creator organisation entity; SpotDraft uses the primary entity when absent.
+     */
+    entity_reference_id?: string;
+    /**
+     * Signatories.
+     */
+    signatories?: Signatory[];
+    /**
+     * Workflow switches.
+     */
+    workflow_config?: WorkflowConfig;
+    /**
+     * Email delivery settings for sending to the counterparty.
+     */
+    send_to_counterparty_config?: SendToCounterpartyConfig;
+    /**
+     * For embedded signing flows (SpotDraft's default: false).
+     */
+    is_embedded_contract?: boolean;
+}
+
+/**
+ * The contracting entity.
+ */
+export interface Entity {
+    /**
+     * Entity reference id.
+     */
+    reference_id?: string;
+    /**
+     * Entity name.
+     */
+    name?: string;
+    /**
+     * Jurisdiction (a country name).
+     */
+    jurisdiction?: string;
+    /**
+     * Entity type.
+     */
+    type?: string;
+}
+
+/**
+ * The durable reference to a contract's file: names a version, never holds a signed URL.
+ */
+export interface DocumentRef {
+    /**
+     * SpotDraft's `file_name`.
+     */
+    fileName: string;
+    /**
+     * SpotDraft's `current_version_id`, when it sent one.
+     */
+    versionId?: number;
+    /**
+     * When the link was minted and the file fetched (caller's clock).
+     */
+    fetchedAt: Timestamp;
+    /**
+     * Where the caller stored its own copy (a bucket key, a CRM file id…), if it did.
+     */
+    storedAt?: string;
+}
+
+/**
+ * The outcome of a validation: `valid` is true exactly when `issues` is empty.
+ */
+export interface ValidationReport {
+    /**
+     * True when no issue was found.
+     */
+    valid: boolean;
+    /**
+     * Every issue found, in payload order (capped at [`MAX_ISSUES`] plus one
+     * `TOO_MANY_ISSUES`).
+     */
+    issues: ValidationIssue[];
+}
+
+/**
+ * The plain-data part of the client options (functions such as `fetch` and `headers` are
+ * handled by the facade).
+ */
+export interface ClientConfigInput {
+    /**
+     * SpotDraft region; exclusive with `base_url`.
+     */
+    region?: Region;
+    /**
+     * Origin (plus optional path prefix) of a proxy or the local sandbox.
+     */
+    baseUrl?: string;
+    /**
+     * SpotDraft API client id.
+     */
+    clientId?: string;
+    /**
+     * SpotDraft API client secret. Never logged, never in an error message.
+     */
+    clientSecret?: string;
+    /**
+     * Act as this active workspace member (`user-email` header).
+     */
+    userEmail?: string;
+    /**
+     * Allow a `client_secret` in a browser or worker.
+     */
+    dangerouslyAllowBrowserSecret?: boolean;
+    /**
+     * Per-call timeout in milliseconds (default 30 000).
+     */
+    timeoutMs?: number;
+    /**
+     * Retries of requests that are safe to repeat (default 2).
+     */
+    maxRetries?: number;
+    /**
+     * Client-side rate limit in requests per second (default 10, SpotDraft's limit).
+     */
+    maxRequestsPerSecond?: number;
+}
+
+/**
+ * The result of applying one event or poll.
+ */
+export interface ApplyOutcome {
+    /**
+     * The record after applying (a new value; the input is not modified).
+     */
+    record: SyncRecord;
+    /**
+     * Whether `record` differs from the input record.
+     */
+    changed: boolean;
+    /**
+     * What happened to the delivery.
+     */
+    disposition: Disposition;
+    /**
+     * Follow-up work, in a stable order.
+     */
+    actions: SyncAction[];
+}
+
+/**
+ * The template metadata document.
+ */
+export interface TemplateMetadata {
+    /**
+     * Field descriptors, children included.
+     */
+    attributes: TemplateAttribute[];
+    /**
+     * Which counterparties the template accepts; absent means not checked.
+     */
+    counter_party_kind?: CounterPartyKind;
+}
+
+/**
+ * The upstream record's id: SpotDraft leaves it untyped; strings are recommended.
+ */
+export type ExternalId = string | number;
+
+/**
+ * The workflow kind of a contract (`contract_kind`).
+ */
+export type ContractKind = "TEMPLATE_CONTRACT" | "EDITED_TEMPLATE_CONTRACT" | "THIRD_PARTY_CONTRACT" | "SIGN_CONTRACT" | "EXECUTED_CONTRACT" | "EXPRESS_TEMPLATE_CONTRACT" | "CLICKWRAP_CONTRACT" | "HISTORICAL_CLICKWRAP_CONTRACT" | (string & {});
+
+/**
+ * Unit of a duration.
+ */
+export type DurationUnit = "DAYS" | "MONTHS" | "YEARS";
+
+/**
+ * What `verifyWebhook` returns: the parsed event and which key and header matched.
+ */
+export interface VerifiedWebhookEvent {
+    /**
+     * The verified, parsed event.
+     */
+    event: WebhookEvent;
+    /**
+     * Index of the matching key in `keys` (0 when a single key was given).
+     */
+    keyIndex: number;
+    /**
+     * The header that carried the signature.
+     */
+    header: string;
+}
+
+/**
+ * What happened to a delivery.
+ */
+export type Disposition = "applied" | "outOfOrder" | "duplicate" | "tooOld" | "observed";
+
+/**
+ * When a status was first and last reported.
+ */
+export interface StatusSpan {
+    /**
+     * The status.
+     */
+    status: ContractStatus;
+    /**
+     * Earliest report time.
+     */
+    first: Timestamp;
+    /**
+     * Latest report time.
+     */
+    last: Timestamp;
+}
+
+/**
+ * Where a reconciliation pass stopped: the next plan starts after this contract id.
+ */
+export interface ReconcileCursor {
+    /**
+     * The last contract id the previous plan covered.
+     */
+    afterContractId: number;
+}
+
+/**
+ * Where a value comes from. Exactly one of `source`, `const`, `concat`, `currency`,
+ * `duration`.
+ */
+export interface ValueSpec {
+    /**
+     * Path in the record.
+     */
+    source?: string;
+    /**
+     * A constant.
+     */
+    const?: unknown;
+    /**
+     * Parts joined into text (missing parts are left out).
+     */
+    concat?: ConcatPart[];
+    /**
+     * Joins `concat` parts (default `""`).
+     */
+    separator?: string;
+    /**
+     * A currency object.
+     */
+    currency?: CurrencySpec;
+    /**
+     * A duration object.
+     */
+    duration?: DurationSpec;
+    /**
+     * Steps applied to the value in order.
+     */
+    transform?: Transform[];
+    /**
+     * Used when the value is missing, `null` or `""`.
+     */
+    default?: unknown;
+    /**
+     * Skip the target when the value is missing (instead of reporting it).
+     */
+    optional?: boolean;
+}
+
+/**
+ * Which counterparties a template accepts (`counter_party_kind`).
+ */
+export type CounterPartyKind = "Individual" | "Organisation" | "Both";
+
+/**
+ * `activity_data`: who acted, when, and activity-specific extras.
+ */
+export interface ActivityData {
+    /**
+     * When the action was taken (RFC 3339, kept as sent).
+     */
+    timestamp: EventTime;
+    /**
+     * Who acted (`name` is `"SYSTEM"` for system actions).
+     */
+    performed_by?: Person;
+    /**
+     * Recipients, on `CONTRACT_SENT_TO_COUNTERPARTY`.
+     */
+    counterparty_email_recipients?: EmailRecipients;
+    /**
+     * The email event, on `*_EMAIL_*` activities.
+     */
+    email_event_data?: EmailEventData;
+    /**
+     * The notified signer, on `CONTRACT_SIGNATURE_REQUESTED_NOTIFICATION_SENT`.
+     */
+    signatory?: Person;
+}
+
+/**
+ * `address`: `OrganizationAddressSerializerV2_1` (`line_one`, `city`, `country_iso_code`
+ * required).
+ */
+export interface OrganizationAddress {
+    /**
+     * Street and number.
+     */
+    line_one: string;
+    /**
+     * Second line.
+     */
+    line_two?: string;
+    /**
+     * City.
+     */
+    city: string;
+    /**
+     * State or region.
+     */
+    state?: string;
+    /**
+     * Country name.
+     */
+    country?: string;
+    /**
+     * Postal code.
+     */
+    zipcode?: string;
+    /**
+     * Contact email of the address.
+     */
+    email?: string;
+    /**
+     * Phone.
+     */
+    phone?: string;
+    /**
+     * GST number (India).
+     */
+    gst_number?: string;
+    /**
+     * Tax id.
+     */
+    tax_id?: string;
+    /**
+     * ISO 3166-1 alpha-2 country code.
+     */
+    country_iso_code: string;
+}
+
+/**
+ * `counterparty_email_recipients`.
+ */
+export interface EmailRecipients {
+    /**
+     * To: addresses.
+     */
+    to_recipients?: string[];
+    /**
+     * Cc: addresses.
+     */
+    cc_recipients?: string[];
+}
+
+/**
+ * `email_event_data` (SpotDraft spells `occured_at` with one r).
+ */
+export interface EmailEventData {
+    /**
+     * The recipient.
+     */
+    recipient_email?: string;
+    /**
+     * `to` or `cc`.
+     */
+    email_mode?: string;
+    /**
+     * When the email event happened, as sent.
+     */
+    occured_at?: string;
+}
+
+/**
+ * `external_metadata`: the link from the contract back to the source record.
+ */
+export interface ExternalMetadata {
+    /**
+     * The source record's id; `GET /contracts/by_external_metadata/{id}` finds it.
+     */
+    id: ExternalId;
+    /**
+     * Source system, e.g. `"HubSpot"`.
+     */
+    integration_name?: string;
+    /**
+     * Source record type, e.g. `"Deal"`.
+     */
+    record_type?: string;
+    /**
+     * Free-form data kept with the contract.
+     */
+    record_data?: Record<string, unknown>;
+    /**
+     * UUID of a native-integration object configuration (needs `record_type`).
+     */
+    object_configuration_id?: string;
+}
+
+/**
+ * `external_metadata`: the source system's reference to its own record.
+ */
+export interface EventExternalMetadata {
+    /**
+     * The source record's id, always as a string (SpotDraft leaves its type open, so an
+     * integer `10024` becomes `"10024"`). `None` when absent, null or empty.
+     */
+    id?: string;
+    /**
+     * E.g. `"HubSpot"`.
+     */
+    integration_name?: string;
+    /**
+     * E.g. `"Deal"`.
+     */
+    record_type?: string;
+    /**
+     * Free-form data the source system attached.
+     */
+    record_data?: unknown;
+    /**
+     * SpotDraft's object configuration id, when set.
+     */
+    object_configuration_id?: string;
+}
+
+/**
+ * `organization_details`: `OrganizationDetailsSerializerV2_1`.
+ */
+export interface OrganizationDetails {
+    /**
+     * Jurisdiction name (optional, free text).
+     */
+    jurisdiction?: string;
+    /**
+     * ISO 3166-1 alpha-2 code of the jurisdiction.
+     */
+    jurisdiction_iso_code?: string;
+    /**
+     * Registered address.
+     */
+    address?: OrganizationAddress;
+}
+
+/**
+ * `poc_details`: `ExternalPOCDetails`.
+ */
+export interface PocDetails {
+    /**
+     * First name.
+     */
+    first_name: string;
+    /**
+     * Last name (SpotDraft defaults it to `""`).
+     */
+    last_name?: string;
+    /**
+     * Email address.
+     */
+    email: string;
+}
+
+/**
+ * `send_to_counterparty_config` (same shape as the send-to-counterparties body).
+ */
+export interface SendToCounterpartyConfig {
+    /**
+     * At least one format.
+     */
+    attachment_formats: AttachmentFormat[];
+    /**
+     * Primary recipients (default: the counterparty's configured recipients).
+     */
+    to_emails?: string[];
+    /**
+     * Copied recipients.
+     */
+    cc_emails?: string[];
+    /**
+     * Blind-copied recipients.
+     */
+    bcc_emails?: string[];
+    /**
+     * Extra attachments.
+     */
+    extra_attachments?: EmailAttachment[];
+    /**
+     * Message in the email body.
+     */
+    custom_message?: string;
+    /**
+     * Email subject.
+     */
+    subject?: string;
+}
+
+/**
+ * `workflow_config`: all default to false at SpotDraft.
+ */
+export interface WorkflowConfig {
+    /**
+     * Send to the counterparty right after creation.
+     */
+    auto_send_to_counterparty?: boolean;
+    /**
+     * Only allow edits through the API.
+     */
+    api_only_contract_edits?: boolean;
+    /**
+     * Skip collecting counterparty information.
+     */
+    skip_cp_info_collection?: boolean;
+    /**
+     * Skip collecting creator information.
+     */
+    skip_creator_info_collection?: boolean;
+}
+
+/**
+ * `{code, value}` specs of a currency value.
+ */
+export interface CurrencySpec {
+    /**
+     * ISO 4217 code (upper-cased).
+     */
+    code: ValueSpec;
+    /**
+     * Amount (numbers in text are parsed).
+     */
+    value: ValueSpec;
+}
+
+/**
+ * `{file_name, content_type}`: a file reference (shape beyond these is UNKNOWN).
+ */
+export interface FileRef {
+    /**
+     * File name.
+     */
+    file_name: string;
+    /**
+     * MIME type.
+     */
+    content_type?: string;
+}
+
+/**
+ * `{number, country_code, code}` (from SpotDraft's older key-pointer table).
+ */
+export interface Phone {
+    /**
+     * Subscriber number, e.g. `"9999912345"`.
+     */
+    number: string;
+    /**
+     * ISO country, e.g. `"IN"`.
+     */
+    country_code?: string;
+    /**
+     * Dialling code, e.g. `"+91"`.
+     */
+    code?: string;
+}
+
+/**
+ * `{type: DAYS|MONTHS|YEARS, value: int, days: int}`.
+ */
+export interface DurationValue {
+    /**
+     * Unit of `value`.
+     */
+    type: DurationUnit;
+    /**
+     * Number of units.
+     */
+    value: number;
+    /**
+     * Length in days.
+     */
+    days: number;
+}
+
+/**
+ * `{type: ISO 4217 code, value: number}`.
+ */
+export interface Currency {
+    /**
+     * ISO 4217 code, e.g. `"USD"`.
+     */
+    type: string;
+    /**
+     * Amount.
+     */
+    value: number;
+}
+
+/**
+ * `{unit, value, days?}` specs of a duration value.
+ */
+export interface DurationSpec {
+    /**
+     * `DAYS`, `MONTHS` or `YEARS` (case and plural `S` are forgiven).
+     */
+    unit: ValueSpec;
+    /**
+     * Whole number of units.
+     */
+    value: ValueSpec;
+    /**
+     * Length in days; computed from unit and value when absent (12 months → 365).
+     */
+    days?: ValueSpec;
+}
+
+
+/**
+ * Template metadata parsed and folded once, for validating many payloads quickly.
+ *
+ * ```js
+ * const template = new CompiledTemplate(await client.getTemplateMetadata(1204));
+ * const report = template.validate(payload);
+ * ```
+ */
+export class CompiledTemplate {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Compiles `GET /templates/{id}/metadata`'s document. Throws a `SpotDraftError`
+     * (`INVALID_ARGUMENT`, with the path in the document) when it is not one.
+     */
+    constructor(metadata: TemplateMetadata);
+    /**
+     * Validates a create-contract body given as JSON text against this template.
+     */
+    validateJson(json: string): ValidationReport;
+    /**
+     * Validates a create-contract body against this template (see
+     * `validateCreateContract`).
+     */
+    validate(payload: unknown): ValidationReport;
+}
+
+/**
+ * A SpotDraft API client.
+ *
+ * ```js
+ * const client = new SpotDraftClient({ baseUrl: "https://sd-proxy.example.com" });
+ * const { contractStatus } = await client.getContractStatus("T-1234");
+ * ```
+ */
+export class SpotDraftClient {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Reads a contract's status (`GET /api/v2.1/public/contracts/{id}/status`).
+     *
+     * For repair and reconciliation; let webhooks drive the sync.
+     */
+    getContractStatus(id: string, options?: CallOptions): Promise<ContractStatusResult>;
+    /**
+     * Creates a client. Throws a `SpotDraftError` (`INVALID_ARGUMENT`,
+     * `BROWSER_SECRET_REFUSED`) when the options are wrong; no request is sent.
+     */
+    constructor(options: SpotDraftClientOptions);
+}
+
+declare function __wbg_reset_state(): void;
+
+/**
+ * Applies an event to a sync record (or to a new record when `record` is `null`) and
+ * returns `{ record, changed, disposition, actions }`. Pure: store `record`, then run
+ * `actions`. Duplicates, out-of-order events and status regressions are handled as
+ * documented on `SyncRecord`; `EXECUTED` and `VOIDED` are terminal.
+ *
+ * Throws `INVALID_ARGUMENT` when `record` or `event` is malformed, or when the record
+ * belongs to another contract than the event (look it up by `contract_id` instead).
+ */
+export function applyEvent(record: SyncRecord | null | undefined, event: WebhookEvent): ApplyOutcome;
+
+/**
+ * Builds a create-contract body from a source record (a HubSpot deal, a Salesforce
+ * Opportunity …) with a declarative mapping (plain JSON, see `Mapping`).
+ *
+ * Throws a `SpotDraftError`: `INVALID_ARGUMENT` when `mapping` is malformed (with the
+ * path, e.g. `mapping.fields[3].transform[0]`); `VALIDATION_FAILED` when the record does
+ * not map, with every problem in `details` (`path` in the payload, `sourcePath` in the
+ * record). The result is not validated: pass it to `validateCreateContract`.
+ *
+ * ```js
+ * const payload = buildCreateContract(deal, mapping);
+ * ```
+ */
+export function buildCreateContract(record: unknown, mapping: Mapping): Record<string, unknown>;
+
+export function install_panic_hook(): void;
+
+/**
+ * Parses a raw webhook body into a typed event, without verifying it (call `verifyWebhook`
+ * for deliveries; this is for bodies verified elsewhere or stored). Throws a
+ * `SpotDraftError` (`WEBHOOK_PAYLOAD_INVALID`, `WEBHOOK_RAW_BODY_REQUIRED`).
+ */
+export function parseWebhookEvent(rawBody: Uint8Array | ArrayBuffer | string, options: WebhookOptions): WebhookEvent;
+
+/**
+ * The signature SpotDraft would send for `body` under `key` (lowercase hex HMAC-SHA512),
+ * for testing your own receiver: send it as `X-SD-WEBHOOK-CONTENT-HASH`.
+ *
+ * ```js
+ * const body = JSON.stringify(sampleEvent);
+ * const signature = signWebhookForTest(body, key);
+ * await fetch(url, { method: "POST", body, headers: { "X-SD-WEBHOOK-CONTENT-HASH": signature } });
+ * ```
+ */
+export function signWebhookForTest(body: Uint8Array | ArrayBuffer | string, key: string): string;
+
+/**
+ * Validates a create-contract body (`POST /api/v2.1/public/contracts/`), optionally
+ * against the template metadata from `GET /templates/{id}/metadata`.
+ *
+ * Returns a report of every problem, each with a JSON path, a stable code and a message
+ * saying what to do; never throws for a bad payload. Throws a `SpotDraftError`
+ * (`INVALID_ARGUMENT`) only when `templateMetadata` is not a metadata document.
+ *
+ * ```js
+ * const report = validateCreateContract(payload, metadata);
+ * if (!report.valid) for (const i of report.issues) console.log(i.path, i.code, i.message);
+ * ```
+ *
+ * To validate many payloads against one template, build a `CompiledTemplate` once.
+ */
+export function validateCreateContract(payload: unknown, templateMetadata?: TemplateMetadata): ValidationReport;
+
+/**
+ * As `validateCreateContract`, for a payload that is already JSON text (skips
+ * `JSON.stringify`; the fastest path for a body read from a request or a store).
+ */
+export function validateCreateContractJson(json: string, templateMetadata?: TemplateMetadata): ValidationReport;
+
+/**
+ * Verifies a SpotDraft webhook delivery and returns its parsed event.
+ *
+ * Checks the HMAC-SHA512 signature in `X-SD-WEBHOOK-CONTENT-HASH` (or the legacy
+ * `X-SD-CONTENT-HASH`) over the raw body in constant time, with each key in turn (pass the
+ * new and the old `hmac_key` during a rotation), then parses the body. Throws a
+ * `SpotDraftError`: `WEBHOOK_RAW_BODY_REQUIRED` when the body is not raw bytes or the raw
+ * string, `WEBHOOK_SIGNATURE_INVALID` (respond 401), `WEBHOOK_PAYLOAD_INVALID` (respond
+ * 400 or 413), `INVALID_ARGUMENT` for bad keys or options (respond 500: a configuration error).
+ *
+ * ```js
+ * app.post("/spotdraft", express.raw({ type: "application/json" }), (req, res) => {
+ *   const { event } = verifyWebhook(req.body, req.headers, process.env.SPOTDRAFT_HMAC_KEY);
+ *   queue.push(event);
+ *   res.sendStatus(204);
+ * });
+ * ```
+ */
+export function verifyWebhook(rawBody: Uint8Array | ArrayBuffer | string, headers: Headers | Record<string, string | string[] | undefined>, keys: string | string[], options: WebhookOptions): VerifiedWebhookEvent;
+
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+export interface InitOutput {
+    readonly memory: WebAssembly.Memory;
+    readonly __spotdraftTestPanic: (a: number, b: number) => any;
+    readonly __wbg_compiledtemplate_free: (a: number, b: number) => void;
+    readonly __wbg_spotdraftclient_free: (a: number, b: number) => void;
+    readonly applyEvent: (a: any, b: any) => [number, number, number];
+    readonly buildCreateContract: (a: any, b: any) => [number, number, number];
+    readonly compiledtemplate_new: (a: any) => [number, number, number];
+    readonly compiledtemplate_validate: (a: number, b: any) => [number, number, number];
+    readonly compiledtemplate_validateJson: (a: number, b: any) => [number, number, number];
+    readonly install_panic_hook: () => void;
+    readonly isSpotDraftError: (a: any) => number;
+    readonly parseWebhookEvent: (a: any, b: number) => [number, number, number];
+    readonly signWebhookForTest: (a: any, b: any) => [number, number, number, number];
+    readonly spotdraftclient_getContractStatus: (a: number, b: any, c: number) => any;
+    readonly spotdraftclient_new: (a: any) => [number, number, number];
+    readonly validateCreateContract: (a: any, b: number) => [number, number, number];
+    readonly validateCreateContractJson: (a: any, b: number) => [number, number, number];
+    readonly verifyWebhook: (a: any, b: any, c: any, d: number) => [number, number, number];
+    readonly wasm_bindgen__convert__closures_____invoke__h80bfa876db0a6047: (a: number, b: number, c: any, d: any, e: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__ha75d28fc75ac40da: (a: number, b: number, c: any, d: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__ha75d28fc75ac40da_17: (a: number, b: number, c: any, d: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h9907075690e47711: (a: number, b: number, c: any) => void;
+    readonly __wbindgen_malloc: (a: number, b: number) => number;
+    readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
+    readonly __wbindgen_free: (a: number, b: number, c: number) => void;
+    readonly __wbindgen_exn_store: (a: number) => void;
+    readonly __externref_table_alloc: () => number;
+    readonly __wbindgen_externrefs: WebAssembly.Table;
+    readonly __externref_drop_slice: (a: number, b: number) => void;
+    readonly __wbindgen_destroy_closure: (a: number, b: number) => void;
+    readonly __externref_table_dealloc: (a: number) => void;
+    readonly __wbindgen_start: () => void;
+}
+
+export type SyncInitInput = BufferSource | WebAssembly.Module;
+
+/**
+ * Instantiates the given `module`, which can either be bytes or
+ * a precompiled `WebAssembly.Module`.
+ *
+ * @param {{ module: SyncInitInput }} module - Passing `SyncInitInput` directly is deprecated.
+ *
+ * @returns {InitOutput}
+ */
+export function initSync(module: { module: SyncInitInput } | SyncInitInput): InitOutput;
+
+/**
+ * If `module_or_path` is {RequestInfo} or {URL}, makes a request and
+ * for everything else, calls `WebAssembly.instantiate` directly.
+ *
+ * @param {{ module_or_path: InitInput | Promise<InitInput> }} module_or_path - Passing `InitInput` directly is deprecated.
+ *
+ * @returns {Promise<InitOutput>}
+ */
+export default function __wbg_init (module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>): Promise<InitOutput>;
