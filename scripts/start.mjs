@@ -1,16 +1,44 @@
 #!/usr/bin/env node
-// `npm start`: the main job. Starts the local SpotDraft sandbox and serves the demo page in
-// www/ against it, printing both URLs; runs until Ctrl-C.
+// `npm start`: the main job. Runs SpotDraft's integration playbook end to end with the built
+// package — against the local sandbox (started here), or against a real workspace when
+// SPOTDRAFT_REGION or SPOTDRAFT_BASE_URL (+ SPOTDRAFT_CLIENT_ID, SPOTDRAFT_CLIENT_SECRET,
+// SPOTDRAFT_TEMPLATE_ID) are set — and prints the sync record. Then it serves the demo page
+// against the sandbox until Ctrl-C (`--once` exits after the playbook).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SpotDraftClient } from 'spotdraft-sync';
 import { startStaticServer } from './lib/static-server.mjs';
 import { startSandbox } from './lib/sandbox-process.mjs';
+import { clientFromEnv, runPlaybook } from './playbook.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const once = process.argv.includes('--once');
+const real = clientFromEnv();
+
+if (real) {
+  console.log('Running the playbook against your SpotDraft workspace (no sandbox-only steps).');
+  const record = await runPlaybook({ root, client: real, templateId: Number(process.env.SPOTDRAFT_TEMPLATE_ID) || undefined });
+  console.log('\nSync record:\n' + JSON.stringify(record, null, 2));
+  process.exit(0);
+}
+
 const sandbox = await startSandbox(root);
+let exitCode = 0;
+try {
+  console.log(`SpotDraft sandbox: ${sandbox.url}\n`);
+  const client = new SpotDraftClient({ baseUrl: sandbox.url, clientId: 'sandbox-acme', clientSecret: 'sandbox-acme-secret' });
+  const record = await runPlaybook({ root, client, sandboxUrl: sandbox.url });
+  console.log('\nSync record:\n' + JSON.stringify(record, null, 2));
+} catch (error) {
+  console.error(`\nThe playbook failed: ${error.code ?? error.name}: ${error.message}`);
+  exitCode = 1;
+}
+if (once || exitCode) {
+  await sandbox.stop();
+  process.exit(exitCode);
+}
 const site = await startStaticServer({ root, port: Number(process.env.PORT ?? 8080) });
-console.log(`\nSpotDraft sandbox:  ${sandbox.url}  (credentials: sandbox-acme / sandbox-acme-secret)`);
-console.log(`Demo page:          ${site.url}/www/index.html?baseUrl=${encodeURIComponent(sandbox.url)}`);
+console.log(`\nDemo page: ${site.url}/www/index.html?baseUrl=${encodeURIComponent(sandbox.url)}`);
 console.log('Press Ctrl-C to stop.');
 const stop = async () => {
   await site.close();

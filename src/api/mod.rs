@@ -7,6 +7,10 @@
 
 pub mod contracts;
 pub mod errors;
+pub mod lenient;
+pub mod retry;
+pub mod templates;
+pub mod webhooks;
 
 use crate::error::{Error, ErrorCode, Result};
 use serde::de::DeserializeOwned;

@@ -7,6 +7,7 @@ pub mod config;
 pub mod ids;
 pub mod mapping;
 pub mod payload;
+pub mod rate_limit;
 pub mod status;
 pub mod sync;
 pub mod template;

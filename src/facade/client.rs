@@ -5,12 +5,14 @@ use super::fetch::{JsCall, JsTransport};
 use super::panic_guard::promise;
 use super::runtime;
 use crate::api::contracts::status::GetContractStatus;
-use crate::client::Client;
+use crate::client::{AttemptEvent, CallContext, Client, Observer};
 use crate::core::config::{ClientConfig, ClientConfigInput};
 use crate::core::ids::CompositeId;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use js_sys::{Function, Object, Reflect};
+use serde::Serialize;
 use std::rc::Rc;
+use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -33,12 +35,20 @@ export interface SpotDraftClientOptions extends ClientConfigInput {
     fetch?: FetchLike;
     /** Proxy mode: headers added to every request (e.g. your own session token). */
     headers?: () => Record<string, string> | Promise<Record<string, string>>;
+    /** Called before each attempt (no secrets, no query strings). */
+    onRequest?: (event: RequestEvent) => void;
+    /** Called after each attempt. */
+    onResponse?: (event: RequestEvent) => void;
 }
 
 /** Options of a single call. */
 export interface CallOptions {
     /** Cancels the call; no retry or timer is left running. */
     signal?: AbortSignal;
+    /** Overrides the client's per-attempt timeout (ms). */
+    timeoutMs?: number;
+    /** Overrides the client's retry count for requests that are safe to repeat. */
+    maxRetries?: number;
 }
 "#;
 
@@ -84,6 +94,11 @@ impl SpotDraftClient {
 }
 
 impl SpotDraftClient {
+    /// The Rust client, for the facade modules that add methods to this class.
+    pub(crate) fn inner(&self) -> Rc<Client<JsTransport>> {
+        Rc::clone(&self.inner)
+    }
+
     fn build(options: JsValue) -> Result<Self> {
         if !options.is_object() || js_sys::Array::is_array(&options) || options.is_function() {
             return Err(Error::invalid_argument(
@@ -104,20 +119,90 @@ impl SpotDraftClient {
         }
         let input: ClientConfigInput = from_js("options", data.into())?;
         let config = ClientConfig::new(input, runtime::detect(), headers.is_some())?;
+        let mut client = Client::new(
+            config,
+            JsTransport {
+                fetch,
+                headers_provider: headers,
+            },
+        );
+        let on_request = function_option(&options, "onRequest")?;
+        let on_response = function_option(&options, "onResponse")?;
+        if on_request.is_some() || on_response.is_some() {
+            client = client.with_observer(Rc::new(JsObserver {
+                on_request,
+                on_response,
+            }));
+        }
         Ok(Self {
-            inner: Rc::new(Client::new(
-                config,
-                JsTransport {
-                    fetch,
-                    headers_provider: headers,
-                },
-            )),
+            inner: Rc::new(client),
         })
     }
 }
 
+/// An attempt as `onRequest` / `onResponse` see it: no headers, no body, no query string
+/// (so no secret and no signed URL).
+#[derive(Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestEvent {
+    /// Method name, e.g. `getContractStatus`.
+    pub operation: &'static str,
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path without the query string.
+    pub path: String,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    /// HTTP status (`onResponse`, when a response came back).
+    #[tsify(optional)]
+    pub status: Option<u16>,
+    /// Milliseconds the attempt took (`onResponse`).
+    pub elapsed_ms: f64,
+    /// SpotDraft's request id, when the response had one.
+    #[tsify(optional)]
+    pub request_id: Option<String>,
+    /// Error code of an attempt that got no response.
+    #[tsify(optional)]
+    pub error_code: Option<ErrorCode>,
+}
+
+struct JsObserver {
+    on_request: Option<Function>,
+    on_response: Option<Function>,
+}
+
+impl JsObserver {
+    fn emit(hook: Option<&Function>, event: &AttemptEvent) {
+        let Some(hook) = hook else { return };
+        let event = RequestEvent {
+            operation: event.operation,
+            method: event.method.as_str(),
+            path: event.path.clone(),
+            attempt: event.attempt,
+            status: event.status,
+            elapsed_ms: event.elapsed_ms,
+            request_id: event.request_id.clone(),
+            error_code: event.error_code,
+        };
+        if let Ok(value) = to_js_value(&event) {
+            // A throwing hook must not break the call.
+            let _ = hook.call1(&JsValue::UNDEFINED, &value);
+        }
+    }
+}
+
+impl Observer for JsObserver {
+    fn on_request(&self, event: &AttemptEvent) {
+        Self::emit(self.on_request.as_ref(), event);
+    }
+
+    fn on_response(&self, event: &AttemptEvent) {
+        Self::emit(self.on_response.as_ref(), event);
+    }
+}
+
 /// Options the facade handles itself, beside [`ClientConfigInput::FIELD_NAMES`].
-const FUNCTION_OPTIONS: [&str; 2] = ["fetch", "headers"];
+const FUNCTION_OPTIONS: [&str; 4] = ["fetch", "headers", "onRequest", "onResponse"];
 
 fn refuse_unknown_keys(options: &JsValue) -> Result<()> {
     let keys = Object::keys(options.unchecked_ref::<Object>());
@@ -151,25 +236,59 @@ fn function_option(options: &JsValue, key: &str) -> Result<Option<Function>> {
     })
 }
 
-/// Reads `{ signal }` of a call.
-fn call_options(options: Option<&Object>) -> Result<JsCall> {
+/// Reads `{ signal, timeoutMs, maxRetries }` of a call.
+pub(crate) fn call_options(options: Option<&Object>) -> Result<CallContext<JsCall>> {
     let Some(options) = options else {
-        return Ok(JsCall::default());
+        return Ok(CallContext::new(JsCall::default()));
     };
-    let signal = Reflect::get(options, &JsValue::from_str("signal")).unwrap_or(JsValue::UNDEFINED);
-    if signal.is_undefined() || signal.is_null() {
-        return Ok(JsCall::default());
-    }
-    let has_aborted = Reflect::get(&signal, &JsValue::from_str("aborted"))
-        .map(|v| v.as_bool().is_some())
-        .unwrap_or(false);
-    if !has_aborted {
+    if !JsValue::from(options).is_object() {
         return Err(Error::invalid_argument(
-            "options.signal",
-            format!("must be an AbortSignal, got {}", type_name(&signal)),
+            "options",
+            format!(
+                "must be a call options object such as {{ signal }}, got {}",
+                type_name(options)
+            ),
         ));
     }
-    Ok(JsCall {
-        signal: Some(signal.unchecked_into()),
+    let get =
+        |key: &str| Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+    let signal = get("signal");
+    let transport = if signal.is_undefined() || signal.is_null() {
+        JsCall::default()
+    } else {
+        let has_aborted = Reflect::get(&signal, &JsValue::from_str("aborted"))
+            .map(|v| v.as_bool().is_some())
+            .unwrap_or(false);
+        if !has_aborted {
+            return Err(Error::invalid_argument(
+                "options.signal",
+                format!("must be an AbortSignal, got {}", type_name(&signal)),
+            ));
+        }
+        JsCall {
+            signal: Some(signal.unchecked_into()),
+        }
+    };
+    Ok(CallContext {
+        transport,
+        timeout_ms: whole("options.timeoutMs", &get("timeoutMs"), 1, 600_000)?,
+        max_retries: whole("options.maxRetries", &get("maxRetries"), 0, 10)?,
     })
+}
+
+fn whole(name: &str, value: &JsValue, min: u32, max: u32) -> Result<Option<u32>> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(n) if n.fract() == 0.0 && n >= f64::from(min) && n <= f64::from(max) =>
+        {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            Ok(Some(n as u32))
+        }
+        _ => Err(Error::invalid_argument(
+            name,
+            format!("must be a whole number from {min} to {max}"),
+        )),
+    }
 }

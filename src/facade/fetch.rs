@@ -276,6 +276,10 @@ impl Transport for JsTransport {
         date_now()
     }
 
+    fn random(&self) -> f64 {
+        js_sys::Math::random()
+    }
+
     async fn sleep(&self, ms: f64, call: &JsCall) -> Result<()> {
         if call.aborted() {
             return Err(aborted_error());

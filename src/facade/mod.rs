@@ -6,9 +6,11 @@
 
 mod args;
 pub mod client;
+mod create;
 mod executor;
 mod fetch;
 pub mod js_error;
+mod methods;
 pub mod panic_guard;
 mod payload;
 mod runtime;

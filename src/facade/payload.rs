@@ -37,13 +37,13 @@ fn json_text(name: &str, value: &JsValue) -> Result<String> {
 }
 
 /// Argument `name` as a `serde_json::Value`.
-fn json_arg(name: &str, value: &JsValue) -> Result<Value> {
+pub(crate) fn json_arg(name: &str, value: &JsValue) -> Result<Value> {
     serde_json::from_str(&json_text(name, value)?)
         .map_err(|e| Error::invalid_argument(name, format!("is not JSON data: {e}")))
 }
 
 /// The optional template argument, compiled.
-fn template_arg(value: Option<&JsValue>) -> Result<Option<CompiledTemplate>> {
+pub(crate) fn template_arg(value: Option<&JsValue>) -> Result<Option<CompiledTemplate>> {
     let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
         return Ok(None);
     };

@@ -67,6 +67,10 @@ impl Transport for MockTransport {
         self.clock_ms.get()
     }
 
+    fn random(&self) -> f64 {
+        0.5
+    }
+
     async fn sleep(&self, ms: f64, _call: &()) -> Result<()> {
         self.clock_ms.set(self.clock_ms.get() + ms);
         Ok(())

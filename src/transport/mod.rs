@@ -55,6 +55,9 @@ pub trait Transport {
     /// Milliseconds on a monotonic-enough clock (wall clock on JS).
     fn now_ms(&self) -> f64;
 
+    /// A uniform random number in `[0, 1)`, for retry jitter.
+    fn random(&self) -> f64;
+
     /// Waits `ms` milliseconds.
     ///
     /// # Errors

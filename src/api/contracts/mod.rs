@@ -1,5 +1,11 @@
 //! Endpoints under `/api/v2.1/public/contracts/`, one file each.
 
+pub mod by_external;
+pub mod create;
+pub mod download_link;
+pub mod ids;
+pub mod key_pointers;
+pub mod send;
 pub mod status;
 
 use crate::core::ids::CompositeId;

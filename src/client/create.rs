@@ -1,0 +1,330 @@
+//! Exactly-once create without server idempotency.
+//!
+//! SpotDraft's create has no idempotency key, so `POST /contracts/` is never blindly retried.
+//! When an attempt fails in a way that leaves it unknown whether the contract was created
+//! (network error, timeout, 5xx), the contract is looked up by `external_metadata.id`: found →
+//! it is returned (`FOUND_EXISTING`); not found → the create is sent again. After a timeout
+//! the lookup waits one timeout first, since the request may still be running on the server. A 429 is a refusal
+//! before processing, so the create is simply retried after the advised delay. Any other 4xx
+//! is final.
+//!
+//! This relies on `external_metadata.id` naming one source record per contract, as SpotDraft's
+//! playbook asks; a create without it is refused before the network.
+
+use super::{CallContext, Client};
+use crate::api::contracts::by_external::FindByExternalId;
+use crate::api::contracts::create::{ContractSummary, CreateContract};
+use crate::api::errors::error_from_response;
+use crate::api::retry::retry_after_ms;
+use crate::api::Endpoint;
+use crate::error::{Error, ErrorCode, Result};
+use crate::transport::Transport;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tsify::Tsify;
+
+/// What a create did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CreateOutcome {
+    /// This call created the contract.
+    Created,
+    /// A contract with this `external_metadata.id` already existed (created by an earlier
+    /// attempt whose answer was lost, or found by `checkExistingFirst`); nothing new was made.
+    FoundExisting,
+}
+
+/// The contract and how it came to be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateResult {
+    /// The contract.
+    pub contract: ContractSummary,
+    /// Created now, or found.
+    pub outcome: CreateOutcome,
+    /// Create attempts sent (0 when found by `checkExistingFirst`).
+    pub attempts: u32,
+}
+
+/// `external_metadata.id` of a create body, as a non-empty string.
+///
+/// # Errors
+/// `VALIDATION_FAILED` with the path `external_metadata.id` when it is missing or empty.
+pub fn external_id_of(body: &Value) -> Result<String> {
+    let id = body.get("external_metadata").and_then(|m| m.get("id"));
+    let text = match id {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    text.ok_or_else(|| {
+        Error::new(
+            ErrorCode::ValidationFailed,
+            "A create needs `external_metadata.id`: the source record's id is how the contract is \
+             found again after a lost answer, so the create is refused without it.",
+        )
+        .with_details([crate::error::ErrorDetail::new(
+            "external_metadata.id",
+            "REQUIRED",
+            "set it to the id of the CRM record this contract is for",
+        )])
+    })
+}
+
+impl<T: Transport> Client<T> {
+    /// Creates a contract exactly once (see the module docs). With `check_existing_first`, an
+    /// existing contract with the same external id is returned without creating.
+    ///
+    /// # Errors
+    /// `VALIDATION_FAILED` without an external id; the mapped error of a definite refusal
+    /// (4xx); `AMBIGUOUS_CREATE` when the lookup after an ambiguous failure fails too;
+    /// `ABORTED`; the last attempt's error when retries run out and the lookup proved that
+    /// nothing was created.
+    pub async fn create_contract(
+        &self,
+        body: Value,
+        check_existing_first: bool,
+        ctx: &CallContext<T::Call>,
+    ) -> Result<CreateResult> {
+        let external_id = external_id_of(&body)?;
+        let lookup = FindByExternalId::new("payload.external_metadata.id", &external_id)?;
+        if check_existing_first {
+            if let Some(contract) = newest(self.call(&lookup, ctx).await?) {
+                return Ok(CreateResult {
+                    contract,
+                    outcome: CreateOutcome::FoundExisting,
+                    attempts: 0,
+                });
+            }
+        }
+        let endpoint = CreateContract { body };
+        let request = endpoint.request()?;
+        let policy = self.retry_policy(ctx);
+        let mut attempt = 1;
+        loop {
+            let ambiguous = match self.send_once(CreateContract::NAME, &request, attempt, ctx).await {
+                Ok(response) if response.is_success() => {
+                    return Ok(CreateResult {
+                        contract: endpoint.parse(&response)?,
+                        outcome: CreateOutcome::Created,
+                        attempts: attempt,
+                    })
+                }
+                Ok(response) if response.status == 429 => {
+                    // Refused before processing: nothing was created.
+                    let error = error_from_response(CreateContract::NAME, &response);
+                    let delay = retry_after_ms(&response)
+                        .unwrap_or_else(|| policy.backoff_ms(attempt, self.transport.random()));
+                    if attempt > policy.max_retries || delay > policy.max_retry_after_ms {
+                        return Err(error);
+                    }
+                    self.transport.sleep(delay, &ctx.transport).await?;
+                    attempt += 1;
+                    continue;
+                }
+                Ok(response) if response.status >= 500 => error_from_response(CreateContract::NAME, &response),
+                Ok(response) => return Err(error_from_response(CreateContract::NAME, &response)),
+                Err(error) if error.code == ErrorCode::Aborted => {
+                    return Err(Error::new(
+                        ErrorCode::Aborted,
+                        format!(
+                            "The create was cancelled; it may or may not have reached SpotDraft. \
+                             Call findContractsByExternalId(\"{external_id}\") before creating again."
+                        ),
+                    ))
+                }
+                Err(error) => error,
+            };
+            if ambiguous.code == ErrorCode::Timeout {
+                // The request may still be running on the server: give it about as long as
+                // the attempt had before asking whether it created the contract.
+                let settle = f64::from(ctx.timeout_ms.unwrap_or(self.config.timeout_ms));
+                self.transport.sleep(settle, &ctx.transport).await?;
+            }
+            let found = self.call(&lookup, ctx).await.map_err(|lookup_error| {
+                Error::new(
+                    ErrorCode::AmbiguousCreate,
+                    format!(
+                        "The create failed ambiguously ({}: {}) and the lookup by external_metadata.id \
+                         \"{external_id}\" failed too ({}), so it is unknown whether the contract \
+                         exists. Call findContractsByExternalId(\"{external_id}\") before creating again.",
+                        ambiguous.code, ambiguous.message, lookup_error.code
+                    ),
+                )
+            })?;
+            if let Some(contract) = newest(found) {
+                return Ok(CreateResult {
+                    contract,
+                    outcome: CreateOutcome::FoundExisting,
+                    attempts: attempt,
+                });
+            }
+            // Proven not created: sending again is safe.
+            if attempt > policy.max_retries {
+                return Err(ambiguous);
+            }
+            let delay = policy.backoff_ms(attempt, self.transport.random());
+            self.transport.sleep(delay, &ctx.transport).await?;
+            attempt += 1;
+        }
+    }
+}
+
+/// The most recent of several contracts with one external id (highest numeric id).
+fn newest(contracts: Vec<ContractSummary>) -> Option<ContractSummary> {
+    contracts
+        .into_iter()
+        .max_by_key(|c| c.contract_id.unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::HttpResponse;
+    use crate::core::config::{ClientConfig, ClientConfigInput, Runtime};
+    use crate::transport::mock::{block_on, MockTransport};
+    use serde_json::json;
+
+    fn client() -> Client<MockTransport> {
+        let config = ClientConfig::new(
+            ClientConfigInput {
+                base_url: Some("http://127.0.0.1:4010".into()),
+                ..ClientConfigInput::default()
+            },
+            Runtime::Server,
+            false,
+        )
+        .unwrap();
+        Client::new(config, MockTransport::new())
+    }
+
+    fn body() -> Value {
+        json!({"contract_template_id": 1204, "contract_data": {}, "counter_party_details": [], "external_metadata": {"id": "deal-1"}})
+    }
+
+    const CREATED: &str = r#"{"id":"T-5","contract_id":5,"contract_status":"DRAFT","external_metadata":{"id":"deal-1"}}"#;
+
+    fn paths(client: &Client<MockTransport>) -> Vec<String> {
+        client
+            .transport()
+            .sent()
+            .iter()
+            .map(|r| {
+                format!(
+                    "{:?} {}",
+                    r.method,
+                    r.url
+                        .trim_start_matches("http://127.0.0.1:4010/api/v2.1/public")
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn refuses_a_create_without_external_id_before_the_network() {
+        let client = client();
+        let error = block_on(client.create_contract(
+            json!({"contract_template_id": 1}),
+            false,
+            &CallContext::new(()),
+        ))
+        .unwrap_err();
+        assert_eq!(error.code, ErrorCode::ValidationFailed);
+        assert_eq!(error.details[0].path, "external_metadata.id");
+        assert!(client.transport().sent().is_empty());
+    }
+
+    #[test]
+    fn a_5xx_after_commit_returns_the_existing_contract_without_a_second_create() {
+        let client = client();
+        client
+            .transport()
+            .respond(502, "")
+            .respond(200, &format!("[{CREATED}]"));
+        let result =
+            block_on(client.create_contract(body(), false, &CallContext::new(()))).unwrap();
+        assert_eq!(result.outcome, CreateOutcome::FoundExisting);
+        assert_eq!(result.contract.id, "T-5");
+        assert_eq!(
+            paths(&client),
+            [
+                "Post /contracts/",
+                "Get /contracts/by_external_metadata/deal-1"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reset_before_commit_creates_again_once_the_lookup_proves_nothing_exists() {
+        let client = client();
+        client
+            .transport()
+            .push(Err(Error::new(ErrorCode::Network, "reset")))
+            .respond(200, "[]")
+            .respond(201, CREATED);
+        let result =
+            block_on(client.create_contract(body(), false, &CallContext::new(()))).unwrap();
+        assert_eq!(result.outcome, CreateOutcome::Created);
+        assert_eq!(result.attempts, 2);
+        assert_eq!(
+            paths(&client),
+            [
+                "Post /contracts/",
+                "Get /contracts/by_external_metadata/deal-1",
+                "Post /contracts/"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_429_is_retried_after_retry_after_without_a_lookup() {
+        let client = client();
+        client.transport().push(Ok(HttpResponse {
+            status: 429,
+            headers: vec![("retry-after".into(), "1".into())],
+            body: String::new(),
+        }));
+        client.transport().respond(201, CREATED);
+        let result =
+            block_on(client.create_contract(body(), false, &CallContext::new(()))).unwrap();
+        assert_eq!(result.outcome, CreateOutcome::Created);
+        assert_eq!(paths(&client), ["Post /contracts/", "Post /contracts/"]);
+        assert!(client.transport().clock_ms() >= 1000.0);
+    }
+
+    #[test]
+    fn a_4xx_is_final_and_a_failed_lookup_is_ambiguous() {
+        let client = client();
+        client
+            .transport()
+            .respond(400, r#"{"contract_data":["bad"]}"#);
+        let error =
+            block_on(client.create_contract(body(), false, &CallContext::new(()))).unwrap_err();
+        assert_eq!(error.code, ErrorCode::ValidationFailed);
+        assert_eq!(client.transport().sent().len(), 1);
+
+        let client = self::client();
+        client
+            .transport()
+            .push(Err(Error::new(ErrorCode::Timeout, "slow")));
+        for _ in 0..3 {
+            client.transport().respond(503, "");
+        }
+        let error =
+            block_on(client.create_contract(body(), false, &CallContext::new(()))).unwrap_err();
+        assert_eq!(error.code, ErrorCode::AmbiguousCreate);
+        assert!(error
+            .message
+            .contains("findContractsByExternalId(\"deal-1\")"));
+    }
+
+    #[test]
+    fn check_existing_first_returns_without_creating() {
+        let client = client();
+        client.transport().respond(200, &format!("[{CREATED}]"));
+        let result = block_on(client.create_contract(body(), true, &CallContext::new(()))).unwrap();
+        assert_eq!(result.outcome, CreateOutcome::FoundExisting);
+        assert_eq!(result.attempts, 0);
+        assert_eq!(client.transport().sent().len(), 1);
+    }
+}

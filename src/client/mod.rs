@@ -1,0 +1,318 @@
+//! The client: runs [`Endpoint`]s through a [`Transport`] with the configured base URL and
+//! credentials, the client-side rate limit, retries of requests that are safe to repeat, and
+//! per-attempt observation hooks; turns non-success responses into errors.
+//!
+//! Generic over the transport so the same code runs on wasm (JS fetch) and in native tests
+//! (mock). Does not know JS. A create is never retried here: see [`Client::create_contract`].
+
+mod create;
+
+pub use create::{CreateOutcome, CreateResult};
+
+use crate::api::errors::error_from_response;
+use crate::api::retry::{Decision, Outcome, RetryPolicy};
+use crate::api::{Endpoint, HttpRequest, HttpResponse, Method};
+use crate::core::config::ClientConfig;
+use crate::core::rate_limit::RateLimiter;
+use crate::error::{ErrorCode, Result};
+use crate::transport::{PreparedRequest, Transport};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// Per-call settings: the transport's context (e.g. an `AbortSignal`) and overrides.
+#[derive(Debug, Clone, Default)]
+pub struct CallContext<C> {
+    /// The transport's per-call context.
+    pub transport: C,
+    /// Overrides the client's per-attempt timeout.
+    pub timeout_ms: Option<u32>,
+    /// Overrides the client's retry count.
+    pub max_retries: Option<u32>,
+}
+
+impl<C> CallContext<C> {
+    /// A context with no overrides.
+    pub fn new(transport: C) -> Self {
+        Self {
+            transport,
+            timeout_ms: None,
+            max_retries: None,
+        }
+    }
+}
+
+/// One attempt, as the observation hooks see it. No header, no body, no query string.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttemptEvent {
+    /// Endpoint name, e.g. `getContractStatus`.
+    pub operation: &'static str,
+    /// HTTP method.
+    pub method: Method,
+    /// Path without the query.
+    pub path: String,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    /// Status, when a response came back (`None` before sending and on failures).
+    pub status: Option<u16>,
+    /// Milliseconds since the attempt was sent (0 before sending).
+    pub elapsed_ms: f64,
+    /// SpotDraft's request id, when the response had one.
+    pub request_id: Option<String>,
+    /// The error code of a failed attempt.
+    pub error_code: Option<ErrorCode>,
+}
+
+/// Receives attempt events: `on_request` before each attempt, `on_response` after it.
+pub trait Observer {
+    /// Before an attempt is sent.
+    fn on_request(&self, event: &AttemptEvent);
+    /// After an attempt ended (response or failure).
+    fn on_response(&self, event: &AttemptEvent);
+}
+
+/// A configured client over transport `T`.
+pub struct Client<T> {
+    config: ClientConfig,
+    transport: T,
+    limiter: RefCell<RateLimiter>,
+    observer: Option<Rc<dyn Observer>>,
+}
+
+impl<T: Transport> Client<T> {
+    /// A client with a validated `config`.
+    pub fn new(config: ClientConfig, transport: T) -> Self {
+        let limiter = RefCell::new(RateLimiter::new(config.max_requests_per_second));
+        Self {
+            config,
+            transport,
+            limiter,
+            observer: None,
+        }
+    }
+
+    /// Sets the observer of attempts.
+    pub fn with_observer(mut self, observer: Rc<dyn Observer>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// The request as it will be sent: absolute URL, JSON and auth headers.
+    pub fn prepare(&self, request: &HttpRequest, timeout_ms: u32) -> PreparedRequest {
+        let mut headers: Vec<(String, String)> = vec![("accept".into(), "application/json".into())];
+        if request.body.is_some() {
+            headers.push(("content-type".into(), "application/json".into()));
+        }
+        headers.extend(
+            self.config
+                .auth_headers()
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v)),
+        );
+        PreparedRequest {
+            method: request.method,
+            url: self.config.url(&request.path_and_query()),
+            headers,
+            body: request.body.clone(),
+            timeout_ms,
+        }
+    }
+
+    fn retry_policy(&self, ctx: &CallContext<T::Call>) -> RetryPolicy {
+        RetryPolicy {
+            max_retries: ctx.max_retries.unwrap_or(self.config.max_retries),
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// Sends `request` once, after waiting for the rate limiter; reports the attempt.
+    ///
+    /// # Errors
+    /// Transport errors (`NETWORK`, `TIMEOUT`, `ABORTED`). Any status is `Ok`.
+    pub async fn send_once(
+        &self,
+        operation: &'static str,
+        request: &HttpRequest,
+        attempt: u32,
+        ctx: &CallContext<T::Call>,
+    ) -> Result<HttpResponse> {
+        let wait = self.limiter.borrow_mut().reserve(self.transport.now_ms());
+        if wait > 0.0 {
+            self.transport.sleep(wait, &ctx.transport).await?;
+        }
+        let mut event = AttemptEvent {
+            operation,
+            method: request.method,
+            path: request.path.clone(),
+            attempt,
+            status: None,
+            elapsed_ms: 0.0,
+            request_id: None,
+            error_code: None,
+        };
+        if let Some(observer) = &self.observer {
+            observer.on_request(&event);
+        }
+        let started = self.transport.now_ms();
+        let timeout = ctx.timeout_ms.unwrap_or(self.config.timeout_ms);
+        let result = self
+            .transport
+            .send(self.prepare(request, timeout), &ctx.transport)
+            .await;
+        if let Some(observer) = &self.observer {
+            event.elapsed_ms = self.transport.now_ms() - started;
+            match &result {
+                Ok(response) => {
+                    event.status = Some(response.status);
+                    event.request_id = response.request_id();
+                }
+                Err(error) => event.error_code = Some(error.code),
+            }
+            observer.on_response(&event);
+        }
+        result
+    }
+
+    /// Sends `request`, retrying it when it is safe to repeat and the failure is transient.
+    ///
+    /// # Errors
+    /// As [`Client::send_once`] for the last attempt.
+    pub async fn send_with_retries(
+        &self,
+        operation: &'static str,
+        request: &HttpRequest,
+        ctx: &CallContext<T::Call>,
+    ) -> Result<HttpResponse> {
+        let policy = self.retry_policy(ctx);
+        let mut attempt = 1;
+        loop {
+            let result = self.send_once(operation, request, attempt, ctx).await;
+            let outcome = match &result {
+                Ok(response) => Outcome::Response(response),
+                Err(error) => Outcome::Failure(error),
+            };
+            match policy.decide(
+                attempt,
+                request.retry_safe,
+                outcome,
+                self.transport.random(),
+            ) {
+                Decision::Stop => return result,
+                Decision::Retry { delay_ms } => {
+                    self.transport.sleep(delay_ms, &ctx.transport).await?;
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    /// Runs `endpoint`: rate-limited, retried where safe, parsed.
+    ///
+    /// # Errors
+    /// The endpoint's own argument errors; transport errors (`NETWORK`, `TIMEOUT`,
+    /// `ABORTED`); the mapped error of a non-2xx status (see [`error_from_response`]);
+    /// `INVALID_RESPONSE` when a 2xx body has the wrong shape.
+    pub async fn call<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        ctx: &CallContext<T::Call>,
+    ) -> Result<E::Output> {
+        let request = endpoint.request()?;
+        let response = self.send_with_retries(E::NAME, &request, ctx).await?;
+        parse_response(endpoint, &response)
+    }
+}
+
+/// A 2xx parsed by the endpoint, anything else mapped to its error.
+///
+/// # Errors
+/// As [`Client::call`].
+pub fn parse_response<E: Endpoint>(endpoint: &E, response: &HttpResponse) -> Result<E::Output> {
+    if response.is_success() {
+        endpoint.parse(response)
+    } else {
+        Err(error_from_response(E::NAME, response))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::contracts::status::GetContractStatus;
+    use crate::core::config::{ClientConfigInput, Runtime};
+    use crate::core::ids::CompositeId;
+    use crate::core::status::ContractStatus;
+    use crate::error::ErrorCode;
+    use crate::transport::mock::{block_on, MockTransport};
+
+    fn client() -> Client<MockTransport> {
+        let config = ClientConfig::new(
+            ClientConfigInput {
+                base_url: Some("http://127.0.0.1:4010".into()),
+                client_id: Some("cid".into()),
+                client_secret: Some("csecret".into()),
+                user_email: Some("owner@acme.example".into()),
+                ..ClientConfigInput::default()
+            },
+            Runtime::Server,
+            false,
+        )
+        .unwrap();
+        Client::new(config, MockTransport::new())
+    }
+
+    #[test]
+    fn status_call_sends_credentials_and_parses() {
+        let client = client();
+        client.transport().respond(
+            200,
+            r#"{"contract_status":"SIGN","contract_name":"Acme MSA"}"#,
+        );
+        let endpoint = GetContractStatus {
+            id: CompositeId::parse("T-7").unwrap(),
+        };
+        let result = block_on(client.call(&endpoint, &CallContext::new(()))).unwrap();
+        assert_eq!(result.contract_status, ContractStatus::Sign);
+        let sent = client.transport().sent();
+        assert_eq!(
+            sent[0].url,
+            "http://127.0.0.1:4010/api/v2.1/public/contracts/T-7/status"
+        );
+        let header = |name: &str| {
+            sent[0]
+                .headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(header("client-id").as_deref(), Some("cid"));
+        assert_eq!(header("client-secret").as_deref(), Some("csecret"));
+        assert_eq!(header("user-email").as_deref(), Some("owner@acme.example"));
+        assert!(!format!("{:?}", sent[0]).contains("csecret"));
+    }
+
+    #[test]
+    fn non_success_maps_to_error() {
+        let client = client();
+        client.transport().respond(
+            401,
+            r#"{"detail":"Authentication credentials were not provided."}"#,
+        );
+        let endpoint = GetContractStatus {
+            id: CompositeId::parse("T-7").unwrap(),
+        };
+        let error = block_on(client.call(&endpoint, &CallContext::new(()))).unwrap_err();
+        assert_eq!(error.code, ErrorCode::Unauthorized);
+        assert_eq!(error.status, Some(401));
+        assert!(!error.message.contains("csecret"));
+    }
+}
