@@ -7,6 +7,7 @@
 //! [`FieldKind::Group`], the way SpotDraft's own MCP server folds key-pointer descriptors.
 //! Pure: no IO; fetching the metadata is the client's job.
 
+use crate::core::validate::json::Json;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -249,6 +250,31 @@ impl OptionIndex {
                 None => value.as_str() == Some(o.label.as_str()),
             }),
         }
+    }
+}
+
+impl OptionIndex {
+    /// As [`OptionIndex::contains`], for a value of the validator's borrowed tree.
+    pub fn contains_json(&self, options: &[TemplateOption], value: &Json<'_>) -> bool {
+        match &self.keys {
+            Some(keys) => {
+                json_option_key(value).is_some_and(|k| keys.binary_search(&k).is_ok())
+            }
+            None => options.iter().any(|o| match &o.value {
+                Some(v) => value.eq_value(v),
+                None => value.as_str() == Some(o.label.as_str()),
+            }),
+        }
+    }
+}
+
+/// [`option_key`] of a borrowed value.
+fn json_option_key(value: &Json<'_>) -> Option<String> {
+    match value {
+        Json::String(s) => Some(format!("s{s}")),
+        Json::Number(n) => Some(format!("n{n}")),
+        Json::Bool(b) => Some(format!("b{b}")),
+        _ => None,
     }
 }
 

@@ -10,9 +10,7 @@
 use super::args::{string_arg, to_js_value, type_name};
 use crate::core::mapping::{build_create_contract, Mapping};
 use crate::core::template::{CompiledTemplate, TemplateMetadata};
-use crate::core::validate::{
-    json_error_issue, validate_compiled, validate_create_contract_json, ValidationReport,
-};
+use crate::core::validate::{validate_create_contract_json, ValidationReport};
 use crate::error::{Error, Result};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -164,11 +162,10 @@ impl JsCompiledTemplate {
         #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
     ) -> Result<JsValue, JsValue> {
         let text = string_arg("json", &json)?;
-        let report = match serde_json::from_str::<Value>(&text) {
-            Ok(payload) => validate_compiled(&payload, Some(&self.inner)),
-            Err(error) => ValidationReport::from_issues(vec![json_error_issue(&error)]),
-        };
-        Ok(report_to_js(&report)?)
+        Ok(report_to_js(&validate_create_contract_json(
+            &text,
+            Some(&self.inner),
+        ))?)
     }
 }
 

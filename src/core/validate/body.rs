@@ -10,7 +10,7 @@ use super::path::Path;
 use super::report::{IssueCode, Issues};
 use super::{contract_data, counterparty, metadata, signatory};
 use crate::core::template::CompiledTemplate;
-use serde_json::{Map, Value};
+use super::json::{Json, Object};
 
 /// Keys of `ExternalCreateContractSerializerV2_1`.
 pub const BODY_KEYS: &[&str] = &[
@@ -47,7 +47,7 @@ const ATTACHMENT_FORMATS: &[&str] = &["DOCX", "PDF", "TEMPLATE"];
 const ATTACHMENT_KEYS: &[&str] = &["file_name", "mime_type", "content_base64"];
 
 /// Checks the whole body.
-pub fn validate(payload: &Value, template: Option<&CompiledTemplate>, issues: &mut Issues) {
+pub fn validate(payload: &Json<'_>, template: Option<&CompiledTemplate>, issues: &mut Issues) {
     let root = super::root();
     let Some(body) = object(payload, &root, issues, "The create-contract body") else {
         return;
@@ -87,7 +87,7 @@ pub fn validate(payload: &Value, template: Option<&CompiledTemplate>, issues: &m
         None => {
             // Still report the template's required fields, so one round shows everything.
             if let Some(t) = template {
-                contract_data::validate(&Value::Object(Map::new()), Some(t), &root.key("contract_data"), issues);
+                contract_data::validate(&Json::Object(Object::default()), Some(t), &root.key("contract_data"), issues);
             }
         }
     }
@@ -124,7 +124,7 @@ pub fn validate(payload: &Value, template: Option<&CompiledTemplate>, issues: &m
     }
 }
 
-fn workflow_config(v: &Value, path: &Path<'_>, issues: &mut Issues) {
+fn workflow_config(v: &Json<'_>, path: &Path<'_>, issues: &mut Issues) {
     let Some(map) = object(v, path, issues, "`workflow_config`") else {
         return;
     };
@@ -134,7 +134,7 @@ fn workflow_config(v: &Value, path: &Path<'_>, issues: &mut Issues) {
     }
 }
 
-fn send_config(v: &Value, path: &Path<'_>, issues: &mut Issues) {
+fn send_config(v: &Json<'_>, path: &Path<'_>, issues: &mut Issues) {
     let Some(map) = object(v, path, issues, "`send_to_counterparty_config`") else {
         return;
     };

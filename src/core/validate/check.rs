@@ -1,35 +1,119 @@
-//! Typed reads of a `serde_json::Value` that report instead of failing: each helper checks
+//! Typed reads of a parsed payload that report instead of failing: each helper checks
 //! one value, records an issue with its path when it is wrong, and returns the value when
 //! it is usable so the caller can go on checking (every problem, not the first).
+//!
+//! The scalar helpers ([`kind`], [`quote`], [`string`], [`boolean`], [`integer`],
+//! [`number`], [`unknown_keys`]) read both the validator's borrowed [`Json`] tree and a
+//! `serde_json::Value` (the record mapper's), through [`JsonLike`] and [`KeyList`].
 
+use super::json::{Json, Object};
 use super::path::Path;
 use super::report::{IssueCode, Issues};
 use super::suggest::closest_name;
 use serde_json::{Map, Number, Value};
 
+/// Read access to a JSON scalar, shared by `serde_json::Value` and [`Json`].
+pub trait JsonLike {
+    /// "a string", "a number", … for messages.
+    fn kind(&self) -> &'static str;
+    /// The string, if this is one.
+    fn as_text(&self) -> Option<&str>;
+    /// The boolean, if this is one.
+    fn as_boolean(&self) -> Option<bool>;
+    /// The number, if this is one.
+    fn as_num(&self) -> Option<&Number>;
+}
+
+impl JsonLike for Value {
+    fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+    fn as_text(&self) -> Option<&str> {
+        self.as_str()
+    }
+    fn as_boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+    fn as_num(&self) -> Option<&Number> {
+        match self {
+            Value::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+impl JsonLike for Json<'_> {
+    fn kind(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "a boolean",
+            Json::Number(_) => "a number",
+            Json::String(_) => "a string",
+            Json::Array(_) => "an array",
+            Json::Object(_) => "an object",
+        }
+    }
+    fn as_text(&self) -> Option<&str> {
+        self.as_str()
+    }
+    fn as_boolean(&self) -> Option<bool> {
+        match self {
+            Json::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    fn as_num(&self) -> Option<&Number> {
+        match self {
+            Json::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+/// The keys of an object, shared by `serde_json::Map` and [`Object`].
+pub trait KeyList {
+    /// The keys, in iteration order.
+    fn key_list(&self) -> impl Iterator<Item = &str>;
+}
+
+impl KeyList for Map<String, Value> {
+    fn key_list(&self) -> impl Iterator<Item = &str> {
+        self.keys().map(String::as_str)
+    }
+}
+
+impl KeyList for Object<'_> {
+    fn key_list(&self) -> impl Iterator<Item = &str> {
+        self.keys()
+    }
+}
+
 /// Longest excerpt of a string value quoted in a message.
 const MAX_QUOTE_CHARS: usize = 60;
 
 /// "a string", "a number", … for messages.
-pub fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+pub fn kind<V: JsonLike + ?Sized>(v: &V) -> &'static str {
+    v.kind()
 }
 
 /// A short quotation of a scalar for messages (`"abc…"`, `12`, `true`); containers are
 /// described, never serialised (no unbounded output, no deep recursion).
-pub fn quote(v: &Value) -> String {
-    match v {
-        Value::String(s) => quote_str(s),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        other => kind(other).to_owned(),
+pub fn quote<V: JsonLike + ?Sized>(v: &V) -> String {
+    if let Some(s) = v.as_text() {
+        quote_str(s)
+    } else if let Some(n) = v.as_num() {
+        n.to_string()
+    } else if let Some(b) = v.as_boolean() {
+        b.to_string()
+    } else {
+        v.kind().to_owned()
     }
 }
 
@@ -52,14 +136,14 @@ pub fn quote_str(s: &str) -> String {
 }
 
 /// The value as an object, or `WRONG_TYPE` with `what` ("the counterparty").
-pub fn object<'v>(
-    v: &'v Value,
+pub fn object<'v, 'a>(
+    v: &'v Json<'a>,
     path: &Path<'_>,
     issues: &mut Issues,
     what: &str,
-) -> Option<&'v Map<String, Value>> {
+) -> Option<&'v Object<'a>> {
     match v {
-        Value::Object(map) => Some(map),
+        Json::Object(map) => Some(map),
         other => {
             issues.push(
                 path,
@@ -72,14 +156,14 @@ pub fn object<'v>(
 }
 
 /// The value as an array, or `WRONG_TYPE`.
-pub fn array<'v>(
-    v: &'v Value,
+pub fn array<'v, 'a>(
+    v: &'v Json<'a>,
     path: &Path<'_>,
     issues: &mut Issues,
     what: &str,
-) -> Option<&'v Vec<Value>> {
+) -> Option<&'v Vec<Json<'a>>> {
     match v {
-        Value::Array(items) => Some(items),
+        Json::Array(items) => Some(items),
         other => {
             issues.push(
                 path,
@@ -94,17 +178,17 @@ pub fn array<'v>(
 /// Reports every key of `map` not in `known` as `UNKNOWN_FIELD`, with the closest known
 /// key as suggestion. SpotDraft ignores or rejects unknown keys (UNKNOWN which); either way
 /// the value would not do what the caller meant, so it is reported.
-pub fn unknown_keys(
-    map: &Map<String, Value>,
+pub fn unknown_keys<M: KeyList + ?Sized>(
+    map: &M,
     known: &[&str],
     path: &Path<'_>,
     issues: &mut Issues,
 ) {
-    for key in map.keys() {
+    for key in map.key_list() {
         if issues.is_full() {
             return;
         }
-        if known.contains(&key.as_str()) {
+        if known.contains(&key) {
             continue;
         }
         let suggestion = closest_name(key, known.iter().copied());
@@ -122,15 +206,15 @@ pub fn unknown_keys(
 }
 
 /// The value at `key`, or `REQUIRED` (missing or `null`) with `what_to_do`.
-pub fn required<'v>(
-    map: &'v Map<String, Value>,
+pub fn required<'v, 'a>(
+    map: &'v Object<'a>,
     key: &str,
     path: &Path<'_>,
     issues: &mut Issues,
     what_to_do: &str,
-) -> Option<&'v Value> {
+) -> Option<&'v Json<'a>> {
     match map.get(key) {
-        None | Some(Value::Null) => {
+        None | Some(Json::Null) => {
             let state = if map.contains_key(key) {
                 "is null"
             } else {
@@ -149,14 +233,14 @@ pub fn required<'v>(
 
 /// The value at `key` when present; `null` is reported as `WRONG_TYPE` (SpotDraft's
 /// serializers refuse null for these fields: omit the key instead).
-pub fn optional<'v>(
-    map: &'v Map<String, Value>,
+pub fn optional<'v, 'a>(
+    map: &'v Object<'a>,
     key: &str,
     path: &Path<'_>,
     issues: &mut Issues,
-) -> Option<&'v Value> {
+) -> Option<&'v Json<'a>> {
     match map.get(key) {
-        Some(Value::Null) => {
+        Some(Json::Null) => {
             issues.push(
                 &path.key(key),
                 IssueCode::WrongType,
@@ -170,14 +254,17 @@ pub fn optional<'v>(
 
 /// The value as a string, or `WRONG_TYPE` (with the string form as suggestion for numbers
 /// and booleans).
-pub fn string<'v>(v: &'v Value, path: &Path<'_>, issues: &mut Issues) -> Option<&'v str> {
-    match v {
-        Value::String(s) => Some(s),
-        other => {
-            let suggestion = match other {
-                Value::Number(_) | Value::Bool(_) => Some(quote(other)),
-                _ => None,
-            };
+pub fn string<'v, V: JsonLike + ?Sized>(
+    v: &'v V,
+    path: &Path<'_>,
+    issues: &mut Issues,
+) -> Option<&'v str> {
+    match v.as_text() {
+        Some(s) => Some(s),
+        None => {
+            let other = v;
+            let suggestion = (other.as_num().is_some() || other.as_boolean().is_some())
+                .then(|| quote(other));
             issues.push_suggest(
                 path,
                 IssueCode::WrongType,
@@ -191,7 +278,7 @@ pub fn string<'v>(v: &'v Value, path: &Path<'_>, issues: &mut Issues) -> Option<
 
 /// A required string that is not blank.
 pub fn required_string<'v>(
-    map: &'v Map<String, Value>,
+    map: &'v Object<'_>,
     key: &str,
     path: &Path<'_>,
     issues: &mut Issues,
@@ -212,7 +299,7 @@ pub fn required_string<'v>(
 
 /// An optional string (any content, empty allowed).
 pub fn optional_string<'v>(
-    map: &'v Map<String, Value>,
+    map: &'v Object<'_>,
     key: &str,
     path: &Path<'_>,
     issues: &mut Issues,
@@ -223,7 +310,7 @@ pub fn optional_string<'v>(
 
 /// An optional string that must not be blank when present.
 pub fn optional_nonempty_string<'v>(
-    map: &'v Map<String, Value>,
+    map: &'v Object<'_>,
     key: &str,
     path: &Path<'_>,
     issues: &mut Issues,
@@ -241,13 +328,14 @@ pub fn optional_nonempty_string<'v>(
 }
 
 /// The value as a boolean, or `WRONG_TYPE` (suggesting `true`/`false` for `"true"`).
-pub fn boolean(v: &Value, path: &Path<'_>, issues: &mut Issues) -> Option<bool> {
-    match v {
-        Value::Bool(b) => Some(*b),
-        other => {
-            let suggestion = match other {
-                Value::String(s) if s.eq_ignore_ascii_case("true") => Some("true".to_owned()),
-                Value::String(s) if s.eq_ignore_ascii_case("false") => Some("false".to_owned()),
+pub fn boolean<V: JsonLike + ?Sized>(v: &V, path: &Path<'_>, issues: &mut Issues) -> Option<bool> {
+    match v.as_boolean() {
+        Some(b) => Some(b),
+        None => {
+            let other = v;
+            let suggestion = match other.as_text() {
+                Some(s) if s.eq_ignore_ascii_case("true") => Some("true".to_owned()),
+                Some(s) if s.eq_ignore_ascii_case("false") => Some("false".to_owned()),
                 _ => None,
             };
             issues.push_suggest(
@@ -266,7 +354,7 @@ pub fn boolean(v: &Value, path: &Path<'_>, issues: &mut Issues) -> Option<bool> 
 
 /// An optional boolean.
 pub fn optional_bool(
-    map: &Map<String, Value>,
+    map: &Object<'_>,
     key: &str,
     path: &Path<'_>,
     issues: &mut Issues,
@@ -289,9 +377,9 @@ pub fn whole(n: &Number) -> Option<i128> {
 }
 
 /// A whole number, or `WRONG_TYPE` / `OUT_OF_RANGE` (suggesting the number for `"12"`).
-pub fn integer(v: &Value, path: &Path<'_>, issues: &mut Issues) -> Option<i128> {
-    match v {
-        Value::Number(n) => match whole(n) {
+pub fn integer<V: JsonLike + ?Sized>(v: &V, path: &Path<'_>, issues: &mut Issues) -> Option<i128> {
+    match v.as_num() {
+        Some(n) => match whole(n) {
             Some(i) => Some(i),
             None => {
                 issues.push(
@@ -302,7 +390,8 @@ pub fn integer(v: &Value, path: &Path<'_>, issues: &mut Issues) -> Option<i128> 
                 None
             }
         },
-        other => {
+        None => {
+            let other = v;
             let suggestion = numeric_string(other).filter(|s| !s.contains(['.', 'e', 'E']));
             issues.push_suggest(
                 path,
@@ -319,10 +408,11 @@ pub fn integer(v: &Value, path: &Path<'_>, issues: &mut Issues) -> Option<i128> 
 }
 
 /// A finite number, or `WRONG_TYPE` (suggesting the number for `"12000.5"`).
-pub fn number(v: &Value, path: &Path<'_>, issues: &mut Issues) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        other => {
+pub fn number<V: JsonLike + ?Sized>(v: &V, path: &Path<'_>, issues: &mut Issues) -> Option<f64> {
+    match v.as_num() {
+        Some(n) => n.as_f64(),
+        None => {
+            let other = v;
             issues.push_suggest(
                 path,
                 IssueCode::WrongType,
@@ -335,8 +425,8 @@ pub fn number(v: &Value, path: &Path<'_>, issues: &mut Issues) -> Option<f64> {
 }
 
 /// The trimmed content of a string that parses as a finite JSON number.
-fn numeric_string(v: &Value) -> Option<String> {
-    let s = v.as_str()?.trim();
+fn numeric_string<V: JsonLike + ?Sized>(v: &V) -> Option<String> {
+    let s = v.as_text()?.trim();
     if s.is_empty() || s.len() > 40 {
         return None;
     }

@@ -5,7 +5,9 @@
 //! required fields, wrong types, option values, currency/duration/address objects and each
 //! repeating row against its row fields.
 
-use super::check::{array, boolean, integer, kind, number, object, quote, quote_str, string};
+use super::check::{
+    array, boolean, integer, kind, number, object, quote, quote_str, string, JsonLike,
+};
 use super::counterparty::country_code;
 use super::formats::parse_date;
 use super::iso::{currency_suggestion, is_currency_code};
@@ -15,7 +17,8 @@ use super::suggest::closest;
 use crate::core::template::{
     CompiledTemplate, Field, FieldKind, GroupKind, OptionIndex, TemplateOption,
 };
-use serde_json::{Map, Value};
+use super::json::{Json, Object};
+use serde_json::Value;
 
 /// Deepest value nesting followed (templates are capped well below this when compiled).
 pub const MAX_VALUE_DEPTH: usize = 64;
@@ -24,7 +27,7 @@ const DURATION_UNITS: &[&str] = &["DAYS", "MONTHS", "YEARS"];
 
 /// Checks `contract_data`.
 pub fn validate(
-    data: &Value,
+    data: &Json<'_>,
     template: Option<&CompiledTemplate>,
     path: &Path<'_>,
     issues: &mut Issues,
@@ -52,14 +55,14 @@ pub fn validate(
 
 /// Checks an object against a list of fields: unknown keys, values, then missing required.
 fn fields<'f>(
-    map: &Map<String, Value>,
+    map: &Object<'_>,
     all: &'f [Field],
     lookup: impl Fn(&str) -> Option<&'f Field>,
     path: &Path<'_>,
     depth: usize,
     issues: &mut Issues,
 ) {
-    for (key, value) in map {
+    for (key, value) in map.iter() {
         if issues.is_full() {
             return;
         }
@@ -94,7 +97,7 @@ fn unknown_field(key: &str, all: &[Field], at: &Path<'_>, issues: &mut Issues) {
     );
 }
 
-fn missing(map: &Map<String, Value>, all: &[Field], path: &Path<'_>, issues: &mut Issues) {
+fn missing(map: &Object<'_>, all: &[Field], path: &Path<'_>, issues: &mut Issues) {
     for field in all.iter().filter(|f| f.required) {
         if issues.is_full() {
             return;
@@ -156,10 +159,10 @@ fn option_value(option: &TemplateOption) -> Value {
         .unwrap_or_else(|| Value::String(option.label.clone()))
 }
 
-fn option_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => quote(other),
+fn option_text<V: JsonLike + ?Sized>(value: &V) -> String {
+    match value.as_text() {
+        Some(s) => s.to_owned(),
+        None => quote(value),
     }
 }
 
@@ -175,7 +178,7 @@ fn option_list(options: &[TemplateOption]) -> String {
     shown.join(", ")
 }
 
-fn check_value(v: &Value, field: &Field, path: &Path<'_>, depth: usize, issues: &mut Issues) {
+fn check_value(v: &Json<'_>, field: &Field, path: &Path<'_>, depth: usize, issues: &mut Issues) {
     if depth > MAX_VALUE_DEPTH {
         issues.push(
             path,
@@ -250,8 +253,8 @@ fn check_value(v: &Value, field: &Field, path: &Path<'_>, depth: usize, issues: 
             }
         }
         FieldKind::Files => match v {
-            Value::Object(_) => {}
-            Value::Array(items) => {
+            Json::Object(_) => {}
+            Json::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     if issues.is_full() {
                         return;
@@ -295,7 +298,7 @@ fn check_value(v: &Value, field: &Field, path: &Path<'_>, depth: usize, issues: 
             kind: group,
             children,
         } => match v {
-            Value::Object(map) => group_value(map, field, group, children, path, depth, issues),
+            Json::Object(map) => group_value(map, field, group, children, path, depth, issues),
             other => {
                 // The label is only formatted when there is something to report.
                 object(other, path, issues, &format!("\"{}\"", field.label));
@@ -305,7 +308,7 @@ fn check_value(v: &Value, field: &Field, path: &Path<'_>, depth: usize, issues: 
     }
 }
 
-fn date(v: &Value, path: &Path<'_>, issues: &mut Issues) {
+fn date(v: &Json<'_>, path: &Path<'_>, issues: &mut Issues) {
     let Some(s) = string(v, path, issues) else {
         return;
     };
@@ -328,14 +331,14 @@ fn date(v: &Value, path: &Path<'_>, issues: &mut Issues) {
 }
 
 fn one_option(
-    v: &Value,
+    v: &Json<'_>,
     options: &[TemplateOption],
     index: &OptionIndex,
     path: &Path<'_>,
     issues: &mut Issues,
 ) {
     match v {
-        Value::String(_) | Value::Number(_) | Value::Bool(_) => {}
+        Json::String(_) | Json::Number(_) | Json::Bool(_) => {}
         other => {
             issues.push(
                 path,
@@ -348,7 +351,7 @@ fn one_option(
             return;
         }
     }
-    if options.is_empty() || index.contains(options, v) {
+    if options.is_empty() || index.contains_json(options, v) {
         return;
     }
     let text = option_text(v);
@@ -385,7 +388,7 @@ fn one_option(
 }
 
 fn group_value(
-    map: &Map<String, Value>,
+    map: &Object<'_>,
     field: &Field,
     group: &GroupKind,
     children: &[Field],
@@ -394,15 +397,15 @@ fn group_value(
     issues: &mut Issues,
 ) {
     let documented = group.documented_keys();
-    for (key, value) in map {
+    for (key, value) in map.iter() {
         if issues.is_full() {
             return;
         }
         let at = path.key(key);
         let child = field.child(key);
         // Semantic checks that hold whatever the template says about the child.
-        match (group, key.as_str(), value) {
-            (GroupKind::Currency, "type", Value::String(code)) if !is_currency_code(code) => {
+        match (group, key, value) {
+            (GroupKind::Currency, "type", Json::String(code)) if !is_currency_code(code) => {
                 issues.push_suggest(
                     &at,
                     IssueCode::InvalidCurrencyCode,
@@ -414,8 +417,8 @@ fn group_value(
                 );
                 continue;
             }
-            (GroupKind::Duration, "type", Value::String(unit))
-                if !DURATION_UNITS.contains(&unit.as_str()) =>
+            (GroupKind::Duration, "type", Json::String(unit))
+                if !DURATION_UNITS.contains(&unit.as_ref()) =>
             {
                 let upper = unit.trim().to_ascii_uppercase();
                 let suggestion = DURATION_UNITS
@@ -433,7 +436,7 @@ fn group_value(
                 );
                 continue;
             }
-            (GroupKind::Address, "country_iso_code", Value::String(code)) => {
+            (GroupKind::Address, "country_iso_code", Json::String(code)) => {
                 country_code(code, &at, issues);
                 continue;
             }
@@ -441,7 +444,7 @@ fn group_value(
         }
         match child {
             Some(child) => check_value(value, child, &at, depth + 1, issues),
-            None if documented.contains(&key.as_str()) => {
+            None if documented.contains(&key) => {
                 documented_value(group, key, value, &at, issues)
             }
             None => {
@@ -504,7 +507,7 @@ fn group_value(
 fn documented_value(
     group: &GroupKind,
     key: &str,
-    value: &Value,
+    value: &Json<'_>,
     at: &Path<'_>,
     issues: &mut Issues,
 ) {

@@ -12,7 +12,7 @@ use super::iso::{country_suggestion, is_country_code};
 use super::path::Path;
 use super::report::{IssueCode, Issues};
 use crate::core::template::{CompiledTemplate, CounterPartyKind};
-use serde_json::{Map, Value};
+use super::json::{Json, Object};
 
 const COUNTERPARTY_KEYS: &[&str] = &[
     "is_individual",
@@ -48,7 +48,7 @@ pub struct CounterpartyName {
 
 /// Checks the array; returns the names signatories must match (one per item, in order).
 pub fn validate(
-    v: &Value,
+    v: &Json<'_>,
     template: Option<&CompiledTemplate>,
     path: &Path<'_>,
     issues: &mut Issues,
@@ -73,7 +73,7 @@ pub fn validate(
 }
 
 fn one(
-    v: &Value,
+    v: &Json<'_>,
     template_kind: Option<CounterPartyKind>,
     path: &Path<'_>,
     issues: &mut Issues,
@@ -165,7 +165,7 @@ fn one(
 
 /// Returns `(first_name, last_name)` when the object could be read.
 fn poc<'v>(
-    v: &'v Value,
+    v: &'v Json<'_>,
     path: &Path<'_>,
     issues: &mut Issues,
 ) -> Option<(Option<&'v str>, Option<&'v str>)> {
@@ -185,7 +185,7 @@ fn poc<'v>(
 
 /// Checks an email at `key`; `required` says whether it must be present.
 pub fn email_field(
-    map: &Map<String, Value>,
+    map: &Object<'_>,
     key: &str,
     path: &Path<'_>,
     issues: &mut Issues,
@@ -213,7 +213,7 @@ pub fn email_field(
     }
 }
 
-fn organization_details(v: &Value, path: &Path<'_>, issues: &mut Issues) {
+fn organization_details(v: &Json<'_>, path: &Path<'_>, issues: &mut Issues) {
     let Some(map) = object(v, path, issues, "`organization_details`") else {
         return;
     };
@@ -227,7 +227,7 @@ fn organization_details(v: &Value, path: &Path<'_>, issues: &mut Issues) {
     }
 }
 
-fn organization_address(v: &Value, path: &Path<'_>, issues: &mut Issues) {
+fn organization_address(v: &Json<'_>, path: &Path<'_>, issues: &mut Issues) {
     let Some(map) = object(v, path, issues, "The address") else {
         return;
     };

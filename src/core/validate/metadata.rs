@@ -8,7 +8,7 @@ use super::check::{
 use super::formats::is_uuid;
 use super::path::Path;
 use super::report::{IssueCode, Issues};
-use serde_json::Value;
+use super::json::Json;
 
 const METADATA_KEYS: &[&str] = &[
     "id",
@@ -20,7 +20,7 @@ const METADATA_KEYS: &[&str] = &[
 
 /// Checks `external_metadata` (`value` is the body's member, `present` whether the key
 /// exists).
-pub fn validate(value: Option<&Value>, present: bool, root: &Path<'_>, issues: &mut Issues) {
+pub fn validate(value: Option<&Json<'_>>, present: bool, root: &Path<'_>, issues: &mut Issues) {
     let path = root.key("external_metadata");
     let Some(value) = value.filter(|v| !v.is_null()) else {
         let state = if present { "is null" } else { "is missing" };
@@ -47,14 +47,14 @@ pub fn validate(value: Option<&Value>, present: bool, root: &Path<'_>, issues: &
     ) {
         let at = path.key("id");
         match id {
-            Value::String(s) if s.trim().is_empty() => {
+            Json::String(s) if s.trim().is_empty() => {
                 issues.push(
                     &at,
                     IssueCode::Required,
                     "`external_metadata.id` is empty: give your record's id.",
                 );
             }
-            Value::String(_) | Value::Number(_) => {}
+            Json::String(_) | Json::Number(_) => {}
             other => {
                 issues.push(
                     &at,

@@ -2,8 +2,9 @@
 //! leaves the machine: every problem, each with a JSON path, a stable [`IssueCode`] and a
 //! message that says what to do.
 //!
-//! It reads a `serde_json::Value`, not the typed model, so a wrong type anywhere is reported
-//! with its path instead of stopping at the first serde error. Time is linear in the payload:
+//! It reads a JSON tree ([`json::Json`], borrowing its strings from the JSON text), not the
+//! typed model, so a wrong type anywhere is reported with its path instead of stopping at the
+//! first serde error. Time is linear in the payload:
 //! the validator walks a fixed schema (plus the template's fields, whose nesting is capped
 //! when compiled), never recurses into free-form data such as `record_data`, builds path
 //! strings only for reported issues, and stops collecting after [`report::MAX_ISSUES`].
@@ -17,6 +18,7 @@ mod contract_data;
 mod counterparty;
 pub mod formats;
 pub mod iso;
+pub mod json;
 mod metadata;
 pub mod path;
 pub mod report;
@@ -26,6 +28,7 @@ pub mod suggest;
 pub use report::{IssueCode, Issues, ValidationIssue, ValidationReport, MAX_ISSUES};
 
 use crate::core::template::{CompiledTemplate, TemplateMetadata};
+use json::Json;
 use path::Path;
 use serde_json::Value;
 
@@ -53,7 +56,7 @@ pub fn validate_create_contract(
                 format!("The template metadata cannot be used: {}", error.message),
             );
             // Still check everything that does not need the template.
-            body::validate(payload, None, &mut issues);
+            body::validate(&Json::from_value(payload), None, &mut issues);
             issues.into_report()
         }
     }
@@ -61,6 +64,11 @@ pub fn validate_create_contract(
 
 /// Validates a create body against an already compiled template (or none).
 pub fn validate_compiled(payload: &Value, template: Option<&CompiledTemplate>) -> ValidationReport {
+    validate_tree(&Json::from_value(payload), template)
+}
+
+/// Validates a create body already parsed into the validator's tree (see [`Json::parse`]).
+pub fn validate_tree(payload: &Json<'_>, template: Option<&CompiledTemplate>) -> ValidationReport {
     let mut issues = Issues::new();
     body::validate(payload, template, &mut issues);
     issues.into_report()
@@ -73,8 +81,9 @@ pub fn validate_create_contract_json(
     json: &str,
     template: Option<&CompiledTemplate>,
 ) -> ValidationReport {
-    match serde_json::from_str::<Value>(json) {
-        Ok(payload) => validate_compiled(&payload, template),
+    // Parsed into the borrowed tree, not a `Value`: no allocation per key or string.
+    match Json::parse(json) {
+        Ok(payload) => validate_tree(&payload, template),
         Err(error) => ValidationReport::from_issues(vec![json_error_issue(&error)]),
     }
 }

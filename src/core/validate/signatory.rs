@@ -11,7 +11,7 @@ use super::counterparty::{email_field, CounterpartyName};
 use super::path::Path;
 use super::report::{IssueCode, Issues};
 use super::suggest::closest_name;
-use serde_json::Value;
+use super::json::Json;
 
 const SIGNATORY_KEYS: &[&str] = &[
     "name",
@@ -26,7 +26,7 @@ const SIGNATORY_KEYS: &[&str] = &[
 /// Checks the array against the counterparties' expected names (`None` when
 /// `counter_party_details` was unreadable, which skips the name rule).
 pub fn validate(
-    v: &Value,
+    v: &Json<'_>,
     counterparties: Option<&[CounterpartyName]>,
     path: &Path<'_>,
     issues: &mut Issues,

@@ -19,9 +19,10 @@ use super::timestamp::Timestamp;
 use super::verify::{check_body_size, DEFAULT_MAX_BODY_BYTES};
 use crate::core::status::ContractStatus;
 use crate::error::{Error, ErrorCode, ErrorDetail, Result};
-use serde::de::{self, DeserializeOwned, Visitor};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use std::marker::PhantomData;
 use tsify::Tsify;
 
 /// One webhook delivery from SpotDraft.
@@ -504,29 +505,452 @@ pub struct EmailEventData {
 
 /// Reads any value; keeps it only if it has the expected shape. For descriptive fields the
 /// sync does not depend on: a surprise there must not cost the whole event.
+///
+/// Streams straight into `T` ([`Lenient`]) instead of buffering a `serde_json::Value` and
+/// converting it: that round trip was most of the cost of parsing an event. The outcome is
+/// the one the round trip gave: a value of another JSON type is `None`; inside objects a key
+/// given twice keeps its last value; nesting deeper than serde_json's recursion limit is
+/// still an error (values are skipped with [`DeepSkip`], which, unlike `IgnoredAny`, counts
+/// depth). One difference: an array where an object belongs is `None` (the round trip read
+/// it positionally, `["Ann", "ann@x.example"]` as a person, which SpotDraft never sends).
 fn de_lenient<'de, D, T>(deserializer: D) -> std::result::Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
-    T: DeserializeOwned,
+    T: Lenient,
 {
-    let value = serde_json::Value::deserialize(deserializer)?;
-    Ok(serde_json::from_value(value).ok())
+    deserializer.deserialize_any(LenientVisitor::<T>(PhantomData))
 }
 
-/// Like [`de_lenient`] for lists: keeps the items that have the expected shape.
+/// Like [`de_lenient`] for lists: keeps the items that have the expected shape; anything but
+/// an array is an empty list.
 fn de_lenient_vec<'de, D, T>(deserializer: D) -> std::result::Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
-    T: DeserializeOwned,
+    T: Lenient,
 {
-    let value = serde_json::Value::deserialize(deserializer)?;
-    Ok(match value {
-        serde_json::Value::Array(items) => items
-            .into_iter()
-            .filter_map(|item| serde_json::from_value(item).ok())
-            .collect(),
-        _ => Vec::new(),
-    })
+    struct ListVisitor<T>(PhantomData<T>);
+    impl<'de, T: Lenient> Visitor<'de> for ListVisitor<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value (a list is kept)")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Vec<T>, A::Error> {
+            let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+            while let Some(item) = seq.next_element_seed(LenientSeed::<T>(PhantomData))? {
+                items.extend(item);
+            }
+            Ok(items)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Vec<T>, A::Error> {
+            skip_map(map)?;
+            Ok(Vec::new())
+        }
+        fn visit_some<D: Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> std::result::Result<Vec<T>, D::Error> {
+            deserializer.deserialize_any(self)
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> std::result::Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_bytes<E: de::Error>(self, _: &[u8]) -> std::result::Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_unit<E: de::Error>(self) -> std::result::Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: de::Error>(self) -> std::result::Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+    }
+    deserializer.deserialize_any(ListVisitor::<T>(PhantomData))
+}
+
+/// A type read leniently from any JSON value: `None` when the value does not have its shape.
+/// Only syntax errors and the recursion limit are errors. Each hook says what one JSON type
+/// gives; the defaults refuse it.
+trait Lenient: Sized {
+    /// From a string.
+    fn from_text(_text: &str) -> Option<Self> {
+        None
+    }
+    /// From an integer (`u64` values above `i64::MAX` come as `None`).
+    fn from_int(_int: Option<i64>) -> Option<Self> {
+        None
+    }
+    /// From an object: reads (or skips) every member.
+    fn from_map<'de, A: MapAccess<'de>>(map: A) -> std::result::Result<Option<Self>, A::Error> {
+        skip_map(map)?;
+        Ok(None)
+    }
+}
+
+impl Lenient for String {
+    fn from_text(text: &str) -> Option<Self> {
+        Some(text.to_owned())
+    }
+}
+
+impl Lenient for i64 {
+    fn from_int(int: Option<i64>) -> Option<Self> {
+        int
+    }
+}
+
+impl Lenient for EventStatus {
+    fn from_text(text: &str) -> Option<Self> {
+        Some(Self::from_wire(text))
+    }
+}
+
+impl Lenient for ContractKind {
+    fn from_text(text: &str) -> Option<Self> {
+        Some(Self::from_wire(text))
+    }
+}
+
+/// A member read leniently, where a later duplicate key replaces an earlier one (as the
+/// `Value` map did). `Bad` marks a present member of the wrong shape, for types whose field
+/// is not itself optional (`Person::name`).
+enum Member<T> {
+    Absent,
+    Bad,
+    Good(T),
+}
+
+impl<T> Member<T> {
+    fn set(&mut self, value: Option<T>) {
+        *self = value.map_or(Self::Bad, Self::Good);
+    }
+    fn optional(self) -> Option<T> {
+        match self {
+            Self::Good(value) => Some(value),
+            Self::Absent | Self::Bad => None,
+        }
+    }
+}
+
+/// Reads the members of an object: `read(key, map)` reads the value of a known key and
+/// returns true, or returns false and the value is skipped.
+fn read_members<'de, A, F>(mut map: A, mut read: F) -> std::result::Result<(), A::Error>
+where
+    A: MapAccess<'de>,
+    F: FnMut(&str, &mut A) -> std::result::Result<bool, A::Error>,
+{
+    while let Some(MemberKey(key)) = map.next_key()? {
+        if !read(&key, &mut map)? {
+            map.next_value::<DeepSkip>()?;
+        }
+    }
+    Ok(())
+}
+
+fn lenient_value<'de, A: MapAccess<'de>, T: Lenient>(
+    map: &mut A,
+) -> std::result::Result<Option<T>, A::Error> {
+    map.next_value_seed(LenientSeed::<T>(PhantomData))
+}
+
+fn lenient_list<'de, A: MapAccess<'de>, T: Lenient>(
+    map: &mut A,
+) -> std::result::Result<Vec<T>, A::Error> {
+    struct ListSeed<T>(PhantomData<T>);
+    impl<'de, T: Lenient> DeserializeSeed<'de> for ListSeed<T> {
+        type Value = Vec<T>;
+        fn deserialize<D: Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> std::result::Result<Vec<T>, D::Error> {
+            de_lenient_vec(deserializer)
+        }
+    }
+    map.next_value_seed(ListSeed::<T>(PhantomData))
+}
+
+impl Lenient for Person {
+    fn from_map<'de, A: MapAccess<'de>>(map: A) -> std::result::Result<Option<Self>, A::Error> {
+        // `name` defaults to "" when absent, but a present non-string makes the whole
+        // person unreadable (as deserialising the buffered value did).
+        let mut name = Member::Absent;
+        let mut email = Member::Absent;
+        read_members(map, |key, map| {
+            match key {
+                "name" => name.set(lenient_value::<_, String>(map)?),
+                "email" => email.set(lenient_value(map)?),
+                _ => return Ok(false),
+            }
+            Ok(true)
+        })?;
+        Ok(match name {
+            Member::Bad => None,
+            Member::Absent => Some(String::new()),
+            Member::Good(name) => Some(name),
+        }
+        .map(|name| Person {
+            name,
+            email: email.optional(),
+        }))
+    }
+}
+
+impl Lenient for Counterparty {
+    fn from_map<'de, A: MapAccess<'de>>(map: A) -> std::result::Result<Option<Self>, A::Error> {
+        let mut kind = Member::Absent;
+        let mut organization_name = Member::Absent;
+        let mut poc_name = Member::Absent;
+        let mut poc_email = Member::Absent;
+        let mut counterparty_id = Member::Absent;
+        read_members(map, |key, map| {
+            match key {
+                "type" => kind.set(lenient_value(map)?),
+                "organization_name" => organization_name.set(lenient_value(map)?),
+                "poc_name" => poc_name.set(lenient_value(map)?),
+                "poc_email" => poc_email.set(lenient_value(map)?),
+                "counterparty_id" => counterparty_id.set(lenient_value(map)?),
+                _ => return Ok(false),
+            }
+            Ok(true)
+        })?;
+        Ok(Some(Counterparty {
+            kind: kind.optional(),
+            organization_name: organization_name.optional(),
+            poc_name: poc_name.optional(),
+            poc_email: poc_email.optional(),
+            counterparty_id: counterparty_id.optional(),
+        }))
+    }
+}
+
+impl Lenient for Entity {
+    fn from_map<'de, A: MapAccess<'de>>(map: A) -> std::result::Result<Option<Self>, A::Error> {
+        let mut reference_id = Member::Absent;
+        let mut name = Member::Absent;
+        let mut jurisdiction = Member::Absent;
+        let mut kind = Member::Absent;
+        read_members(map, |key, map| {
+            match key {
+                "reference_id" => reference_id.set(lenient_value(map)?),
+                "name" => name.set(lenient_value(map)?),
+                "jurisdiction" => jurisdiction.set(lenient_value(map)?),
+                "type" => kind.set(lenient_value(map)?),
+                _ => return Ok(false),
+            }
+            Ok(true)
+        })?;
+        Ok(Some(Entity {
+            reference_id: reference_id.optional(),
+            name: name.optional(),
+            jurisdiction: jurisdiction.optional(),
+            kind: kind.optional(),
+        }))
+    }
+}
+
+impl Lenient for EmailRecipients {
+    fn from_map<'de, A: MapAccess<'de>>(map: A) -> std::result::Result<Option<Self>, A::Error> {
+        let mut to_recipients = Vec::new();
+        let mut cc_recipients = Vec::new();
+        read_members(map, |key, map| {
+            match key {
+                "to_recipients" => to_recipients = lenient_list(map)?,
+                "cc_recipients" => cc_recipients = lenient_list(map)?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        })?;
+        Ok(Some(EmailRecipients {
+            to_recipients,
+            cc_recipients,
+        }))
+    }
+}
+
+impl Lenient for EmailEventData {
+    fn from_map<'de, A: MapAccess<'de>>(map: A) -> std::result::Result<Option<Self>, A::Error> {
+        let mut recipient_email = Member::Absent;
+        let mut email_mode = Member::Absent;
+        let mut occured_at = Member::Absent;
+        read_members(map, |key, map| {
+            match key {
+                "recipient_email" => recipient_email.set(lenient_value(map)?),
+                "email_mode" => email_mode.set(lenient_value(map)?),
+                "occured_at" => occured_at.set(lenient_value(map)?),
+                _ => return Ok(false),
+            }
+            Ok(true)
+        })?;
+        Ok(Some(EmailEventData {
+            recipient_email: recipient_email.optional(),
+            email_mode: email_mode.optional(),
+            occured_at: occured_at.optional(),
+        }))
+    }
+}
+
+/// [`Lenient`] as a seed, for list items and object members.
+struct LenientSeed<T>(PhantomData<T>);
+
+impl<'de, T: Lenient> DeserializeSeed<'de> for LenientSeed<T> {
+    type Value = Option<T>;
+    fn deserialize<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> std::result::Result<Option<T>, D::Error> {
+        de_lenient(deserializer)
+    }
+}
+
+struct LenientVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Lenient> Visitor<'de> for LenientVisitor<T> {
+    type Value = Option<T>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Option<T>, E> {
+        Ok(T::from_int(Some(v)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Option<T>, E> {
+        Ok(T::from_int(i64::try_from(v).ok()))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<Option<T>, E> {
+        // A float is never an integer field's value (`135.0` was refused before too).
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Option<T>, E> {
+        Ok(T::from_text(v))
+    }
+    fn visit_bytes<E: de::Error>(self, _: &[u8]) -> std::result::Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> std::result::Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> std::result::Result<Option<T>, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<Option<T>, A::Error> {
+        skip_seq(seq)?;
+        Ok(None)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Option<T>, A::Error> {
+        T::from_map(map)
+    }
+}
+
+/// An object key, borrowed from the body when it has no escapes.
+struct MemberKey<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for MemberKey<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = MemberKey<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E: de::Error>(
+                self,
+                v: &'de str,
+            ) -> std::result::Result<MemberKey<'de>, E> {
+                Ok(MemberKey(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<MemberKey<'de>, E> {
+                Ok(MemberKey(std::borrow::Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Skips any value while counting nesting, so a hostile value nested past serde_json's
+/// recursion limit is refused as it was when every lenient field was buffered as a `Value`
+/// (`IgnoredAny` skips without that limit).
+struct DeepSkip;
+
+impl<'de> Deserialize<'de> for DeepSkip {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct SkipVisitor;
+        impl<'de> Visitor<'de> for SkipVisitor {
+            type Value = DeepSkip;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<DeepSkip, E> {
+                Ok(DeepSkip)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<DeepSkip, E> {
+                Ok(DeepSkip)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<DeepSkip, E> {
+                Ok(DeepSkip)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<DeepSkip, E> {
+                Ok(DeepSkip)
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> std::result::Result<DeepSkip, E> {
+                Ok(DeepSkip)
+            }
+            fn visit_bytes<E: de::Error>(self, _: &[u8]) -> std::result::Result<DeepSkip, E> {
+                Ok(DeepSkip)
+            }
+            fn visit_unit<E: de::Error>(self) -> std::result::Result<DeepSkip, E> {
+                Ok(DeepSkip)
+            }
+            fn visit_none<E: de::Error>(self) -> std::result::Result<DeepSkip, E> {
+                Ok(DeepSkip)
+            }
+            fn visit_some<D: Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> std::result::Result<DeepSkip, D::Error> {
+                deserializer.deserialize_any(self)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<DeepSkip, A::Error> {
+                skip_seq(seq)?;
+                Ok(DeepSkip)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<DeepSkip, A::Error> {
+                skip_map(map)?;
+                Ok(DeepSkip)
+            }
+        }
+        deserializer.deserialize_any(SkipVisitor)
+    }
+}
+
+fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> std::result::Result<(), A::Error> {
+    while seq.next_element::<DeepSkip>()?.is_some() {}
+    Ok(())
+}
+
+fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> std::result::Result<(), A::Error> {
+    while map.next_key::<de::IgnoredAny>()?.is_some() {
+        map.next_value::<DeepSkip>()?;
+    }
+    Ok(())
 }
 
 /// Largest integer a JS number holds exactly; ids beyond it would be silently rounded in JS.
@@ -941,7 +1365,116 @@ mod tests {
         assert_eq!(code(nest("business_user").as_bytes()), "INVALID_JSON");
     }
 
+    /// `T` read with [`de_lenient`] from JSON text (what the event fields do).
+    fn lenient<T: Lenient>(text: &str) -> Option<T> {
+        struct W<T>(Option<T>);
+        impl<'de, T: Lenient> Deserialize<'de> for W<T> {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                de_lenient(d).map(W)
+            }
+        }
+        serde_json::from_str::<W<T>>(text).unwrap().0
+    }
+
+    /// What the former `Value` round trip gave: the derived `Deserialize` from a buffered value.
+    fn reference<T: serde::de::DeserializeOwned>(value: &Value) -> Option<T> {
+        serde_json::from_value(value.clone()).ok()
+    }
+
+    /// Checks the streaming lenient read against the `Value` round trip for one value.
+    fn same_as_value_round_trip(value: &Value) {
+        let text = serde_json::to_string(value).unwrap();
+        assert_eq!(lenient::<String>(&text), reference::<String>(value), "{text}");
+        assert_eq!(lenient::<i64>(&text), reference::<i64>(value), "{text}");
+        assert_eq!(lenient::<EventStatus>(&text), reference::<EventStatus>(value), "{text}");
+        assert_eq!(lenient::<ContractKind>(&text), reference::<ContractKind>(value), "{text}");
+        // The round trip read an array positionally as a struct; the streaming read does not
+        // (documented on `de_lenient`).
+        if !value.is_array() {
+            assert_eq!(lenient::<Person>(&text), reference::<Person>(value), "{text}");
+            assert_eq!(lenient::<Counterparty>(&text), reference::<Counterparty>(value), "{text}");
+            assert_eq!(lenient::<Entity>(&text), reference::<Entity>(value), "{text}");
+            assert_eq!(lenient::<EmailRecipients>(&text), reference::<EmailRecipients>(value), "{text}");
+            assert_eq!(lenient::<EmailEventData>(&text), reference::<EmailEventData>(value), "{text}");
+        }
+    }
+
+    #[test]
+    fn lenient_fields_read_as_the_value_round_trip_did() {
+        for value in [
+            json!(null),
+            json!(true),
+            json!(7),
+            json!(-7),
+            json!(u64::MAX),
+            json!(135.0),
+            json!("EXECUTED"),
+            json!("HOLOGRAM"),
+            json!([]),
+            json!(["a", 1]),
+            json!({}),
+            json!({"name": "Ann", "email": "ann@x.example"}),
+            json!({"name": null, "email": "ann@x.example"}),
+            json!({"name": 5}),
+            json!({"email": 5, "other": {"deep": [1, {"x": null}]}}),
+            json!({"type": "Organization", "organization_name": 7, "poc_name": "P",
+                   "poc_email": ["x"], "counterparty_id": "12"}),
+            json!({"counterparty_id": 12, "reference_id": "E-1", "jurisdiction": "India"}),
+            json!({"to_recipients": ["a@x", 3, null, "b@x"], "cc_recipients": "c@x"}),
+            json!({"recipient_email": "a@x", "email_mode": "cc", "occured_at": 12}),
+        ] {
+            same_as_value_round_trip(&value);
+        }
+    }
+
+    #[test]
+    fn lenient_objects_keep_the_last_duplicate_key() {
+        let person = |text: &str| lenient::<Person>(text);
+        assert_eq!(person(r#"{"name": 5, "name": "Bob"}"#).unwrap().name, "Bob");
+        assert_eq!(person(r#"{"name": "Bob", "name": 5}"#), None);
+        let recipients = lenient::<EmailRecipients>(
+            r#"{"to_recipients": ["a@x"], "to_recipients": ["b@x"]}"#,
+        )
+        .unwrap();
+        assert_eq!(recipients.to_recipients, ["b@x"]);
+        assert_eq!(lenient::<Person>(r#"["Ann", "ann@x.example"]"#), None);
+    }
+
+    /// Arbitrary small JSON values whose keys are mostly the event's own member names.
+    fn arbitrary_json() -> impl Strategy<Value = Value> {
+        let key = prop_oneof![
+            Just("name".to_owned()),
+            Just("email".to_owned()),
+            Just("type".to_owned()),
+            Just("organization_name".to_owned()),
+            Just("counterparty_id".to_owned()),
+            Just("to_recipients".to_owned()),
+            Just("email_mode".to_owned()),
+            "[a-z]{1,3}",
+        ];
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            (-1e6f64..1e6).prop_map(Value::from),
+            "[A-Za-z_@. ]{0,8}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 4, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map(key.clone(), inner, 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
     proptest! {
+        #[test]
+        fn lenient_reads_match_the_value_round_trip(value in arbitrary_json()) {
+            same_as_value_round_trip(&value);
+        }
+
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = parse_webhook_event(&bytes);

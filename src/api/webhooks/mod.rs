@@ -1,0 +1,7 @@
+//! Endpoints under `/api/v2.1/public/webhooks/`, one file each: the signing key, register,
+//! delete. SpotDraft documents no list or read endpoint: keep the id `registerWebhook`
+//! returns.
+
+pub mod delete;
+pub mod hmac_key;
+pub mod register;

@@ -1,0 +1,332 @@
+//! The send → track → sync-back methods of `SpotDraftClient`, and the template and webhook
+//! methods: JS arguments in, one endpoint call, plain JS data out.
+//!
+//! Option objects cross the boundary as JSON text (`JSON.stringify`) and are read with
+//! serde_json, which (unlike serde-wasm-bindgen) enforces `deny_unknown_fields`: a misspelt
+//! option such as `toEmail` is an `INVALID_ARGUMENT` naming it, not silently ignored. No
+//! domain logic lives here; every check is in the endpoint (`crate::api`).
+
+use super::args::{string_arg, to_js_value, type_name};
+use super::client::{call_options, SpotDraftClient};
+use super::panic_guard::promise;
+use crate::api::contracts::download_link::{DownloadLinkOptions, GetDownloadLink};
+use crate::api::contracts::key_pointers::GetKeyPointers;
+use crate::api::contracts::send::{SendToCounterparties, SendToCounterpartiesOptions};
+use crate::api::lenient::MAX_SAFE_INTEGER;
+use crate::api::templates::get::GetTemplate;
+use crate::api::templates::list::ListTemplates;
+use crate::api::templates::metadata::GetTemplateMetadata;
+use crate::api::webhooks::delete::DeleteWebhook;
+use crate::api::webhooks::hmac_key::GetWebhookHmacKey;
+use crate::api::webhooks::register::{RegisterWebhook, RegisterWebhookInput};
+use crate::core::ids::CompositeId;
+use crate::error::{Error, Result};
+use js_sys::Object;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(js_class = SpotDraftClient)]
+impl SpotDraftClient {
+    /// Emails a contract to its counterparties
+    /// (`POST /api/v2.1/public/contracts/{id}/send_to_counterparties`); it moves to REDLINING.
+    ///
+    /// Every option is optional; by default SpotDraft attaches a PDF and writes to the
+    /// counterparty recipients configured on the contract. Bad options reject with
+    /// `INVALID_ARGUMENT` before anything is sent. Never retried: a repeat would email twice.
+    ///
+    /// ```js
+    /// await client.sendToCounterparties("T-1234", { toEmails: ["legal@acme.example"], subject: "Acme MSA" });
+    /// ```
+    #[wasm_bindgen(
+        js_name = sendToCounterparties,
+        unchecked_return_type = "Promise<SendToCounterpartiesResult>"
+    )]
+    pub fn send_to_counterparties(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SendToCounterpartiesOptions")]
+        options: Option<JsValue>,
+        #[wasm_bindgen(
+            js_name = callOptions,
+            unchecked_optional_param_type = "CallOptions"
+        )]
+        call: Option<Object>,
+    ) -> js_sys::Promise {
+        let inner = self.inner();
+        promise(async move {
+            let id = CompositeId::parse_arg("id", &string_arg("id", &id)?)?;
+            let options: SendToCounterpartiesOptions = json_options("options", options.as_ref())?;
+            let ctx = call_options(call.as_ref())?;
+            let result = inner
+                .call(&SendToCounterparties { id, options }, &ctx)
+                .await?;
+            to_js_value(&result)
+        })
+    }
+
+    /// Reads a contract's metadata values
+    /// (`GET /api/v2.1/public/contracts/{id}/key_pointers`), typed and indexed by field name.
+    ///
+    /// ```js
+    /// const { byFieldName } = await client.getKeyPointers("T-1234");
+    /// const fee = byFieldName.billing_amount?.value; // { kind: "currency", currency: "USD", amount: 12000 }
+    /// ```
+    #[wasm_bindgen(js_name = getKeyPointers, unchecked_return_type = "Promise<KeyPointers>")]
+    pub fn get_key_pointers(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(
+            js_name = callOptions,
+            unchecked_optional_param_type = "CallOptions"
+        )]
+        call: Option<Object>,
+    ) -> js_sys::Promise {
+        let inner = self.inner();
+        promise(async move {
+            let id = CompositeId::parse_arg("id", &string_arg("id", &id)?)?;
+            let ctx = call_options(call.as_ref())?;
+            let result = inner.call(&GetKeyPointers { id }, &ctx).await?;
+            to_js_value(&result)
+        })
+    }
+
+    /// Asks for a temporary, signed link to the contract's file
+    /// (`POST /api/v2.1/public/contracts/{id}/download_link`). Fetch `url` right away and do
+    /// not log or store it: it is a credential until it expires, and SpotDraft documents no
+    /// lifetime. `fetchedAt` is when the link was requested (this machine's clock).
+    ///
+    /// ```js
+    /// const { url, fileName } = await client.getDownloadLink("T-1234", { format: "PDF" });
+    /// const pdf = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    /// ```
+    #[wasm_bindgen(js_name = getDownloadLink, unchecked_return_type = "Promise<DownloadLink>")]
+    pub fn get_download_link(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "DownloadLinkOptions")] options: Option<
+            JsValue,
+        >,
+        #[wasm_bindgen(
+            js_name = callOptions,
+            unchecked_optional_param_type = "CallOptions"
+        )]
+        call: Option<Object>,
+    ) -> js_sys::Promise {
+        let inner = self.inner();
+        promise(async move {
+            let id = CompositeId::parse_arg("id", &string_arg("id", &id)?)?;
+            let options: DownloadLinkOptions = json_options("options", options.as_ref())?;
+            let ctx = call_options(call.as_ref())?;
+            let now = String::from(js_sys::Date::new_0().to_iso_string());
+            let endpoint = GetDownloadLink::new(id, options.format.unwrap_or_default(), now)?;
+            let result = inner.call(&endpoint, &ctx).await?;
+            to_js_value(&result)
+        })
+    }
+
+    /// Lists the workspace's published templates (`GET /api/v2.1/public/templates/`).
+    #[wasm_bindgen(js_name = listTemplates, unchecked_return_type = "Promise<TemplateList>")]
+    pub fn list_templates(
+        &self,
+        #[wasm_bindgen(
+            js_name = callOptions,
+            unchecked_optional_param_type = "CallOptions"
+        )]
+        call: Option<Object>,
+    ) -> js_sys::Promise {
+        let inner = self.inner();
+        promise(async move {
+            let ctx = call_options(call.as_ref())?;
+            let result = inner.call(&ListTemplates::default(), &ctx).await?;
+            to_js_value(&result)
+        })
+    }
+
+    /// Reads one template's details (`GET /api/v2.1/public/templates/{templateId}/`).
+    /// Rejects with `TEMPLATE_INACCESSIBLE` when the template is not in this workspace.
+    #[wasm_bindgen(js_name = getTemplate, unchecked_return_type = "Promise<Template>")]
+    pub fn get_template(
+        &self,
+        #[wasm_bindgen(js_name = templateId, unchecked_param_type = "number | string")]
+        template_id: JsValue,
+        #[wasm_bindgen(
+            js_name = callOptions,
+            unchecked_optional_param_type = "CallOptions"
+        )]
+        call: Option<Object>,
+    ) -> js_sys::Promise {
+        let inner = self.inner();
+        promise(async move {
+            let template_id = id_arg("templateId", &template_id)?;
+            let ctx = call_options(call.as_ref())?;
+            let result = inner.call(&GetTemplate { template_id }, &ctx).await?;
+            to_js_value(&result)
+        })
+    }
+
+    /// Reads the fields a template's `contract_data` must fill
+    /// (`GET /api/v2.1/public/templates/{templateId}/metadata`). Pass the result to
+    /// `validateCreateContract` or `new CompiledTemplate(...)`. Rejects with
+    /// `TEMPLATE_INACCESSIBLE` when the template is not in this workspace.
+    #[wasm_bindgen(
+        js_name = getTemplateMetadata,
+        unchecked_return_type = "Promise<TemplateMetadata>"
+    )]
+    pub fn get_template_metadata(
+        &self,
+        #[wasm_bindgen(js_name = templateId, unchecked_param_type = "number | string")]
+        template_id: JsValue,
+        #[wasm_bindgen(
+            js_name = callOptions,
+            unchecked_optional_param_type = "CallOptions"
+        )]
+        call: Option<Object>,
+    ) -> js_sys::Promise {
+        let inner = self.inner();
+        promise(async move {
+            let template_id = id_arg("templateId", &template_id)?;
+            let ctx = call_options(call.as_ref())?;
+            let result = inner
+                .call(&GetTemplateMetadata { template_id }, &ctx)
+                .await?;
+            to_js_value(&result)
+        })
+    }
+
+    /// Reads the workspace's webhook signing key (`GET /api/v2.1/public/webhooks/hmac_key/`).
+    /// It is a secret: store it like one and pass it to `verifyWebhook`.
+    #[wasm_bindgen(
+        js_name = getWebhookHmacKey,
+        unchecked_return_type = "Promise<WebhookHmacKey>"
+    )]
+    pub fn get_webhook_hmac_key(
+        &self,
+        #[wasm_bindgen(
+            js_name = callOptions,
+            unchecked_optional_param_type = "CallOptions"
+        )]
+        call: Option<Object>,
+    ) -> js_sys::Promise {
+        let inner = self.inner();
+        promise(async move {
+            let ctx = call_options(call.as_ref())?;
+            let result = inner.call(&GetWebhookHmacKey, &ctx).await?;
+            to_js_value(&result)
+        })
+    }
+
+    /// Subscribes a URL to contract activities (`POST /api/v2.1/public/webhooks/`). Keep the
+    /// returned `id`: SpotDraft has no endpoint to list webhooks. Never retried: a repeat
+    /// would register a second webhook.
+    ///
+    /// ```js
+    /// const hook = await client.registerWebhook({
+    ///   title: "CRM sync", url: "https://crm.example.com/spotdraft/webhook",
+    ///   activities: ["CONTRACT_SENT_TO_COUNTERPARTY", "CONTRACT_EXECUTED"],
+    ///   customHeaders: { "X-Hook-Token": process.env.HOOK_TOKEN },
+    /// });
+    /// ```
+    #[wasm_bindgen(js_name = registerWebhook, unchecked_return_type = "Promise<Webhook>")]
+    pub fn register_webhook(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RegisterWebhookInput")] webhook: JsValue,
+        #[wasm_bindgen(
+            js_name = callOptions,
+            unchecked_optional_param_type = "CallOptions"
+        )]
+        call: Option<Object>,
+    ) -> js_sys::Promise {
+        let inner = self.inner();
+        promise(async move {
+            let input: RegisterWebhookInput = json_required("webhook", &webhook)?;
+            let ctx = call_options(call.as_ref())?;
+            let result = inner.call(&RegisterWebhook { input }, &ctx).await?;
+            to_js_value(&result)
+        })
+    }
+
+    /// Deletes a webhook (`DELETE /api/v2.1/public/webhooks/{id}`). Never retried: a repeat
+    /// after a delete that went through answers `NOT_FOUND`.
+    #[wasm_bindgen(js_name = deleteWebhook, unchecked_return_type = "Promise<WebhookDeleted>")]
+    pub fn delete_webhook(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number | string")] id: JsValue,
+        #[wasm_bindgen(
+            js_name = callOptions,
+            unchecked_optional_param_type = "CallOptions"
+        )]
+        call: Option<Object>,
+    ) -> js_sys::Promise {
+        let inner = self.inner();
+        promise(async move {
+            let id = id_arg("id", &id)?;
+            let ctx = call_options(call.as_ref())?;
+            let result = inner.call(&DeleteWebhook { id }, &ctx).await?;
+            to_js_value(&result)
+        })
+    }
+}
+
+/// A numeric id given as a whole number or a string of digits.
+fn id_arg(name: &str, value: &JsValue) -> Result<u64> {
+    let refuse = || {
+        Error::invalid_argument(
+            name,
+            format!(
+                "must be a positive whole number (or a string of digits) up to 2^53 - 1, got {}",
+                type_name(value)
+            ),
+        )
+    };
+    if let Some(n) = value.as_f64() {
+        // `as` is exact here: n is whole and within the safe range.
+        return (n.fract() == 0.0 && n >= 1.0 && n <= MAX_SAFE_INTEGER as f64)
+            .then_some(n as u64)
+            .ok_or_else(refuse);
+    }
+    let text = value.as_string().ok_or_else(refuse)?;
+    crate::api::lenient::id_value(&serde_json::Value::String(text))
+        .filter(|id| *id >= 1)
+        .ok_or_else(refuse)
+}
+
+/// An optional options object: `undefined`/`null` give the defaults.
+fn json_options<T: DeserializeOwned + Default>(name: &str, value: Option<&JsValue>) -> Result<T> {
+    match value {
+        None => Ok(T::default()),
+        Some(v) if v.is_undefined() || v.is_null() => Ok(T::default()),
+        Some(v) => json_required(name, v),
+    }
+}
+
+/// A required options object, read through JSON so unknown keys are refused.
+fn json_required<T: DeserializeOwned>(name: &str, value: &JsValue) -> Result<T> {
+    if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
+        return Err(Error::invalid_argument(
+            name,
+            format!("must be an options object, got {}", type_name(value)),
+        ));
+    }
+    let text = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(|| {
+            Error::invalid_argument(
+                name,
+                "cannot be turned into JSON (it has a cycle or a BigInt)",
+            )
+        })?;
+    let mut de = serde_json::Deserializer::from_str(&text);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let inner = e.path().to_string();
+        let path = if inner == "." {
+            name.to_owned()
+        } else {
+            format!("{name}.{inner}")
+        };
+        // serde_json appends " at line 1 column 57" of the JSON text, which the caller never saw.
+        let message = e.inner().to_string();
+        let message = message.split(" at line ").next().unwrap_or_default();
+        Error::invalid_argument(&path, message)
+    })
+}
