@@ -146,7 +146,9 @@ impl<T: Transport> Client<T> {
         ctx: &CallContext<T::Call>,
     ) -> Result<HttpResponse> {
         let wait = self.limiter.borrow_mut().reserve(self.transport.now_ms());
-        if wait > 0.0 {
+        // Below a millisecond a timer cannot wait that little (JS timers round up to ~1 ms),
+        // and the reservation already keeps the average rate: go now.
+        if wait >= 1.0 {
             self.transport.sleep(wait, &ctx.transport).await?;
         }
         let mut event = AttemptEvent {

@@ -326,9 +326,9 @@ fn whole_number(name: &str, value: Option<f64>, min: u32, max: u32) -> Result<Op
 
 fn positive(name: &str, value: Option<f64>) -> Result<Option<f64>> {
     match value {
-        Some(v) if !(v.is_finite() && v > 0.0 && v <= 1000.0) => Err(Error::invalid_argument(
+        Some(v) if !(v.is_finite() && v > 0.0 && v <= 1_000_000.0) => Err(Error::invalid_argument(
             name,
-            "must be a number greater than 0 and at most 1000",
+            "must be a number greater than 0 and at most 1000000 (a high value effectively turns the limiter off)",
         )),
         other => Ok(other),
     }

@@ -14,4 +14,6 @@ mod methods;
 pub mod panic_guard;
 mod payload;
 mod runtime;
+mod stores;
+mod sync_engine;
 mod webhook;

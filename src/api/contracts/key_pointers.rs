@@ -159,6 +159,7 @@ pub struct KeyPointers {
     pub items: Vec<KeyPointer>,
     /// The values by `field_name`. If SpotDraft lists a field twice, the first one is here
     /// (both are in `items`).
+    #[tsify(type = "Record<string, KeyPointer>")]
     pub by_field_name: BTreeMap<String, KeyPointer>,
 }
 

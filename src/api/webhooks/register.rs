@@ -52,7 +52,7 @@ pub struct RegisterWebhookInput {
     /// Names must start with `X-` and must not start with a reserved prefix (`X-SD-`,
     /// `X-SpotDraft-`, `X-Goog-`, `X-Amz-` …).
     #[serde(default)]
-    #[tsify(optional)]
+    #[tsify(optional, type = "Record<string, string>")]
     pub custom_headers: Option<BTreeMap<String, String>>,
     /// A description for people (`description`).
     #[serde(default)]
@@ -172,6 +172,7 @@ pub struct Webhook {
     #[tsify(optional)]
     pub description: Option<String>,
     /// Custom headers sent with each delivery.
+    #[tsify(type = "Record<string, string>")]
     pub custom_headers: BTreeMap<String, String>,
     /// Who registered it, when SpotDraft sent it.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1091,6 +1091,16 @@ pub fn parse_webhook_event_with(raw_body: &[u8], max_body_bytes: usize) -> Resul
             ),
         ));
     }
+    // The common case, a good body, is read without path tracking (`serde_path_to_error`
+    // wraps every member and element: a large share of the parse). Only a body that fails
+    // is read again, tracked, for the path of its error; parsing is deterministic, so that
+    // second read fails at the same place.
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    if let Ok(event) = WebhookEvent::deserialize(&mut deserializer) {
+        if deserializer.end().is_ok() {
+            return Ok(event);
+        }
+    }
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let event: WebhookEvent = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|e| classify(e.path().to_string(), e.into_inner()))?;

@@ -1,0 +1,541 @@
+//! Where `SyncEngine` keeps its records: the `SyncStore` interface, an in-memory store, an
+//! IndexedDB store for browsers and web workers, and the adapter the engine calls stores
+//! through.
+//!
+//! The interface is three async methods over string keys (see the TypeScript section below),
+//! so any database fits: a SQL table keyed by `key`, a KV namespace, a CRM custom object.
+//! The engine writes each record under every key `record_keys` gives (`contract:<id>` and,
+//! when known, `external:<id>`), so `list()` may return a record once per key; the engine
+//! keeps one per contract id.
+//!
+//! `IndexedDbStore` uses web-sys's typed IndexedDB bindings rather than a generated JS module:
+//! wasm-bindgen snippets have open issues under the CommonJS `nodejs` target this package
+//! also ships, and the bindings only add the few imports actually called (a handful of
+//! small JS shims, well under 1 KB of wasm). Requests are awaited through promise `resolve`
+//! and `reject` set as the event handlers (built-in functions, safe after a panic re-creates
+//! the instance); only the one-time `upgradeneeded` handler is a Rust closure.
+//!
+//! What this does NOT do: validate records (the engine does, on read), lock (the engine
+//! serialises its own updates per contract), or expire anything.
+
+use super::args::type_name;
+use super::executor::PromiseFuture;
+use super::js_error::to_js;
+use crate::error::{Error, ErrorCode, Result};
+use js_sys::{Array, Function, Promise, Reflect};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(typescript_custom_section)]
+const SYNC_STORE_TS: &'static str = r#"
+/**
+ * Storage for `SyncEngine`'s records. Implement it over your own database, or use
+ * `MemoryStore` (tests, one process) or `IndexedDbStore` (browsers, web workers).
+ *
+ * Keys are opaque strings (`"contract:19589"`, `"external:hubspot-deal-10024"`); the engine
+ * writes each record under every key it can be found by, and reads with `get` in lookup
+ * order. Records are plain JSON data: store them as given (e.g. as JSON text) and return
+ * them unchanged. Methods may return a value or a promise; a throw or rejection becomes a
+ * `SpotDraftError` with code `STORE_ERROR`.
+ */
+export interface SyncStore {
+    /** The record stored under `key`, or `null` (or `undefined`) when there is none. */
+    get(key: string): Promise<SyncRecord | null | undefined> | SyncRecord | null | undefined;
+    /** Stores `record` under `key`, replacing what was there. */
+    put(key: string, record: SyncRecord): Promise<void> | void;
+    /**
+     * Every stored record, in any order. A record stored under two keys may appear twice;
+     * `reconcile` keeps one per `contractId`.
+     */
+    list(): Promise<SyncRecord[]> | SyncRecord[];
+}
+"#;
+
+/// The message of a thrown JS value (never its other fields).
+pub(super) fn js_message(value: &JsValue) -> String {
+    if let Some(error) = value.dyn_ref::<js_sys::Error>() {
+        return String::from(error.message());
+    }
+    if let Some(text) = value.as_string() {
+        return text;
+    }
+    let message = Reflect::get(value, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string());
+    message.unwrap_or_else(|| type_name(value))
+}
+
+fn store_error(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::StoreError, message)
+}
+
+/// A required string key.
+fn key_arg(value: &JsValue) -> Result<String> {
+    match value.as_string() {
+        Some(key) if !key.is_empty() => Ok(key),
+        _ => Err(Error::invalid_argument(
+            "key",
+            format!("must be a non-empty string, got {}", type_name(value)),
+        )),
+    }
+}
+
+fn settled(result: Result<JsValue>) -> Promise {
+    match result {
+        Ok(value) => Promise::resolve(&value),
+        Err(error) => Promise::reject(&to_js(&error)),
+    }
+}
+
+/// A `SyncStore` in memory: records live as long as the object. For tests, scripts and
+/// single-process servers that rebuild their state from SpotDraft on start.
+///
+/// Records are kept as JSON text, so changing a returned object never changes the store.
+///
+/// ```js
+/// const engine = new SyncEngine({ client, store: new MemoryStore(), webhookKeys: key });
+/// ```
+#[wasm_bindgen(js_name = MemoryStore)]
+pub struct MemoryStore {
+    records: Rc<RefCell<BTreeMap<String, String>>>,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[wasm_bindgen(js_class = MemoryStore)]
+impl MemoryStore {
+    /// An empty store.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> MemoryStore {
+        Self {
+            records: Rc::new(RefCell::new(BTreeMap::new())),
+        }
+    }
+
+    /// The record under `key`, or `null`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<SyncRecord | null>")]
+    pub fn get(&self, #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue) -> Promise {
+        settled(key_arg(&key).and_then(|key| {
+            let records = self.records.borrow();
+            match records.get(&key) {
+                Some(text) => js_sys::JSON::parse(text)
+                    .map_err(|_| Error::internal("MemoryStore holds text that is not JSON")),
+                None => Ok(JsValue::NULL),
+            }
+        }))
+    }
+
+    /// Stores `record` (any JSON data) under `key`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn put(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SyncRecord")] record: JsValue,
+    ) -> Promise {
+        settled(key_arg(&key).and_then(|key| {
+            let text = js_sys::JSON::stringify(&record)
+                .ok()
+                .and_then(|t| t.as_string())
+                .filter(|_| record.is_object())
+                .ok_or_else(|| {
+                    Error::invalid_argument(
+                        "record",
+                        format!("must be a JSON object, got {}", type_name(&record)),
+                    )
+                })?;
+            self.records.borrow_mut().insert(key, text);
+            Ok(JsValue::UNDEFINED)
+        }))
+    }
+
+    /// Every stored record, in key order (a record stored under two keys appears twice).
+    #[wasm_bindgen(unchecked_return_type = "Promise<SyncRecord[]>")]
+    pub fn list(&self) -> Promise {
+        let records = self.records.borrow();
+        let out = Array::new_with_length(0);
+        for text in records.values() {
+            match js_sys::JSON::parse(text) {
+                Ok(value) => {
+                    out.push(&value);
+                }
+                Err(_) => {
+                    return settled(Err(Error::internal(
+                        "MemoryStore holds text that is not JSON",
+                    )))
+                }
+            }
+        }
+        Promise::resolve(&JsValue::from(out))
+    }
+
+    /// How many keys are stored.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> u32 {
+        u32::try_from(self.records.borrow().len()).unwrap_or(u32::MAX)
+    }
+}
+
+/// Name of the one object store inside the database.
+const OBJECT_STORE: &str = "records";
+/// Schema version: 1 = one object store of records with out-of-line string keys.
+const SCHEMA_VERSION: u32 = 1;
+/// Database name when none is given.
+const DEFAULT_DB_NAME: &str = "spotdraft-sync";
+
+/// A `SyncStore` in the browser's IndexedDB: records survive reloads. Works in pages and
+/// web workers (e.g. a HubSpot UI extension's worker), wherever `indexedDB` is global.
+///
+/// ```js
+/// const store = new IndexedDbStore("crm-sync");
+/// const engine = new SyncEngine({ client, store, webhookKeys: [] });
+/// ```
+#[wasm_bindgen(js_name = IndexedDbStore)]
+pub struct IndexedDbStore {
+    inner: Rc<IdbInner>,
+}
+
+struct IdbInner {
+    name: String,
+    db: RefCell<Option<web_sys::IdbDatabase>>,
+}
+
+#[wasm_bindgen(js_class = IndexedDbStore)]
+impl IndexedDbStore {
+    /// A store in database `dbName` (default `"spotdraft-sync"`), opened on first use.
+    /// Throws `STORE_ERROR` when this runtime has no IndexedDB (Node: use `MemoryStore` or
+    /// your own store), `INVALID_ARGUMENT` for an empty or non-string name.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(js_name = dbName, unchecked_optional_param_type = "string")]
+        db_name: JsValue,
+    ) -> Result<IndexedDbStore, JsValue> {
+        let name = if db_name.is_undefined() || db_name.is_null() {
+            DEFAULT_DB_NAME.to_owned()
+        } else {
+            match db_name.as_string() {
+                Some(name) if !name.trim().is_empty() => name,
+                _ => {
+                    return Err(to_js(&Error::invalid_argument(
+                        "dbName",
+                        format!("must be a non-empty string, got {}", type_name(&db_name)),
+                    )))
+                }
+            }
+        };
+        factory().map_err(|e| to_js(&e))?;
+        Ok(Self {
+            inner: Rc::new(IdbInner {
+                name,
+                db: RefCell::new(None),
+            }),
+        })
+    }
+
+    /// The database name.
+    #[wasm_bindgen(getter, js_name = dbName)]
+    pub fn db_name(&self) -> String {
+        self.inner.name.clone()
+    }
+
+    /// The record under `key`, or `null`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<SyncRecord | null>")]
+    pub fn get(&self, #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        super::panic_guard::promise(async move {
+            let key = key_arg(&key)?;
+            let store = inner
+                .object_store(web_sys::IdbTransactionMode::Readonly)
+                .await?;
+            let request = store
+                .get(&JsValue::from_str(&key))
+                .map_err(|e| store_error(format!("IndexedDB get failed: {}", js_message(&e))))?;
+            let value = request_result(&request, "get").await?;
+            Ok(if value.is_undefined() {
+                JsValue::NULL
+            } else {
+                value
+            })
+        })
+    }
+
+    /// Stores `record` under `key`; resolves once the transaction has committed.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn put(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SyncRecord")] record: JsValue,
+    ) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        super::panic_guard::promise(async move {
+            let key = key_arg(&key)?;
+            if !record.is_object() {
+                return Err(Error::invalid_argument(
+                    "record",
+                    format!("must be a JSON object, got {}", type_name(&record)),
+                ));
+            }
+            let store = inner
+                .object_store(web_sys::IdbTransactionMode::Readwrite)
+                .await?;
+            let transaction = store.transaction();
+            // The record is structured-cloned by IndexedDB; later changes to it do not leak in.
+            store
+                .put_with_key(&record, &JsValue::from_str(&key))
+                .map_err(|e| store_error(format!("IndexedDB put failed: {}", js_message(&e))))?;
+            transaction_done(&transaction).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Every stored record (a record stored under two keys appears twice).
+    #[wasm_bindgen(unchecked_return_type = "Promise<SyncRecord[]>")]
+    pub fn list(&self) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        super::panic_guard::promise(async move {
+            let store = inner
+                .object_store(web_sys::IdbTransactionMode::Readonly)
+                .await?;
+            let request = store
+                .get_all()
+                .map_err(|e| store_error(format!("IndexedDB getAll failed: {}", js_message(&e))))?;
+            request_result(&request, "getAll").await
+        })
+    }
+
+    /// Closes the database connection (the next call opens it again).
+    pub fn close(&self) {
+        if let Some(db) = self.inner.db.borrow_mut().take() {
+            db.close();
+        }
+    }
+}
+
+/// The global `indexedDB` (window or worker).
+fn factory() -> Result<web_sys::IdbFactory> {
+    Reflect::get(&js_sys::global(), &JsValue::from_str("indexedDB"))
+        .ok()
+        .and_then(|f| f.dyn_into::<web_sys::IdbFactory>().ok())
+        .ok_or_else(|| {
+            store_error(
+                "IndexedDB is not available in this runtime (Node and Cloudflare Workers have \
+                 none): use MemoryStore, or implement SyncStore over your own database",
+            )
+        })
+}
+
+/// A promise and its `resolve` / `reject` functions.
+fn deferred() -> Result<(Promise, Function, Function)> {
+    let mut slots: Option<(Function, Function)> = None;
+    let promise = Promise::new(&mut |resolve, reject| slots = Some((resolve, reject)));
+    let (resolve, reject) = slots.ok_or_else(|| Error::internal("Promise executor did not run"))?;
+    Ok((promise, resolve, reject))
+}
+
+/// Waits for `request` to succeed and returns its `result`.
+async fn request_result(request: &web_sys::IdbRequest, what: &str) -> Result<JsValue> {
+    let (promise, resolve, reject) = deferred()?;
+    request.set_onsuccess(Some(&resolve));
+    request.set_onerror(Some(&reject));
+    let outcome = PromiseFuture::new(&promise).await;
+    request.set_onsuccess(None);
+    request.set_onerror(None);
+    match outcome {
+        Ok(_) => request
+            .result()
+            .map_err(|e| store_error(format!("IndexedDB {what} failed: {}", js_message(&e)))),
+        Err(_) => Err(store_error(format!(
+            "IndexedDB {what} failed: {}",
+            request_error(request.as_ref())
+        ))),
+    }
+}
+
+/// Waits for `transaction` to commit.
+async fn transaction_done(transaction: &web_sys::IdbTransaction) -> Result<()> {
+    let (promise, resolve, reject) = deferred()?;
+    transaction.set_oncomplete(Some(&resolve));
+    transaction.set_onerror(Some(&reject));
+    transaction.set_onabort(Some(&reject));
+    let outcome = PromiseFuture::new(&promise).await;
+    transaction.set_oncomplete(None);
+    transaction.set_onerror(None);
+    transaction.set_onabort(None);
+    outcome.map(|_| ()).map_err(|_| {
+        store_error(format!(
+            "IndexedDB transaction did not commit: {}",
+            request_error(transaction.as_ref())
+        ))
+    })
+}
+
+/// `target.error`'s name and message (a `DOMException`, e.g. `QuotaExceededError`).
+fn request_error(target: &JsValue) -> String {
+    let error = Reflect::get(target, &JsValue::from_str("error")).unwrap_or(JsValue::UNDEFINED);
+    if error.is_undefined() || error.is_null() {
+        return "no reason given".into();
+    }
+    let name = Reflect::get(&error, &JsValue::from_str("name"))
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_default();
+    format!("{name} {}", js_message(&error)).trim().to_owned()
+}
+
+impl IdbInner {
+    async fn database(&self) -> Result<web_sys::IdbDatabase> {
+        if let Some(db) = self.db.borrow().as_ref() {
+            return Ok(db.clone());
+        }
+        let request = factory()?
+            .open_with_u32(&self.name, SCHEMA_VERSION)
+            .map_err(|e| store_error(format!("IndexedDB open failed: {}", js_message(&e))))?;
+        let upgrading = request.clone();
+        // Runs inside the versionchange transaction, which is only active during the event.
+        let on_upgrade = Closure::<dyn FnMut()>::new(move || {
+            if let Ok(result) = upgrading.result() {
+                let db: web_sys::IdbDatabase = result.unchecked_into();
+                let _ = db.create_object_store(OBJECT_STORE);
+            }
+        });
+        request.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+        let (promise, resolve, reject) = deferred()?;
+        request.set_onsuccess(Some(&resolve));
+        request.set_onerror(Some(&reject));
+        // Another tab holding an older version open would block forever: fail instead.
+        request.set_onblocked(Some(&reject));
+        let outcome = PromiseFuture::new(&promise).await;
+        request.set_onupgradeneeded(None);
+        request.set_onsuccess(None);
+        request.set_onerror(None);
+        request.set_onblocked(None);
+        drop(on_upgrade);
+        if outcome.is_err() {
+            return Err(store_error(format!(
+                "IndexedDB could not open database {:?}: {}",
+                self.name,
+                request_error(request.as_ref())
+            )));
+        }
+        let db: web_sys::IdbDatabase = request
+            .result()
+            .map_err(|e| store_error(format!("IndexedDB open failed: {}", js_message(&e))))?
+            .unchecked_into();
+        // Raced with another open: keep the first connection.
+        let mut slot = self.db.borrow_mut();
+        if let Some(existing) = slot.as_ref() {
+            db.close();
+            return Ok(existing.clone());
+        }
+        *slot = Some(db.clone());
+        Ok(db)
+    }
+
+    async fn object_store(
+        &self,
+        mode: web_sys::IdbTransactionMode,
+    ) -> Result<web_sys::IdbObjectStore> {
+        let db = self.database().await?;
+        let transaction = db
+            .transaction_with_str_and_mode(OBJECT_STORE, mode)
+            .map_err(|e| {
+                // A closed connection (e.g. after `close()` raced a call): forget it.
+                self.db.borrow_mut().take();
+                store_error(format!("IndexedDB transaction failed: {}", js_message(&e)))
+            })?;
+        transaction
+            .object_store(OBJECT_STORE)
+            .map_err(|e| store_error(format!("IndexedDB object store: {}", js_message(&e))))
+    }
+}
+
+/// The engine's view of a user's `SyncStore`: calls its methods and awaits their results.
+pub(super) struct JsStore {
+    object: JsValue,
+    get: Function,
+    put: Function,
+    list: Function,
+}
+
+impl JsStore {
+    /// Checks that `value` has the three methods of `SyncStore`.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` naming `argument` and the missing method.
+    pub(super) fn from_js(argument: &str, value: &JsValue) -> Result<Self> {
+        if !value.is_object() {
+            return Err(Error::invalid_argument(
+                argument,
+                format!(
+                    "must implement SyncStore (get, put, list), e.g. new MemoryStore(); got {}",
+                    type_name(value)
+                ),
+            ));
+        }
+        let method = |name: &str| {
+            Reflect::get(value, &JsValue::from_str(name))
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok())
+                .ok_or_else(|| {
+                    Error::invalid_argument(
+                        &format!("{argument}.{name}"),
+                        "must be a function: a store implements SyncStore (get, put, list)",
+                    )
+                })
+        };
+        Ok(Self {
+            get: method("get")?,
+            put: method("put")?,
+            list: method("list")?,
+            object: value.clone(),
+        })
+    }
+
+    async fn settle(
+        &self,
+        what: &str,
+        returned: std::result::Result<JsValue, JsValue>,
+    ) -> Result<JsValue> {
+        let value =
+            returned.map_err(|e| store_error(format!("store.{what} threw: {}", js_message(&e))))?;
+        // `Promise.resolve` adopts any thenable and wraps plain values (synchronous stores).
+        PromiseFuture::new(&Promise::resolve(&value))
+            .await
+            .map_err(|e| store_error(format!("store.{what} rejected: {}", js_message(&e))))
+    }
+
+    /// `store.get(key)`; `None` for `null` / `undefined`.
+    pub(super) async fn get(&self, key: &str) -> Result<Option<JsValue>> {
+        let returned = self.get.call1(&self.object, &JsValue::from_str(key));
+        let value = self.settle(&format!("get({key:?})"), returned).await?;
+        Ok((!value.is_undefined() && !value.is_null()).then_some(value))
+    }
+
+    /// `store.put(key, record)`.
+    pub(super) async fn put(&self, key: &str, record: &JsValue) -> Result<()> {
+        let returned = self
+            .put
+            .call2(&self.object, &JsValue::from_str(key), record);
+        self.settle(&format!("put({key:?})"), returned).await?;
+        Ok(())
+    }
+
+    /// `store.list()` as an array.
+    pub(super) async fn list(&self) -> Result<Vec<JsValue>> {
+        let returned = self.list.call0(&self.object);
+        let value = self.settle("list()", returned).await?;
+        if !Array::is_array(&value) {
+            return Err(store_error(format!(
+                "store.list() must resolve to an array of records, got {}",
+                type_name(&value)
+            )));
+        }
+        Ok(value.unchecked_into::<Array>().to_vec())
+    }
+}
