@@ -35,8 +35,8 @@ cargo test --target wasm32-unknown-unknown --test wasm
 WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test wasm
 kill $server_pid 2>/dev/null || true
 
-section "node --test over the built package (Node, Chromium, npm pack)"
-node --test --test-concurrency=1 tests/node/ tests/browser/ tests/packaging/
+section "node --test over the built package (Node, Chromium, workerd, npm pack)"
+node --test --test-concurrency=1 tests/node/ tests/browser/ tests/workerd/ tests/packaging/
 
 section "sandbox conformance against spotdraft-openapi.yaml"
 bash sandbox/conformance/run.sh
