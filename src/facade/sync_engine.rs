@@ -528,7 +528,12 @@ struct Engine {
     locks: Rc<ContractLocks>,
 }
 
-/// The engine's options, besides the store and the client.
+/// Options of `handleWebhook`.
+const HANDLE_OPTIONS: [&str; 4] = ["runActions", "signal", "timeoutMs", "maxRetries"];
+/// Options of `fetchDocument`.
+const FETCH_DOCUMENT_OPTIONS: [&str; 4] = ["format", "signal", "timeoutMs", "maxRetries"];
+
+/// The engine's options.
 const ENGINE_OPTIONS: [&str; 4] = ["client", "store", "webhookKeys", "keyPointerFields"];
 
 fn get(object: &JsValue, key: &str) -> JsValue {
@@ -621,6 +626,7 @@ fn format_option(options: Option<&Object>) -> Result<DownloadFormat> {
     let Some(options) = options else {
         return Ok(DownloadFormat::default());
     };
+    refuse_unknown(options, &FETCH_DOCUMENT_OPTIONS, "fetchDocument")?;
     let value = get(options, "format");
     if value.is_undefined() || value.is_null() {
         return Ok(DownloadFormat::default());
@@ -781,6 +787,9 @@ impl Engine {
         let verify = VerifyOptions::default();
         let verified = verify_webhook_with(&body, &headers, &self.keys, &verify)?;
         let event = parse_webhook_event_with(verified.body, verify.max_body_bytes)?;
+        if let Some(options) = options {
+            refuse_unknown(options, &HANDLE_OPTIONS, "handleWebhook")?;
+        }
         let run_actions = match options.map(|o| get(o, "runActions")) {
             None => true,
             Some(v) if v.is_undefined() => true,
