@@ -10,7 +10,6 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use wasm_bindgen::prelude::*;
@@ -53,6 +52,10 @@ impl Wake for TaskWaker {
 extern "C" {
     /// A promise seen through untyped `then`/`catch`, to pass plain JS functions.
     type Thenable;
+    /// A function seen through `Function.prototype.bind` with one bound argument.
+    type Bindable;
+    #[wasm_bindgen(method, js_name = bind)]
+    fn bind_js(this: &Bindable, context: &JsValue, first: &JsValue) -> JsValue;
     #[wasm_bindgen(method, js_name = then)]
     fn then_js(this: &Thenable, on_fulfilled: &JsValue) -> Thenable;
     #[wasm_bindgen(method, js_name = then)]
@@ -98,11 +101,11 @@ pub fn spawn(future: impl Future<Output = ()> + 'static) {
 /// The settled value of a JS promise, awaited from Rust.
 ///
 /// Like `wasm_bindgen_futures::JsFuture`, but its `then` chain ends in a `.catch`, so a
-/// callback that can no longer run (dropped, or from an instance re-created after a panic)
-/// never surfaces as an unhandled rejection.
+/// callback that can no longer run (from an instance re-created after a panic) never surfaces
+/// as an unhandled rejection. The two callbacks are shared closures bound to this future's
+/// slot number (`Function.prototype.bind`), so an await creates no new Rust closure.
 pub struct PromiseFuture {
-    state: Rc<RefCell<Settled>>,
-    _callbacks: [Closure<dyn FnMut(JsValue)>; 2],
+    slot: u32,
 }
 
 #[derive(Default)]
@@ -111,34 +114,56 @@ struct Settled {
     waker: Option<Waker>,
 }
 
+thread_local! {
+    static SLOTS: RefCell<HashMap<u32, Settled>> = RefCell::new(HashMap::new());
+    static NEXT_SLOT: Cell<u32> = const { Cell::new(1) };
+    static ON_FULFILLED: Closure<dyn FnMut(JsValue, JsValue)> =
+        Closure::new(|slot: JsValue, value: JsValue| settle(&slot, Ok(value)));
+    static ON_REJECTED: Closure<dyn FnMut(JsValue, JsValue)> =
+        Closure::new(|slot: JsValue, value: JsValue| settle(&slot, Err(value)));
+}
+
+fn settle(slot: &JsValue, result: Result<JsValue, JsValue>) {
+    let Some(slot) = slot.as_f64() else { return };
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let slot = slot as u32;
+    // A slot that is gone belongs to a future that was dropped: nothing waits for it.
+    let waker = SLOTS.with(|slots| {
+        slots.borrow_mut().get_mut(&slot).and_then(|settled| {
+            settled.result = Some(result);
+            settled.waker.take()
+        })
+    });
+    if let Some(waker) = waker {
+        waker.wake();
+    }
+}
+
+fn bound(callback: &Closure<dyn FnMut(JsValue, JsValue)>, slot: u32) -> JsValue {
+    callback
+        .as_ref()
+        .unchecked_ref::<Bindable>()
+        .bind_js(&JsValue::NULL, &JsValue::from(slot))
+}
+
 impl PromiseFuture {
     /// Awaits `promise`.
     pub fn new(promise: &js_sys::Promise) -> Self {
-        let state = Rc::new(RefCell::new(Settled::default()));
-        let settle = |ok: bool| {
-            let state = Rc::clone(&state);
-            Closure::<dyn FnMut(JsValue)>::new(move |value: JsValue| {
-                let waker = {
-                    let mut settled = state.borrow_mut();
-                    settled.result = Some(if ok { Ok(value) } else { Err(value) });
-                    settled.waker.take()
-                };
-                if let Some(waker) = waker {
-                    waker.wake();
-                }
-            })
-        };
-        let (on_fulfilled, on_rejected) = (settle(true), settle(false));
+        let slot = NEXT_SLOT.with(|next| {
+            let slot = next.get();
+            next.set(slot.wrapping_add(1).max(1));
+            slot
+        });
+        SLOTS.with(|slots| slots.borrow_mut().insert(slot, Settled::default()));
+        let on_fulfilled = ON_FULFILLED.with(|f| bound(f, slot));
+        let on_rejected = ON_REJECTED.with(|f| bound(f, slot));
         let thenable: &Thenable = promise.unchecked_ref();
         IGNORE.with(|ignore| {
             let _ = thenable
-                .then2_js(on_fulfilled.as_ref(), on_rejected.as_ref())
+                .then2_js(&on_fulfilled, &on_rejected)
                 .catch_js(ignore);
         });
-        Self {
-            state,
-            _callbacks: [on_fulfilled, on_rejected],
-        }
+        Self { slot }
     }
 }
 
@@ -146,13 +171,24 @@ impl Future for PromiseFuture {
     type Output = Result<JsValue, JsValue>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut settled = self.state.borrow_mut();
-        match settled.result.take() {
-            Some(result) => Poll::Ready(result),
-            None => {
-                settled.waker = Some(cx.waker().clone());
-                Poll::Pending
+        SLOTS.with(|slots| {
+            let mut slots = slots.borrow_mut();
+            let Some(settled) = slots.get_mut(&self.slot) else {
+                return Poll::Ready(Err(JsValue::from_str("spotdraft-sync: promise slot lost")));
+            };
+            match settled.result.take() {
+                Some(result) => Poll::Ready(result),
+                None => {
+                    settled.waker = Some(cx.waker().clone());
+                    Poll::Pending
+                }
             }
-        }
+        })
+    }
+}
+
+impl Drop for PromiseFuture {
+    fn drop(&mut self) {
+        SLOTS.with(|slots| slots.borrow_mut().remove(&self.slot));
     }
 }
