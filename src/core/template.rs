@@ -257,9 +257,7 @@ impl OptionIndex {
     /// As [`OptionIndex::contains`], for a value of the validator's borrowed tree.
     pub fn contains_json(&self, options: &[TemplateOption], value: &Json<'_>) -> bool {
         match &self.keys {
-            Some(keys) => {
-                json_option_key(value).is_some_and(|k| keys.binary_search(&k).is_ok())
-            }
+            Some(keys) => json_option_key(value).is_some_and(|k| keys.binary_search(&k).is_ok()),
             None => options.iter().any(|o| match &o.value {
                 Some(v) => value.eq_value(v),
                 None => value.as_str() == Some(o.label.as_str()),
@@ -330,6 +328,12 @@ impl FieldSet {
             .ok()?;
         let (_, i) = self.index.get(position)?;
         self.fields.get(*i)
+    }
+
+    /// `(name, position in [`FieldSet::fields`])` in byte order of the name, for walking the
+    /// set alongside an object whose members are sorted the same way.
+    pub fn by_name(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.index.iter().map(|(name, i)| (name.as_str(), *i))
     }
 
     /// `(name, label)` pairs for did-you-mean.

@@ -132,21 +132,21 @@ test('1,000 creates under 30% injected faults end with exactly 1,000 contracts: 
   await control('faults', {
     seed: 4242,
     // ≈30% of requests fail: 6% 5xx, 5% 429, 4% reset before and 6% reset after the create
-    // is committed, and ≈9% answer later than the client's 400 ms timeout (0–440 ms latency).
+    // is committed, and ≈9% answer later than the client's 1 s timeout (0–1.1 s latency).
     error_5xx_rate: 0.06,
     error_429_rate: 0.05,
     retry_after_secs: 0,
     reset_before_rate: 0.04,
     reset_after_commit_rate: 0.06,
     latency_ms: 0,
-    latency_jitter_ms: 440,
+    latency_jitter_ms: 1100,
   });
   const attempts = { total: 0, faulted: 0 };
   const onResponse = (e) => {
     attempts.total++;
     if (e.errorCode || e.status >= 429) attempts.faulted++;
   };
-  const client = new SpotDraftClient({ baseUrl: sandbox.url, ...credentials, maxRequestsPerSecond: 1000, maxRetries: 8, timeoutMs: 400, onResponse });
+  const client = new SpotDraftClient({ baseUrl: sandbox.url, ...credentials, maxRequestsPerSecond: 1000, maxRetries: 8, timeoutMs: 1000, onResponse });
   const ids = Array.from({ length: 1000 }, (_, i) => `chaos-${i}`);
   const outcomes = { CREATED: 0, FOUND_EXISTING: 0 };
   const failures = [];
@@ -161,7 +161,7 @@ test('1,000 creates under 30% injected faults end with exactly 1,000 contracts: 
       }
     }
   };
-  await Promise.all(Array.from({ length: 16 }, worker));
+  await Promise.all(Array.from({ length: 32 }, worker));
   await control('faults', { seed: 1 });
   const truth = await control('contracts');
   const byExternal = new Map();

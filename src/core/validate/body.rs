@@ -6,11 +6,11 @@ use super::check::{
     quote_str, required, required_string, string, unknown_keys,
 };
 use super::formats::{is_base64, is_email};
+use super::json::{Json, Object};
 use super::path::Path;
 use super::report::{IssueCode, Issues};
 use super::{contract_data, counterparty, metadata, signatory};
 use crate::core::template::CompiledTemplate;
-use super::json::{Json, Object};
 
 /// Keys of `ExternalCreateContractSerializerV2_1`.
 pub const BODY_KEYS: &[&str] = &[

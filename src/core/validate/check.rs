@@ -263,8 +263,8 @@ pub fn string<'v, V: JsonLike + ?Sized>(
         Some(s) => Some(s),
         None => {
             let other = v;
-            let suggestion = (other.as_num().is_some() || other.as_boolean().is_some())
-                .then(|| quote(other));
+            let suggestion =
+                (other.as_num().is_some() || other.as_boolean().is_some()).then(|| quote(other));
             issues.push_suggest(
                 path,
                 IssueCode::WrongType,

@@ -11,14 +11,15 @@ use super::check::{
 use super::counterparty::country_code;
 use super::formats::parse_date;
 use super::iso::{currency_suggestion, is_currency_code};
+use super::json::{Json, Object};
 use super::path::Path;
 use super::report::{IssueCode, Issues};
 use super::suggest::closest;
 use crate::core::template::{
-    CompiledTemplate, Field, FieldKind, GroupKind, OptionIndex, TemplateOption,
+    CompiledTemplate, Field, FieldKind, FieldSet, GroupKind, OptionIndex, TemplateOption,
 };
-use super::json::{Json, Object};
 use serde_json::Value;
+use std::cmp::Ordering;
 
 /// Deepest value nesting followed (templates are capped well below this when compiled).
 pub const MAX_VALUE_DEPTH: usize = 64;
@@ -43,36 +44,50 @@ pub fn validate(
     let Some(template) = template else {
         return;
     };
-    fields(
-        map,
-        &template.fields.fields,
-        |name| template.fields.get(name),
-        path,
-        0,
-        issues,
-    );
+    fields(map, &template.fields, path, 0, issues);
 }
 
-/// Checks an object against a list of fields: unknown keys, values, then missing required.
-fn fields<'f>(
-    map: &Object<'_>,
-    all: &'f [Field],
-    lookup: impl Fn(&str) -> Option<&'f Field>,
-    path: &Path<'_>,
-    depth: usize,
-    issues: &mut Issues,
-) {
+/// Checks an object against a set of fields: unknown keys, values, then missing required.
+///
+/// The object's members and the set's name index are both sorted by name, so they are walked
+/// together (one comparison per step) instead of searching the set for every member and the
+/// object for every required field.
+fn fields(map: &Object<'_>, set: &FieldSet, path: &Path<'_>, depth: usize, issues: &mut Issues) {
+    let all = &set.fields;
+    let mut present = vec![false; all.len()];
+    let mut index = set.by_name().peekable();
     for (key, value) in map.iter() {
         if issues.is_full() {
             return;
         }
+        // Every index entry named `key` (a template may describe a name twice).
+        let mut matches = 0usize;
+        while let Some(&(name, i)) = index.peek() {
+            match name.cmp(key) {
+                Ordering::Less => {}
+                Ordering::Equal => {
+                    matches += 1;
+                    if let Some(p) = present.get_mut(i) {
+                        *p = true;
+                    }
+                }
+                Ordering::Greater => break,
+            }
+            index.next();
+        }
         let at = path.key(key);
-        match lookup(key) {
+        // With one match the field is that entry; with several, the same one `FieldSet::get`
+        // picks.
+        let field = match matches {
+            0 => None,
+            _ => set.get(key),
+        };
+        match field {
             Some(field) => check_value(value, field, &at, depth, issues),
             None => unknown_field(key, all, &at, issues),
         }
     }
-    missing(map, all, path, issues);
+    missing(all, &present, path, issues);
 }
 
 fn unknown_field(key: &str, all: &[Field], at: &Path<'_>, issues: &mut Issues) {
@@ -97,12 +112,16 @@ fn unknown_field(key: &str, all: &[Field], at: &Path<'_>, issues: &mut Issues) {
     );
 }
 
-fn missing(map: &Object<'_>, all: &[Field], path: &Path<'_>, issues: &mut Issues) {
-    for field in all.iter().filter(|f| f.required) {
+/// Reports required fields whose key is not in the object (`present[i]` for `all[i]`).
+fn missing(all: &[Field], present: &[bool], path: &Path<'_>, issues: &mut Issues) {
+    for (field, here) in all.iter().zip(present) {
+        if !field.required {
+            continue;
+        }
         if issues.is_full() {
             return;
         }
-        if !map.contains_key(&field.name) {
+        if !here {
             issues.push(
                 &path.key(&field.name),
                 IssueCode::Required,
@@ -283,14 +302,7 @@ fn check_value(v: &Json<'_>, field: &Field, path: &Path<'_>, depth: usize, issue
                 }
                 let at = path.index(i);
                 if let Some(map) = object(item, &at, issues, "A row") {
-                    fields(
-                        map,
-                        &row.fields,
-                        |name| row.get(name),
-                        &at,
-                        depth + 1,
-                        issues,
-                    );
+                    fields(map, row, &at, depth + 1, issues);
                 }
             }
         }
@@ -444,9 +456,7 @@ fn group_value(
         }
         match child {
             Some(child) => check_value(value, child, &at, depth + 1, issues),
-            None if documented.contains(&key) => {
-                documented_value(group, key, value, &at, issues)
-            }
+            None if documented.contains(&key) => documented_value(group, key, value, &at, issues),
             None => {
                 let names = children
                     .iter()

@@ -9,10 +9,10 @@ use super::check::{
 };
 use super::formats::is_email;
 use super::iso::{country_suggestion, is_country_code};
+use super::json::{Json, Object};
 use super::path::Path;
 use super::report::{IssueCode, Issues};
 use crate::core::template::{CompiledTemplate, CounterPartyKind};
-use super::json::{Json, Object};
 
 const COUNTERPARTY_KEYS: &[&str] = &[
     "is_individual",

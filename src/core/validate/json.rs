@@ -274,8 +274,13 @@ mod tests {
         let Json::Object(object) = Json::parse(text).unwrap() else {
             panic!("not an object");
         };
-        assert!(matches!(object.get("plain"), Some(Json::String(Cow::Borrowed("abc")))));
-        assert!(matches!(object.get("esc\"aped"), Some(Json::String(Cow::Owned(s))) if s == "a\nb"));
+        assert!(matches!(
+            object.get("plain"),
+            Some(Json::String(Cow::Borrowed("abc")))
+        ));
+        assert!(
+            matches!(object.get("esc\"aped"), Some(Json::String(Cow::Owned(s))) if s == "a\nb")
+        );
     }
 
     #[test]
@@ -306,7 +311,9 @@ mod tests {
     fn errors_and_the_recursion_limit_match_serde_json() {
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
         let ours = Json::parse(&deep).unwrap_err().to_string();
-        let theirs = serde_json::from_str::<Value>(&deep).unwrap_err().to_string();
+        let theirs = serde_json::from_str::<Value>(&deep)
+            .unwrap_err()
+            .to_string();
         assert_eq!(ours, theirs);
         assert!(Json::parse("{\"a\": 1} x").is_err());
         assert!(Json::parse("{\"a\": }").is_err());

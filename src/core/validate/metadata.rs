@@ -6,9 +6,9 @@ use super::check::{
     kind, object, optional, optional_nonempty_string, quote_str, required, unknown_keys,
 };
 use super::formats::is_uuid;
+use super::json::Json;
 use super::path::Path;
 use super::report::{IssueCode, Issues};
-use super::json::Json;
 
 const METADATA_KEYS: &[&str] = &[
     "id",

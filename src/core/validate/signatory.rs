@@ -8,10 +8,10 @@ use super::check::{
     unknown_keys,
 };
 use super::counterparty::{email_field, CounterpartyName};
+use super::json::Json;
 use super::path::Path;
 use super::report::{IssueCode, Issues};
 use super::suggest::closest_name;
-use super::json::Json;
 
 const SIGNATORY_KEYS: &[&str] = &[
     "name",
