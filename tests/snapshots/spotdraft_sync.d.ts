@@ -18,12 +18,20 @@ export interface SpotDraftClientOptions extends ClientConfigInput {
     fetch?: FetchLike;
     /** Proxy mode: headers added to every request (e.g. your own session token). */
     headers?: () => Record<string, string> | Promise<Record<string, string>>;
+    /** Called before each attempt (no secrets, no query strings). */
+    onRequest?: (event: RequestEvent) => void;
+    /** Called after each attempt. */
+    onResponse?: (event: RequestEvent) => void;
 }
 
 /** Options of a single call. */
 export interface CallOptions {
     /** Cancels the call; no retry or timer is left running. */
     signal?: AbortSignal;
+    /** Overrides the client's per-attempt timeout (ms). */
+    timeoutMs?: number;
+    /** Overrides the client's retry count for requests that are safe to repeat. */
+    maxRetries?: number;
 }
 
 
@@ -49,6 +57,115 @@ export interface SpotDraftError extends Error {
 
 /** True when `value` is a {@link SpotDraftError} thrown by this package. */
 export function isSpotDraftError(value: unknown): value is SpotDraftError;
+
+
+
+/**
+ * Storage for `SyncEngine`'s records. Implement it over your own database, or use
+ * `MemoryStore` (tests, one process) or `IndexedDbStore` (browsers, web workers).
+ *
+ * Keys are opaque strings (`"contract:19589"`, `"external:hubspot-deal-10024"`); the engine
+ * writes each record under every key it can be found by, and reads with `get` in lookup
+ * order. Records are plain JSON data: store them as given (e.g. as JSON text) and return
+ * them unchanged. Methods may return a value or a promise; a throw or rejection becomes a
+ * `SpotDraftError` with code `STORE_ERROR`.
+ */
+export interface SyncStore {
+    /** The record stored under `key`, or `null` (or `undefined`) when there is none. */
+    get(key: string): Promise<SyncRecord | null | undefined> | SyncRecord | null | undefined;
+    /** Stores `record` under `key`, replacing what was there. */
+    put(key: string, record: SyncRecord): Promise<void> | void;
+    /**
+     * Every stored record, in any order. A record stored under two keys may appear twice;
+     * `reconcile` keeps one per `contractId`.
+     */
+    list(): Promise<SyncRecord[]> | SyncRecord[];
+}
+
+
+
+/** Options of `createContract`. */
+export interface CreateContractOptions extends CallOptions {
+    /**
+     * Template metadata (`getTemplateMetadata`) or a `CompiledTemplate` document to validate
+     * `contract_data` against before sending.
+     */
+    templateMetadata?: TemplateMetadata;
+    /** Validate locally before the network (default true); problems throw VALIDATION_FAILED. */
+    validate?: boolean;
+    /**
+     * Look the external id up first and return an existing contract instead of creating
+     * (makes a create idempotent across restarts; costs one GET).
+     */
+    checkExistingFirst?: boolean;
+}
+
+
+
+/** Options of `new SyncEngine(options)`. */
+export interface SyncEngineOptions {
+    /** The client that runs follow-up calls (key pointers, download links, status). */
+    client: SpotDraftClient;
+    /** Where records live: `new MemoryStore()`, `new IndexedDbStore()` or your own. */
+    store: SyncStore;
+    /**
+     * SpotDraft's `hmac_key` (base64), or several during a key rotation. May be `[]` for an
+     * engine that never receives webhooks (e.g. in a browser).
+     */
+    webhookKeys: string | string[];
+    /** Key pointers (by `field_name`) to keep on each record; default: all of them. */
+    keyPointerFields?: string[];
+}
+
+/**
+ * A record by SpotDraft's numeric contract id, by a store key (`"contract:19589"`,
+ * `"external:hubspot-deal-10024"`), or by an object with `contractId`.
+ */
+export type RecordRef = number | string | { contractId: number };
+
+/** Options of `handleWebhook`. */
+export interface HandleWebhookOptions extends CallOptions {
+    /**
+     * Run the follow-up actions (key pointers, document link, status) before resolving
+     * (default true). Pass false to acknowledge SpotDraft at once and call
+     * `runPendingActions(record.contractId)` later, e.g. from a queue.
+     */
+    runActions?: boolean;
+}
+
+/** Options of `reconcile`. */
+export interface ReconcileOptions extends CallOptions {
+    /** At most this many status requests (default 100). */
+    budget?: number;
+    /** Requests in flight at once (default 4, at most 64); the client's rate limit still applies. */
+    concurrency?: number;
+    /** Poll only records without news for this long (default 3,600,000 = 1 hour). */
+    staleAfterMs?: number;
+    /** Continue a pass: the `nextCursor` of the previous call. */
+    cursor?: ReconcileCursor | null;
+    /** Called after each record is polled. A throwing callback is ignored. */
+    onProgress?: (progress: ReconcileProgress) => void;
+}
+
+/** Options of `fetchDocument`. */
+export interface FetchDocumentOptions extends CallOptions {
+    /** File format (default `"PDF"`). */
+    format?: DownloadFormat;
+}
+
+/** A contract's file, fetched through a freshly minted link (which is not returned). */
+export interface FetchedDocument {
+    /** The file's bytes. */
+    bytes: Uint8Array;
+    /** SpotDraft's `file_name`. */
+    fileName: string;
+    /** SpotDraft's `current_version_id`, when sent. */
+    versionId?: number;
+    /** When the link was minted (ISO 8601, this machine's clock). */
+    fetchedAt: string;
+    /** The record, with `document` updated. */
+    record: SyncRecord;
+}
 
 
 
@@ -144,6 +261,67 @@ export type FieldValue = null | boolean | number | string | OptionValue[] | Reco
 export type EventStatus = ContractStatus | (string & {});
 
 /**
+ * A contract as SpotDraft returns it on create and in lookups.
+ */
+export interface ContractSummary {
+    /**
+     * Composite id, e.g. `T-1234`: the id every other call takes.
+     */
+    id: string;
+    /**
+     * Numeric id (webhooks carry only this).
+     */
+    contractId?: number;
+    /**
+     * Display status.
+     */
+    contractStatus?: ContractStatus;
+    /**
+     * Name.
+     */
+    contractName?: string;
+    /**
+     * Link to the contract in SpotDraft's app.
+     */
+    contractLink?: string;
+    /**
+     * When it was created (ISO 8601, as sent).
+     */
+    created?: string;
+    /**
+     * Human contract number, e.g. `SD-1234`.
+     */
+    referenceId?: string;
+    /**
+     * Counterparty name.
+     */
+    counterPartyName?: string;
+    /**
+     * Contract type.
+     */
+    contractTypeName?: string;
+    /**
+     * `external_metadata` as stored, unchanged.
+     */
+    externalMetadata?: Record<string, unknown>;
+}
+
+/**
+ * A contract's metadata values.
+ */
+export interface KeyPointers {
+    /**
+     * Every value, in SpotDraft's order.
+     */
+    items: KeyPointer[];
+    /**
+     * The values by `field_name`. If SpotDraft lists a field twice, the first one is here
+     * (both are in `items`).
+     */
+    byFieldName: Record<string, KeyPointer>;
+}
+
+/**
  * A contract's status and name.
  */
 export interface ContractStatusResult {
@@ -182,6 +360,33 @@ export interface Counterparty {
      */
     counterparty_id?: number;
 }
+
+/**
+ * A failure reported without throwing (an action, or one record of a reconcile pass).
+ */
+export interface SyncFailure {
+    /**
+     * The contract.
+     */
+    contractId?: number;
+    /**
+     * The error's code.
+     */
+    code: ErrorCode;
+    /**
+     * The error's message.
+     */
+    message: string;
+    /**
+     * HTTP status, when there was a response.
+     */
+    status?: number;
+}
+
+/**
+ * A metadata value with its type made explicit.
+ */
+export type KeyPointerValue = { kind: "empty" } | { kind: "text"; value: string } | { kind: "number"; value: number } | { kind: "boolean"; value: boolean } | { kind: "date"; value: string } | { kind: "dateTime"; value: string } | { kind: "currency"; currency: string; amount: number } | { kind: "duration"; unit: string; amount: number; days?: number } | { kind: "address"; address: AddressValue } | { kind: "list"; values: unknown[] } | { kind: "object"; value: unknown };
 
 /**
  * A part of a `concat`: literal text, or a value spec.
@@ -224,6 +429,40 @@ export interface Address {
 }
 
 /**
+ * A postal address value (keys as SpotDraft's address objects name them).
+ */
+export interface AddressValue {
+    /**
+     * `line_one`.
+     */
+    lineOne?: string;
+    /**
+     * `line_two`.
+     */
+    lineTwo?: string;
+    /**
+     * `city`.
+     */
+    city?: string;
+    /**
+     * `state`.
+     */
+    state?: string;
+    /**
+     * `country` (a name).
+     */
+    country?: string;
+    /**
+     * `country_iso_code`.
+     */
+    countryIsoCode?: string;
+    /**
+     * `zipcode`.
+     */
+    zipcode?: string;
+}
+
+/**
  * A reconciliation plan.
  */
 export interface ReconcilePlan {
@@ -254,6 +493,91 @@ export interface ReconcilePlan {
 }
 
 /**
+ * A registered webhook (`PublicWebhookResponse`). `Debug` shows custom header names only.
+ */
+export interface Webhook {
+    /**
+     * The webhook id: keep it, SpotDraft has no endpoint to list webhooks.
+     */
+    id: number;
+    /**
+     * Title.
+     */
+    title: string;
+    /**
+     * The URL events are sent to.
+     */
+    url: string;
+    /**
+     * The activities delivered (`only_for_activities`).
+     */
+    activities: WebhookActivity[];
+    /**
+     * State.
+     */
+    status: WebhookStatus;
+    /**
+     * Description, when set.
+     */
+    description?: string;
+    /**
+     * Custom headers sent with each delivery.
+     */
+    customHeaders: Record<string, string>;
+    /**
+     * Who registered it, when SpotDraft sent it.
+     */
+    createdByUser?: WebhookUser;
+}
+
+/**
+ * A template the workspace can use (`TemplateResponse`, `TemplateResponseV2`).
+ */
+export interface Template {
+    /**
+     * The template id (`contract_template_id` of a create).
+     */
+    id: number;
+    /**
+     * The template's name.
+     */
+    name: string;
+    /**
+     * The contract type the template belongs to, when SpotDraft sent it.
+     */
+    contractTypeId?: number;
+    /**
+     * Tags (only the details endpoint sends them; empty in lists).
+     */
+    tags?: string[];
+}
+
+/**
+ * A temporary link to a contract's file. Fetch it right away: SpotDraft documents no
+ * lifetime. `Debug` shows only the URL's length.
+ */
+export interface DownloadLink {
+    /**
+     * The signed URL. Treat it as a secret: do not log or store it.
+     */
+    url: string;
+    /**
+     * The file's name, e.g. `"Standard NDA a3b2.pdf"`.
+     */
+    fileName: string;
+    /**
+     * SpotDraft's id of the contract version the file belongs to (`current_version_id`),
+     * when SpotDraft sent it.
+     */
+    versionId?: number;
+    /**
+     * When the link was requested (ISO 8601, the caller's clock): the link cannot be
+     * older than this.
+     */
+    fetchedAt: string;
+}
+
+/**
  * A user as SpotDraft describes one in events.
  */
 export interface Person {
@@ -266,6 +590,13 @@ export interface Person {
      */
     email?: string;
 }
+
+/**
+ * A webhook's state (`PublicWebhookResponseStatusEnum`). A status this library does not
+ * know is kept as sent rather than refused: refusing the 201 of a registration would hide
+ * the id of a webhook that exists, and a retry would register a second one.
+ */
+export type WebhookStatus = "ACTIVE" | "DISABLED_BY_USER" | "DISABLED_BY_ERROR" | (string & {});
 
 /**
  * A whole mapping.
@@ -287,6 +618,45 @@ export interface Mapping {
 export type EventTime = string;
 
 /**
+ * An attempt as `onRequest` / `onResponse` see it: no headers, no body, no query string
+ * (so no secret and no signed URL).
+ */
+export interface RequestEvent {
+    /**
+     * Method name, e.g. `getContractStatus`.
+     */
+    operation: string;
+    /**
+     * HTTP method.
+     */
+    method: string;
+    /**
+     * Path without the query string.
+     */
+    path: string;
+    /**
+     * 1 for the first attempt.
+     */
+    attempt: number;
+    /**
+     * HTTP status (`onResponse`, when a response came back).
+     */
+    status?: number;
+    /**
+     * Milliseconds the attempt took (`onResponse`).
+     */
+    elapsedMs: number;
+    /**
+     * SpotDraft's request id, when the response had one.
+     */
+    requestId?: string;
+    /**
+     * Error code of an attempt that got no response.
+     */
+    errorCode?: ErrorCode;
+}
+
+/**
  * An extra email attachment.
  */
 export interface EmailAttachment {
@@ -305,6 +675,42 @@ export interface EmailAttachment {
 }
 
 /**
+ * An extra file sent with the email (`EmailBase64Attachment`).
+ */
+export interface ExtraAttachment {
+    /**
+     * File name shown to the recipient, e.g. `"Order form.pdf"`.
+     */
+    fileName: string;
+    /**
+     * MIME type, e.g. `"application/pdf"`.
+     */
+    mimeType: string;
+    /**
+     * The file's bytes, standard padded base64.
+     */
+    contentBase64: string;
+}
+
+/**
+ * Argument of `track`.
+ */
+export interface TrackInput {
+    /**
+     * SpotDraft's numeric contract id (`contractId` of `createContract`'s contract).
+     */
+    contractId: number;
+    /**
+     * The composite id (`id` of `createContract`'s contract, e.g. `"T-1234"`).
+     */
+    compositeId?: string;
+    /**
+     * Your record's id (`external_metadata.id`).
+     */
+    externalId?: string;
+}
+
+/**
  * Attachment format of a sent contract.
  */
 export type AttachmentFormat = "DOCX" | "PDF" | "TEMPLATE";
@@ -313,6 +719,11 @@ export type AttachmentFormat = "DOCX" | "PDF" | "TEMPLATE";
  * Follow-up work the caller should do.
  */
 export type SyncActionKind = "FETCH_KEY_POINTERS" | "FETCH_DOCUMENT" | "REFRESH_STATUS" | "RESOLVE_COMPOSITE_ID";
+
+/**
+ * How a follow-up action ended.
+ */
+export type SyncActionOutcome = "done" | "skipped" | "failed";
 
 /**
  * How a source date is written.
@@ -454,6 +865,28 @@ export interface CounterPartyDetails {
 }
 
 /**
+ * One follow-up action's result.
+ */
+export interface SyncActionResult {
+    /**
+     * The action.
+     */
+    kind: SyncActionKind;
+    /**
+     * How it ended.
+     */
+    outcome: SyncActionOutcome;
+    /**
+     * Why it was skipped.
+     */
+    reason?: string;
+    /**
+     * Why it failed.
+     */
+    error?: SyncFailure;
+}
+
+/**
  * One follow-up action.
  */
 export interface SyncAction {
@@ -503,6 +936,40 @@ export interface ErrorDetail {
      * A likely intended value, e.g. the field name closest to an unknown key.
      */
     suggestion?: string;
+}
+
+/**
+ * One metadata value of a contract.
+ */
+export interface KeyPointer {
+    /**
+     * SpotDraft's id of this value (for updating it).
+     */
+    id: number;
+    /**
+     * The template variable (`field_name`), e.g. `"customer_name"`.
+     */
+    fieldName: string;
+    /**
+     * Label shown to users.
+     */
+    label: string;
+    /**
+     * SpotDraft's `data_type` as sent (its vocabulary is not documented).
+     */
+    dataType: string;
+    /**
+     * The value, typed.
+     */
+    value: KeyPointerValue;
+    /**
+     * The value exactly as SpotDraft sent it.
+     */
+    raw: unknown;
+    /**
+     * SpotDraft's `format_option`, as sent.
+     */
+    formatOption?: unknown;
 }
 
 /**
@@ -740,6 +1207,77 @@ export interface WebhookEvent {
 }
 
 /**
+ * Options of `getDownloadLink`.
+ */
+export interface DownloadLinkOptions {
+    /**
+     * The format; default `"PDF"`.
+     */
+    format?: DownloadFormat;
+}
+
+/**
+ * Options of `sendToCounterparties`. All optional: with none, SpotDraft emails the
+ * contract as a PDF to the counterparty recipients configured on the contract.
+ */
+export interface SendToCounterpartiesOptions {
+    /**
+     * Formats attached to the email; default `["PDF"]`.
+     */
+    attachmentFormats?: AttachmentFormat[];
+    /**
+     * Primary recipients; omit to use the counterparty recipients configured on the contract.
+     */
+    toEmails?: string[];
+    /**
+     * Copied recipients.
+     */
+    ccEmails?: string[];
+    /**
+     * Blind-copied recipients.
+     */
+    bccEmails?: string[];
+    /**
+     * Email subject; omit for SpotDraft's default.
+     */
+    subject?: string;
+    /**
+     * A message included in the email body.
+     */
+    customMessage?: string;
+    /**
+     * Extra files attached to the email.
+     */
+    extraAttachments?: ExtraAttachment[];
+}
+
+/**
+ * Progress of a `reconcile` call.
+ */
+export interface ReconcileProgress {
+    /**
+     * Records this call set out to poll.
+     */
+    planned: number;
+    /**
+     * Status requests answered (found or 404).
+     */
+    polled: number;
+    /**
+     * Records whose status changed (drift repaired).
+     */
+    changed: number;
+    /**
+     * Records whose contract answered 404 (now flagged `NOT_FOUND`).
+     */
+    notFound: number;
+    /**
+     * Records whose request failed otherwise (see `errors`).
+     */
+    failed: number;
+}
+
+/**
  * Something about a record that needs a repair or a person.
  */
 export type AttentionFlag = "NOT_FOUND" | "DELETED" | "STATUS_UNKNOWN" | "KEY_POINTERS_STALE" | "DOCUMENT_MISSING" | "COMPOSITE_ID_UNKNOWN" | "STATUS_REGRESSION_REFUSED" | "CONFLICTING_TERMINAL_STATUS";
@@ -822,6 +1360,24 @@ export interface CreateContractPayload {
 }
 
 /**
+ * The contract and how it came to be.
+ */
+export interface CreateResult {
+    /**
+     * The contract.
+     */
+    contract: ContractSummary;
+    /**
+     * Created now, or found.
+     */
+    outcome: CreateOutcome;
+    /**
+     * Create attempts sent (0 when found by `checkExistingFirst`).
+     */
+    attempts: number;
+}
+
+/**
  * The contracting entity.
  */
 export interface Entity {
@@ -864,6 +1420,11 @@ export interface DocumentRef {
      */
     storedAt?: string;
 }
+
+/**
+ * The file format asked for (`EditableDocumentDownloadFormat`).
+ */
+export type DownloadFormat = "PDF" | "DOCX" | "DOCX_WITH_FALLBACK_TO_PDF";
 
 /**
  * The outcome of a validation: `valid` is true exactly when `issues` is empty.
@@ -946,6 +1507,16 @@ export interface ApplyOutcome {
 }
 
 /**
+ * The template list.
+ */
+export interface TemplateList {
+    /**
+     * The templates, in SpotDraft's order.
+     */
+    items: Template[];
+}
+
+/**
  * The template metadata document.
  */
 export interface TemplateMetadata {
@@ -965,6 +1536,39 @@ export interface TemplateMetadata {
 export type ExternalId = string | number;
 
 /**
+ * The user who registered a webhook.
+ */
+export interface WebhookUser {
+    /**
+     * SpotDraft's user id, when sent.
+     */
+    id?: number;
+    /**
+     * Name.
+     */
+    name: string;
+    /**
+     * Email.
+     */
+    email: string;
+    /**
+     * Designation, when sent.
+     */
+    designation?: string;
+}
+
+/**
+ * The webhook signing key. Store it as a secret; pass it to `verifyWebhook`.
+ * `Debug` shows only its length.
+ */
+export interface WebhookHmacKey {
+    /**
+     * SpotDraft's `hmac_key`: standard base64 of the HMAC-SHA512 key.
+     */
+    hmacKey: string;
+}
+
+/**
  * The workflow kind of a contract (`contract_kind`).
  */
 export type ContractKind = "TEMPLATE_CONTRACT" | "EDITED_TEMPLATE_CONTRACT" | "THIRD_PARTY_CONTRACT" | "SIGN_CONTRACT" | "EXECUTED_CONTRACT" | "EXPRESS_TEMPLATE_CONTRACT" | "CLICKWRAP_CONTRACT" | "HISTORICAL_CLICKWRAP_CONTRACT" | (string & {});
@@ -973,6 +1577,133 @@ export type ContractKind = "TEMPLATE_CONTRACT" | "EDITED_TEMPLATE_CONTRACT" | "T
  * Unit of a duration.
  */
 export type DurationUnit = "DAYS" | "MONTHS" | "YEARS";
+
+/**
+ * What `handleWebhook` resolves to.
+ */
+export interface HandleWebhookResult {
+    /**
+     * The record after the event (and the actions, when they ran).
+     */
+    record: SyncRecord;
+    /**
+     * How the event was taken: `applied`, `outOfOrder`, `duplicate`, `tooOld`.
+     */
+    disposition: Disposition;
+    /**
+     * Whether the event changed the record.
+     */
+    changed: boolean;
+    /**
+     * The follow-up actions the event called for.
+     */
+    actions: SyncAction[];
+    /**
+     * What became of each action (empty when `runActions` is false).
+     */
+    actionResults: SyncActionResult[];
+}
+
+/**
+ * What `reconcile` resolves to.
+ */
+export interface ReconcileResult {
+    /**
+     * Records this call set out to poll.
+     */
+    planned: number;
+    /**
+     * Status requests answered (found or 404).
+     */
+    polled: number;
+    /**
+     * Records whose status changed (drift repaired).
+     */
+    changed: number;
+    /**
+     * Records whose contract answered 404 (now flagged `NOT_FOUND`).
+     */
+    notFound: number;
+    /**
+     * Records whose request failed otherwise (they stay stale and are polled next pass).
+     */
+    failed: number;
+    /**
+     * Skipped: executed, voided or deleted.
+     */
+    skippedSettled: number;
+    /**
+     * Skipped: news within `staleAfterMs`.
+     */
+    skippedFresh: number;
+    /**
+     * Skipped: already flagged `NOT_FOUND`.
+     */
+    skippedNotFound: number;
+    /**
+     * Stored values that are not sync records (left untouched).
+     */
+    invalidRecords: number;
+    /**
+     * Pass this as `cursor` to continue; absent when the pass reached the end.
+     */
+    nextCursor?: ReconcileCursor;
+    /**
+     * Whether the `signal` stopped the call early (`nextCursor` then resumes after the
+     * records already polled).
+     */
+    aborted: boolean;
+    /**
+     * The first failures, at most 20.
+     */
+    errors: SyncFailure[];
+}
+
+/**
+ * What `registerWebhook` subscribes.
+ */
+export interface RegisterWebhookInput {
+    /**
+     * A title for people (`title`).
+     */
+    title: string;
+    /**
+     * The HTTPS URL SpotDraft will POST events to (`url`).
+     */
+    url: string;
+    /**
+     * The activities to deliver, at least one (`only_for_activities`).
+     */
+    activities: WebhookActivity[];
+    /**
+     * Headers sent with every delivery, e.g. `{ "X-Hook-Token": "…" }` (`custom_headers`).
+     * Names must start with `X-` and must not start with a reserved prefix (`X-SD-`,
+     * `X-SpotDraft-`, `X-Goog-`, `X-Amz-` …).
+     */
+    customHeaders?: Record<string, string>;
+    /**
+     * A description for people (`description`).
+     */
+    description?: string;
+}
+
+/**
+ * What `runPendingActions` resolves to.
+ */
+export interface PendingActionsResult {
+    /**
+     * The record afterwards.
+     */
+    record: SyncRecord;
+    /**
+     * The actions the record's flags called for.
+     */
+    actions: SyncAction[];
+    /**
+     * What became of each.
+     */
+    actionResults: SyncActionResult[];
+}
 
 /**
  * What `verifyWebhook` returns: the parsed event and which key and header matched.
@@ -990,6 +1721,35 @@ export interface VerifiedWebhookEvent {
      * The header that carried the signature.
      */
     header: string;
+}
+
+/**
+ * What a create did.
+ */
+export type CreateOutcome = "CREATED" | "FOUND_EXISTING";
+
+/**
+ * What a successful delete returns (SpotDraft's 204 has no body).
+ */
+export interface WebhookDeleted {
+    /**
+     * The id of the deleted webhook.
+     */
+    id: number;
+}
+
+/**
+ * What a successful send returns (SpotDraft's 200 has no documented body).
+ */
+export interface SendToCounterpartiesResult {
+    /**
+     * The contract that was sent.
+     */
+    id: string;
+    /**
+     * The formats that were attached.
+     */
+    attachmentFormats: AttachmentFormat[];
 }
 
 /**
@@ -1452,6 +2212,81 @@ export class CompiledTemplate {
 }
 
 /**
+ * A `SyncStore` in the browser's IndexedDB: records survive reloads. Works in pages and
+ * web workers (e.g. a HubSpot UI extension's worker), wherever `indexedDB` is global.
+ *
+ * ```js
+ * const store = new IndexedDbStore("crm-sync");
+ * const engine = new SyncEngine({ client, store, webhookKeys: [] });
+ * ```
+ */
+export class IndexedDbStore {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Closes the database connection (the next call opens it again).
+     */
+    close(): void;
+    /**
+     * The record under `key`, or `null`.
+     */
+    get(key: string): Promise<SyncRecord | null>;
+    /**
+     * Every stored record (a record stored under two keys appears twice).
+     */
+    list(): Promise<SyncRecord[]>;
+    /**
+     * A store in database `dbName` (default `"spotdraft-sync"`), opened on first use.
+     * Throws `STORE_ERROR` when this runtime has no IndexedDB (Node: use `MemoryStore` or
+     * your own store), `INVALID_ARGUMENT` for an empty or non-string name.
+     */
+    constructor(dbName?: string);
+    /**
+     * Stores `record` under `key`; resolves once the transaction has committed.
+     */
+    put(key: string, record: SyncRecord): Promise<void>;
+    /**
+     * The database name.
+     */
+    readonly dbName: string;
+}
+
+/**
+ * A `SyncStore` in memory: records live as long as the object. For tests, scripts and
+ * single-process servers that rebuild their state from SpotDraft on start.
+ *
+ * Records are kept as JSON text, so changing a returned object never changes the store.
+ *
+ * ```js
+ * const engine = new SyncEngine({ client, store: new MemoryStore(), webhookKeys: key });
+ * ```
+ */
+export class MemoryStore {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * The record under `key`, or `null`.
+     */
+    get(key: string): Promise<SyncRecord | null>;
+    /**
+     * Every stored record, in key order (a record stored under two keys appears twice).
+     */
+    list(): Promise<SyncRecord[]>;
+    /**
+     * An empty store.
+     */
+    constructor();
+    /**
+     * Stores `record` (any JSON data) under `key`.
+     */
+    put(key: string, record: SyncRecord): Promise<void>;
+    /**
+     * How many keys are stored.
+     */
+    readonly size: number;
+}
+
+/**
  * A SpotDraft API client.
  *
  * ```js
@@ -1463,16 +2298,192 @@ export class SpotDraftClient {
     free(): void;
     [Symbol.dispose](): void;
     /**
+     * Creates a contract from a v2.1 create body (`POST /api/v2.1/public/contracts/`),
+     * exactly once: never blindly retried; after an ambiguous failure the contract is looked
+     * up by `external_metadata.id` and returned if it exists (`outcome: "FOUND_EXISTING"`),
+     * otherwise created again. The body is validated first (and against `templateMetadata`
+     * when given); a body without `external_metadata.id` is refused before the network.
+     */
+    createContract(payload: Record<string, unknown>, options?: CreateContractOptions): Promise<CreateResult>;
+    /**
+     * Deletes a webhook (`DELETE /api/v2.1/public/webhooks/{id}`). Never retried: a repeat
+     * after a delete that went through answers `NOT_FOUND`.
+     */
+    deleteWebhook(id: number | string, callOptions?: CallOptions): Promise<WebhookDeleted>;
+    /**
+     * The contracts (at most 50) whose `external_metadata.id` is `externalId`
+     * (`GET /api/v2.1/public/contracts/by_external_metadata/{id}`).
+     */
+    findContractsByExternalId(external_id: string, options?: CallOptions): Promise<ContractSummary[]>;
+    /**
      * Reads a contract's status (`GET /api/v2.1/public/contracts/{id}/status`).
      *
      * For repair and reconciliation; let webhooks drive the sync.
      */
     getContractStatus(id: string, options?: CallOptions): Promise<ContractStatusResult>;
     /**
+     * Asks for a temporary, signed link to the contract's file
+     * (`POST /api/v2.1/public/contracts/{id}/download_link`). Fetch `url` right away and do
+     * not log or store it: it is a credential until it expires, and SpotDraft documents no
+     * lifetime. `fetchedAt` is when the link was requested (this machine's clock).
+     *
+     * ```js
+     * const { url, fileName } = await client.getDownloadLink("T-1234", { format: "PDF" });
+     * const pdf = new Uint8Array(await (await fetch(url)).arrayBuffer());
+     * ```
+     */
+    getDownloadLink(id: string, options?: DownloadLinkOptions, callOptions?: CallOptions): Promise<DownloadLink>;
+    /**
+     * Reads a contract's metadata values
+     * (`GET /api/v2.1/public/contracts/{id}/key_pointers`), typed and indexed by field name.
+     *
+     * ```js
+     * const { byFieldName } = await client.getKeyPointers("T-1234");
+     * const fee = byFieldName.billing_amount?.value; // { kind: "currency", currency: "USD", amount: 12000 }
+     * ```
+     */
+    getKeyPointers(id: string, callOptions?: CallOptions): Promise<KeyPointers>;
+    /**
+     * Reads the fields a template's `contract_data` must fill
+     * (`GET /api/v2.1/public/templates/{templateId}/metadata`). Pass the result to
+     * `validateCreateContract` or `new CompiledTemplate(...)`. Rejects with
+     * `TEMPLATE_INACCESSIBLE` when the template is not in this workspace.
+     */
+    getTemplateMetadata(templateId: number | string, callOptions?: CallOptions): Promise<TemplateMetadata>;
+    /**
+     * Reads one template's details (`GET /api/v2.1/public/templates/{templateId}/`).
+     * Rejects with `TEMPLATE_INACCESSIBLE` when the template is not in this workspace.
+     */
+    getTemplate(templateId: number | string, callOptions?: CallOptions): Promise<Template>;
+    /**
+     * Reads the workspace's webhook signing key (`GET /api/v2.1/public/webhooks/hmac_key/`).
+     * It is a secret: store it like one and pass it to `verifyWebhook`.
+     */
+    getWebhookHmacKey(callOptions?: CallOptions): Promise<WebhookHmacKey>;
+    /**
+     * Lists the workspace's published templates (`GET /api/v2.1/public/templates/`).
+     */
+    listTemplates(callOptions?: CallOptions): Promise<TemplateList>;
+    /**
      * Creates a client. Throws a `SpotDraftError` (`INVALID_ARGUMENT`,
      * `BROWSER_SECRET_REFUSED`) when the options are wrong; no request is sent.
      */
     constructor(options: SpotDraftClientOptions);
+    /**
+     * Subscribes a URL to contract activities (`POST /api/v2.1/public/webhooks/`). Keep the
+     * returned `id`: SpotDraft has no endpoint to list webhooks. Never retried: a repeat
+     * would register a second webhook.
+     *
+     * ```js
+     * const hook = await client.registerWebhook({
+     *   title: "CRM sync", url: "https://crm.example.com/spotdraft/webhook",
+     *   activities: ["CONTRACT_SENT_TO_COUNTERPARTY", "CONTRACT_EXECUTED"],
+     *   customHeaders: { "X-Hook-Token": process.env.HOOK_TOKEN },
+     * });
+     * ```
+     */
+    registerWebhook(webhook: RegisterWebhookInput, callOptions?: CallOptions): Promise<Webhook>;
+    /**
+     * Emails a contract to its counterparties
+     * (`POST /api/v2.1/public/contracts/{id}/send_to_counterparties`); it moves to REDLINING.
+     *
+     * Every option is optional; by default SpotDraft attaches a PDF and writes to the
+     * counterparty recipients configured on the contract. Bad options reject with
+     * `INVALID_ARGUMENT` before anything is sent. Never retried: a repeat would email twice.
+     *
+     * ```js
+     * await client.sendToCounterparties("T-1234", { toEmails: ["legal@acme.example"], subject: "Acme MSA" });
+     * ```
+     */
+    sendToCounterparties(id: string, options?: SendToCounterpartiesOptions, callOptions?: CallOptions): Promise<SendToCounterpartiesResult>;
+}
+
+/**
+ * Syncs SpotDraft contracts back into your system: verified webhooks update a record per
+ * contract, follow-up calls fetch key pointers and note the executed file, `reconcile`
+ * repairs drift within a request budget, and `fetchDocument` pulls the file on demand.
+ *
+ * ```js
+ * const engine = new SyncEngine({ client, store: new MemoryStore(), webhookKeys: process.env.SPOTDRAFT_HMAC_KEY });
+ * app.post("/spotdraft", express.raw({ type: "application/json" }), async (req, res) => {
+ *   try {
+ *     const { record } = await engine.handleWebhook(req.body, req.headers);
+ *     res.sendStatus(204);
+ *   } catch (e) {
+ *     res.sendStatus(e.code === "WEBHOOK_SIGNATURE_INVALID" ? 401 : e.code === "STORE_ERROR" ? 503 : 400);
+ *   }
+ * });
+ * ```
+ */
+export class SyncEngine {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Mints a fresh download link, fetches the file's bytes (through the client's `fetch`
+     * when it was given one, else the global `fetch`; no SpotDraft credentials are sent to
+     * the file host) and notes `{ fileName, versionId, fetchedAt }` on the record. The link
+     * itself is neither returned, stored nor logged. Store the bytes, then call
+     * `recordStored`.
+     */
+    fetchDocument(key: RecordRef, options?: FetchDocumentOptions): Promise<FetchedDocument>;
+    /**
+     * The stored record, or `null`.
+     */
+    getRecord(key: RecordRef): Promise<SyncRecord | null>;
+    /**
+     * Verifies, parses and applies one webhook delivery, stores the record, then (unless
+     * `runActions: false`) runs the follow-up calls and stores their results.
+     *
+     * Rejects with `WEBHOOK_SIGNATURE_INVALID` (answer 401) before touching the store;
+     * `WEBHOOK_RAW_BODY_REQUIRED` / `WEBHOOK_PAYLOAD_INVALID` (answer 400); `STORE_ERROR`
+     * (answer 5xx so SpotDraft retries). A failed follow-up call does not reject: it is in
+     * `actionResults`, and the record's flag keeps it pending.
+     */
+    handleWebhook(rawBody: Uint8Array | ArrayBuffer | string, headers: Headers | Record<string, string | string[] | undefined>, options?: HandleWebhookOptions): Promise<HandleWebhookResult>;
+    /**
+     * Creates an engine. Throws `INVALID_ARGUMENT` when an option is wrong (a bad key is
+     * named by its index, never shown).
+     */
+    constructor(options: SyncEngineOptions);
+    /**
+     * Polls `GET …/status` for records that may have drifted — not executed, voided or
+     * deleted, no news for `staleAfterMs` (or a status nobody could read) — by ascending
+     * contract id, at most `budget` requests, `concurrency` at a time within the client's
+     * rate limit. Applies each answer (a 404 flags `NOT_FOUND`), stores it and reports
+     * progress. Resolves (also when `signal` aborts it) with counts and `nextCursor`.
+     *
+     * ```js
+     * let cursor = null;
+     * do {
+     *   const r = await engine.reconcile({ budget: 500, cursor, staleAfterMs: 6 * 3600_000 });
+     *   cursor = r.nextCursor ?? null;
+     * } while (cursor);
+     * ```
+     */
+    reconcile(options?: ReconcileOptions): Promise<ReconcileResult>;
+    /**
+     * Records where you stored the contract's file (a bucket key, your system's file id).
+     * Rejects with `INVALID_ARGUMENT` when `storedAt` looks like a signed URL, or when the
+     * document was never fetched; `NOT_FOUND` when there is no record.
+     */
+    recordStored(key: RecordRef, storedAt: string): Promise<SyncRecord>;
+    /**
+     * Runs the actions a record's flags call for (`KEY_POINTERS_STALE`, `DOCUMENT_MISSING`,
+     * `STATUS_UNKNOWN`, `COMPOSITE_ID_UNKNOWN`): after `handleWebhook(…, { runActions:
+     * false })`, or to retry failed ones. Rejects with `NOT_FOUND` when there is no record.
+     */
+    runPendingActions(key: RecordRef, options?: CallOptions): Promise<PendingActionsResult>;
+    /**
+     * Starts tracking a contract you created (`trackedSince` = now), so `reconcile` can
+     * repair it even if no webhook ever arrives. Keeps an existing record, only filling in
+     * a missing composite or external id.
+     *
+     * ```js
+     * const { contract } = await client.createContract(payload);
+     * await engine.track({ contractId: contract.contractId, compositeId: contract.id, externalId: "hubspot-deal-10024" });
+     * ```
+     */
+    track(input: TrackInput): Promise<SyncRecord>;
 }
 
 declare function __wbg_reset_state(): void;
@@ -1572,26 +2583,62 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly __spotdraftTestPanic: (a: number, b: number) => any;
+    readonly __wbg___syncclienthandle_free: (a: number, b: number) => void;
     readonly __wbg_compiledtemplate_free: (a: number, b: number) => void;
+    readonly __wbg_indexeddbstore_free: (a: number, b: number) => void;
+    readonly __wbg_memorystore_free: (a: number, b: number) => void;
     readonly __wbg_spotdraftclient_free: (a: number, b: number) => void;
+    readonly __wbg_syncengine_free: (a: number, b: number) => void;
     readonly applyEvent: (a: any, b: any) => [number, number, number];
     readonly buildCreateContract: (a: any, b: any) => [number, number, number];
     readonly compiledtemplate_new: (a: any) => [number, number, number];
     readonly compiledtemplate_validate: (a: number, b: any) => [number, number, number];
     readonly compiledtemplate_validateJson: (a: number, b: any) => [number, number, number];
+    readonly indexeddbstore_close: (a: number) => void;
+    readonly indexeddbstore_dbName: (a: number) => [number, number];
+    readonly indexeddbstore_get: (a: number, b: any) => any;
+    readonly indexeddbstore_list: (a: number) => any;
+    readonly indexeddbstore_new: (a: any) => [number, number, number];
+    readonly indexeddbstore_put: (a: number, b: any, c: any) => any;
     readonly install_panic_hook: () => void;
     readonly isSpotDraftError: (a: any) => number;
+    readonly memorystore_get: (a: number, b: any) => any;
+    readonly memorystore_list: (a: number) => any;
+    readonly memorystore_new: () => number;
+    readonly memorystore_put: (a: number, b: any, c: any) => any;
+    readonly memorystore_size: (a: number) => number;
     readonly parseWebhookEvent: (a: any, b: number) => [number, number, number];
     readonly signWebhookForTest: (a: any, b: any) => [number, number, number, number];
+    readonly spotdraftclient___syncHandle: (a: number) => number;
+    readonly spotdraftclient_createContract: (a: number, b: any, c: number) => any;
+    readonly spotdraftclient_deleteWebhook: (a: number, b: any, c: number) => any;
+    readonly spotdraftclient_findContractsByExternalId: (a: number, b: any, c: number) => any;
     readonly spotdraftclient_getContractStatus: (a: number, b: any, c: number) => any;
+    readonly spotdraftclient_getDownloadLink: (a: number, b: any, c: number, d: number) => any;
+    readonly spotdraftclient_getKeyPointers: (a: number, b: any, c: number) => any;
+    readonly spotdraftclient_getTemplate: (a: number, b: any, c: number) => any;
+    readonly spotdraftclient_getTemplateMetadata: (a: number, b: any, c: number) => any;
+    readonly spotdraftclient_getWebhookHmacKey: (a: number, b: number) => any;
+    readonly spotdraftclient_listTemplates: (a: number, b: number) => any;
     readonly spotdraftclient_new: (a: any) => [number, number, number];
+    readonly spotdraftclient_registerWebhook: (a: number, b: any, c: number) => any;
+    readonly spotdraftclient_sendToCounterparties: (a: number, b: any, c: number, d: number) => any;
+    readonly syncengine_fetchDocument: (a: number, b: any, c: number) => any;
+    readonly syncengine_getRecord: (a: number, b: any) => any;
+    readonly syncengine_handleWebhook: (a: number, b: any, c: any, d: number) => any;
+    readonly syncengine_new: (a: any) => [number, number, number];
+    readonly syncengine_reconcile: (a: number, b: number) => any;
+    readonly syncengine_recordStored: (a: number, b: any, c: any) => any;
+    readonly syncengine_runPendingActions: (a: number, b: any, c: number) => any;
+    readonly syncengine_track: (a: number, b: any) => any;
     readonly validateCreateContract: (a: any, b: number) => [number, number, number];
     readonly validateCreateContractJson: (a: any, b: number) => [number, number, number];
     readonly verifyWebhook: (a: any, b: any, c: any, d: number) => [number, number, number];
     readonly wasm_bindgen__convert__closures_____invoke__h80bfa876db0a6047: (a: number, b: number, c: any, d: any, e: any) => void;
     readonly wasm_bindgen__convert__closures_____invoke__ha75d28fc75ac40da: (a: number, b: number, c: any, d: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__ha75d28fc75ac40da_17: (a: number, b: number, c: any, d: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__h9907075690e47711: (a: number, b: number, c: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__ha75d28fc75ac40da_48: (a: number, b: number, c: any, d: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__hb4a93791de35ac9d: (a: number, b: number, c: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h1f6ab1214ba30342: (a: number, b: number) => void;
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;
