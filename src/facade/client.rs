@@ -5,6 +5,7 @@ use super::fetch::{JsCall, JsTransport};
 use super::panic_guard::promise;
 use super::runtime;
 use crate::api::contracts::status::GetContractStatus;
+use crate::api::Endpoint;
 use crate::client::{AttemptEvent, CallContext, Client, Observer};
 use crate::core::config::{ClientConfig, ClientConfigInput};
 use crate::core::ids::CompositeId;
@@ -83,12 +84,9 @@ impl SpotDraftClient {
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<Object>,
     ) -> js_sys::Promise {
-        let inner = Rc::clone(&self.inner);
-        promise(async move {
+        self.run(options, move || {
             let id = CompositeId::parse_arg("id", &string_arg("id", &id)?)?;
-            let call = call_options(options.as_ref())?;
-            let result = inner.call(&GetContractStatus { id }, &call).await?;
-            to_js_value(&result)
+            Ok(GetContractStatus { id })
         })
     }
 }
@@ -97,6 +95,25 @@ impl SpotDraftClient {
     /// The Rust client, for the facade modules that add methods to this class.
     pub(crate) fn inner(&self) -> Rc<Client<JsTransport>> {
         Rc::clone(&self.inner)
+    }
+
+    /// Runs the endpoint that `build` makes from a method's JS arguments, as a promise of its
+    /// output. `build` runs first, so bad arguments are reported before the call options.
+    pub(crate) fn run<E>(
+        &self,
+        call: Option<Object>,
+        build: impl FnOnce() -> Result<E> + 'static,
+    ) -> js_sys::Promise
+    where
+        E: Endpoint + 'static,
+        E::Output: Serialize,
+    {
+        let inner = self.inner();
+        promise(async move {
+            let endpoint = build()?;
+            let ctx = call_options(call.as_ref())?;
+            to_js_value(&inner.call(&endpoint, &ctx).await?)
+        })
     }
 
     fn build(options: JsValue) -> Result<Self> {

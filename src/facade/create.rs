@@ -88,12 +88,8 @@ impl SpotDraftClient {
         #[wasm_bindgen(unchecked_param_type = "string")] external_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<Object>,
     ) -> js_sys::Promise {
-        let inner = self.inner();
-        promise(async move {
-            let endpoint =
-                FindByExternalId::new("externalId", &string_arg("externalId", &external_id)?)?;
-            let ctx = call_options(options.as_ref())?;
-            to_js_value(&inner.call(&endpoint, &ctx).await?)
+        self.run(options, move || {
+            FindByExternalId::new("externalId", &string_arg("externalId", &external_id)?)
         })
     }
 }

@@ -6,9 +6,8 @@
 //! option such as `toEmail` is an `INVALID_ARGUMENT` naming it, not silently ignored. No
 //! domain logic lives here; every check is in the endpoint (`crate::api`).
 
-use super::args::{string_arg, to_js_value, type_name};
-use super::client::{call_options, SpotDraftClient};
-use super::panic_guard::promise;
+use super::args::{string_arg, type_name};
+use super::client::SpotDraftClient;
 use crate::api::contracts::download_link::{DownloadLinkOptions, GetDownloadLink};
 use crate::api::contracts::key_pointers::GetKeyPointers;
 use crate::api::contracts::send::{SendToCounterparties, SendToCounterpartiesOptions};
@@ -52,15 +51,10 @@ impl SpotDraftClient {
         )]
         call: Option<Object>,
     ) -> js_sys::Promise {
-        let inner = self.inner();
-        promise(async move {
+        self.run(call, move || {
             let id = CompositeId::parse_arg("id", &string_arg("id", &id)?)?;
             let options: SendToCounterpartiesOptions = json_options("options", options.as_ref())?;
-            let ctx = call_options(call.as_ref())?;
-            let result = inner
-                .call(&SendToCounterparties { id, options }, &ctx)
-                .await?;
-            to_js_value(&result)
+            Ok(SendToCounterparties { id, options })
         })
     }
 
@@ -81,12 +75,9 @@ impl SpotDraftClient {
         )]
         call: Option<Object>,
     ) -> js_sys::Promise {
-        let inner = self.inner();
-        promise(async move {
+        self.run(call, move || {
             let id = CompositeId::parse_arg("id", &string_arg("id", &id)?)?;
-            let ctx = call_options(call.as_ref())?;
-            let result = inner.call(&GetKeyPointers { id }, &ctx).await?;
-            to_js_value(&result)
+            Ok(GetKeyPointers { id })
         })
     }
 
@@ -112,15 +103,11 @@ impl SpotDraftClient {
         )]
         call: Option<Object>,
     ) -> js_sys::Promise {
-        let inner = self.inner();
-        promise(async move {
+        self.run(call, move || {
             let id = CompositeId::parse_arg("id", &string_arg("id", &id)?)?;
             let options: DownloadLinkOptions = json_options("options", options.as_ref())?;
-            let ctx = call_options(call.as_ref())?;
             let now = String::from(js_sys::Date::new_0().to_iso_string());
-            let endpoint = GetDownloadLink::new(id, options.format.unwrap_or_default(), now)?;
-            let result = inner.call(&endpoint, &ctx).await?;
-            to_js_value(&result)
+            GetDownloadLink::new(id, options.format.unwrap_or_default(), now)
         })
     }
 
@@ -134,12 +121,7 @@ impl SpotDraftClient {
         )]
         call: Option<Object>,
     ) -> js_sys::Promise {
-        let inner = self.inner();
-        promise(async move {
-            let ctx = call_options(call.as_ref())?;
-            let result = inner.call(&ListTemplates::default(), &ctx).await?;
-            to_js_value(&result)
-        })
+        self.run(call, || Ok(ListTemplates::default()))
     }
 
     /// Reads one template's details (`GET /api/v2.1/public/templates/{templateId}/`).
@@ -155,12 +137,9 @@ impl SpotDraftClient {
         )]
         call: Option<Object>,
     ) -> js_sys::Promise {
-        let inner = self.inner();
-        promise(async move {
+        self.run(call, move || {
             let template_id = id_arg("templateId", &template_id)?;
-            let ctx = call_options(call.as_ref())?;
-            let result = inner.call(&GetTemplate { template_id }, &ctx).await?;
-            to_js_value(&result)
+            Ok(GetTemplate { template_id })
         })
     }
 
@@ -182,14 +161,9 @@ impl SpotDraftClient {
         )]
         call: Option<Object>,
     ) -> js_sys::Promise {
-        let inner = self.inner();
-        promise(async move {
+        self.run(call, move || {
             let template_id = id_arg("templateId", &template_id)?;
-            let ctx = call_options(call.as_ref())?;
-            let result = inner
-                .call(&GetTemplateMetadata { template_id }, &ctx)
-                .await?;
-            to_js_value(&result)
+            Ok(GetTemplateMetadata { template_id })
         })
     }
 
@@ -207,12 +181,7 @@ impl SpotDraftClient {
         )]
         call: Option<Object>,
     ) -> js_sys::Promise {
-        let inner = self.inner();
-        promise(async move {
-            let ctx = call_options(call.as_ref())?;
-            let result = inner.call(&GetWebhookHmacKey, &ctx).await?;
-            to_js_value(&result)
-        })
+        self.run(call, || Ok(GetWebhookHmacKey))
     }
 
     /// Subscribes a URL to contract activities (`POST /api/v2.1/public/webhooks/`). Keep the
@@ -236,12 +205,9 @@ impl SpotDraftClient {
         )]
         call: Option<Object>,
     ) -> js_sys::Promise {
-        let inner = self.inner();
-        promise(async move {
+        self.run(call, move || {
             let input: RegisterWebhookInput = json_required("webhook", &webhook)?;
-            let ctx = call_options(call.as_ref())?;
-            let result = inner.call(&RegisterWebhook { input }, &ctx).await?;
-            to_js_value(&result)
+            Ok(RegisterWebhook { input })
         })
     }
 
@@ -257,12 +223,9 @@ impl SpotDraftClient {
         )]
         call: Option<Object>,
     ) -> js_sys::Promise {
-        let inner = self.inner();
-        promise(async move {
+        self.run(call, move || {
             let id = id_arg("id", &id)?;
-            let ctx = call_options(call.as_ref())?;
-            let result = inner.call(&DeleteWebhook { id }, &ctx).await?;
-            to_js_value(&result)
+            Ok(DeleteWebhook { id })
         })
     }
 }
