@@ -84,7 +84,7 @@ impl SpotDraftClient {
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<Object>,
     ) -> js_sys::Promise {
-        self.run(options, move || {
+        self.run("options", options, move || {
             let id = CompositeId::parse_arg("id", &string_arg("id", &id)?)?;
             Ok(GetContractStatus { id })
         })
@@ -98,9 +98,11 @@ impl SpotDraftClient {
     }
 
     /// Runs the endpoint that `build` makes from a method's JS arguments, as a promise of its
-    /// output. `build` runs first, so bad arguments are reported before the call options.
+    /// output; `call` is the call-options argument, named `call_name` in errors. `build` runs
+    /// first, so bad arguments are reported before the call options.
     pub(crate) fn run<E>(
         &self,
+        call_name: &'static str,
         call: Option<Object>,
         build: impl FnOnce() -> Result<E> + 'static,
     ) -> js_sys::Promise
@@ -111,7 +113,7 @@ impl SpotDraftClient {
         let inner = self.inner();
         promise(async move {
             let endpoint = build()?;
-            let ctx = call_options(call.as_ref())?;
+            let ctx = call_options_named(call_name, call.as_ref())?;
             to_js_value(&inner.call(&endpoint, &ctx).await?)
         })
     }
@@ -253,14 +255,23 @@ fn function_option(options: &JsValue, key: &str) -> Result<Option<Function>> {
     })
 }
 
-/// Reads `{ signal, timeoutMs, maxRetries }` of a call.
+/// Reads `{ signal, timeoutMs, maxRetries }` of a call whose argument is named `options`.
 pub(crate) fn call_options(options: Option<&Object>) -> Result<CallContext<JsCall>> {
+    call_options_named("options", options)
+}
+
+/// Reads `{ signal, timeoutMs, maxRetries }` from the argument named `name` (errors name
+/// `{name}.signal` and so on).
+pub(crate) fn call_options_named(
+    name: &str,
+    options: Option<&Object>,
+) -> Result<CallContext<JsCall>> {
     let Some(options) = options else {
         return Ok(CallContext::new(JsCall::default()));
     };
     if !JsValue::from(options).is_object() {
         return Err(Error::invalid_argument(
-            "options",
+            name,
             format!(
                 "must be a call options object such as {{ signal }}, got {}",
                 type_name(options)
@@ -278,7 +289,7 @@ pub(crate) fn call_options(options: Option<&Object>) -> Result<CallContext<JsCal
             .unwrap_or(false);
         if !has_aborted {
             return Err(Error::invalid_argument(
-                "options.signal",
+                &format!("{name}.signal"),
                 format!("must be an AbortSignal, got {}", type_name(&signal)),
             ));
         }
@@ -288,8 +299,8 @@ pub(crate) fn call_options(options: Option<&Object>) -> Result<CallContext<JsCal
     };
     Ok(CallContext {
         transport,
-        timeout_ms: whole("options.timeoutMs", &get("timeoutMs"), 1, 600_000)?,
-        max_retries: whole("options.maxRetries", &get("maxRetries"), 0, 10)?,
+        timeout_ms: whole(&format!("{name}.timeoutMs"), &get("timeoutMs"), 1, 600_000)?,
+        max_retries: whole(&format!("{name}.maxRetries"), &get("maxRetries"), 0, 10)?,
     })
 }
 

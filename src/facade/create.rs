@@ -88,7 +88,7 @@ impl SpotDraftClient {
         #[wasm_bindgen(unchecked_param_type = "string")] external_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<Object>,
     ) -> js_sys::Promise {
-        self.run(options, move || {
+        self.run("options", options, move || {
             FindByExternalId::new("externalId", &string_arg("externalId", &external_id)?)
         })
     }

@@ -51,7 +51,7 @@ impl SpotDraftClient {
         )]
         call: Option<Object>,
     ) -> js_sys::Promise {
-        self.run(call, move || {
+        self.run("callOptions", call, move || {
             let id = CompositeId::parse_arg("id", &string_arg("id", &id)?)?;
             let options: SendToCounterpartiesOptions = json_options("options", options.as_ref())?;
             Ok(SendToCounterparties { id, options })
@@ -75,7 +75,7 @@ impl SpotDraftClient {
         )]
         call: Option<Object>,
     ) -> js_sys::Promise {
-        self.run(call, move || {
+        self.run("callOptions", call, move || {
             let id = CompositeId::parse_arg("id", &string_arg("id", &id)?)?;
             Ok(GetKeyPointers { id })
         })
@@ -103,7 +103,7 @@ impl SpotDraftClient {
         )]
         call: Option<Object>,
     ) -> js_sys::Promise {
-        self.run(call, move || {
+        self.run("callOptions", call, move || {
             let id = CompositeId::parse_arg("id", &string_arg("id", &id)?)?;
             let options: DownloadLinkOptions = json_options("options", options.as_ref())?;
             let now = String::from(js_sys::Date::new_0().to_iso_string());
@@ -121,7 +121,7 @@ impl SpotDraftClient {
         )]
         call: Option<Object>,
     ) -> js_sys::Promise {
-        self.run(call, || Ok(ListTemplates::default()))
+        self.run("callOptions", call, || Ok(ListTemplates::default()))
     }
 
     /// Reads one template's details (`GET /api/v2.1/public/templates/{templateId}/`).
@@ -137,7 +137,7 @@ impl SpotDraftClient {
         )]
         call: Option<Object>,
     ) -> js_sys::Promise {
-        self.run(call, move || {
+        self.run("callOptions", call, move || {
             let template_id = id_arg("templateId", &template_id)?;
             Ok(GetTemplate { template_id })
         })
@@ -161,7 +161,7 @@ impl SpotDraftClient {
         )]
         call: Option<Object>,
     ) -> js_sys::Promise {
-        self.run(call, move || {
+        self.run("callOptions", call, move || {
             let template_id = id_arg("templateId", &template_id)?;
             Ok(GetTemplateMetadata { template_id })
         })
@@ -181,7 +181,7 @@ impl SpotDraftClient {
         )]
         call: Option<Object>,
     ) -> js_sys::Promise {
-        self.run(call, || Ok(GetWebhookHmacKey))
+        self.run("callOptions", call, || Ok(GetWebhookHmacKey))
     }
 
     /// Subscribes a URL to contract activities (`POST /api/v2.1/public/webhooks/`). Keep the
@@ -205,7 +205,7 @@ impl SpotDraftClient {
         )]
         call: Option<Object>,
     ) -> js_sys::Promise {
-        self.run(call, move || {
+        self.run("callOptions", call, move || {
             let input: RegisterWebhookInput = json_required("webhook", &webhook)?;
             Ok(RegisterWebhook { input })
         })
@@ -223,7 +223,7 @@ impl SpotDraftClient {
         )]
         call: Option<Object>,
     ) -> js_sys::Promise {
-        self.run(call, move || {
+        self.run("callOptions", call, move || {
             let id = id_arg("id", &id)?;
             Ok(DeleteWebhook { id })
         })

@@ -387,3 +387,16 @@ test('an aborted signal rejects with ABORTED and sends nothing', async () => {
   assert.equal(error2.code, 'ABORTED');
   assert.equal(sent.length, 0);
 });
+
+test('call options are named after their argument in errors, before any request', async () => {
+  let sent = 0;
+  const client = new SpotDraftClient({ baseUrl: 'https://sd-proxy.example.com', fetch: async () => { sent++; throw new Error('no network here'); } });
+  const keyPointers = await client.getKeyPointers('T-1', { signal: 'soon' }).catch((e) => e);
+  assert.equal(keyPointers.code, 'INVALID_ARGUMENT');
+  assert.equal(keyPointers.details[0].path, 'callOptions.signal');
+  const link = await client.getDownloadLink('T-1', { format: 'PDF' }, { maxRetries: 99 }).catch((e) => e);
+  assert.equal(link.details[0].path, 'callOptions.maxRetries');
+  const status = await client.getContractStatus('T-1', { timeoutMs: 0 }).catch((e) => e);
+  assert.equal(status.details[0].path, 'options.timeoutMs');
+  assert.equal(sent, 0);
+});
