@@ -28,36 +28,48 @@ export default async function ({ pkg, root }) {
       if (response.status !== 200) throw new Error(`raw fetch got ${response.status}`);
       return response.json();
     };
+    // The same request with a per-call timeout, as a hand-written integration would send it
+    // (the client always has one: `timeoutMs`, default 30 s).
+    const rawWithTimeout = async () => {
+      const response = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+      if (response.status !== 200) throw new Error(`raw fetch got ${response.status}`);
+      return response.json();
+    };
     const viaClient = () => client.getContractStatus(id);
     for (let i = 0; i < 50; i++) {
       await raw();
+      await rawWithTimeout();
       await viaClient();
     }
     const rows = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const t = { raw: [], client: [] };
+      const t = { raw: [], timeout: [], client: [] };
+      const paths = [['raw', raw], ['timeout', rawWithTimeout], ['client', viaClient]];
       for (let i = 0; i < CALLS; i++) {
-        // Interleave so both see the same machine state.
-        for (const [name, fn] of i % 2 ? [['raw', raw], ['client', viaClient]] : [['client', viaClient], ['raw', raw]]) {
+        // Interleave so all see the same machine state.
+        for (const [name, fn] of i % 2 ? paths : [...paths].reverse()) {
           const start = performance.now();
           await fn();
           t[name].push(performance.now() - start);
         }
       }
-      rows.push({ raw: median(t.raw), client: median(t.client) });
+      rows.push({ raw: median(t.raw), timeout: median(t.timeout), client: median(t.client) });
     }
     const raws = rows.map((r) => r.raw);
+    const timeouts = rows.map((r) => r.timeout);
     const clients = rows.map((r) => r.client);
     const ratio = median(clients) / median(raws);
+    const ratioTimeout = median(clients) / median(timeouts);
     return [
       `${ROUNDS} rounds × ${CALLS} interleaved calls of \`GET /contracts/{id}/status\` to the sandbox on loopback (rate limit off).`,
       '',
       '| path | median latency (ms), median of rounds | per round |',
       '|---|---:|---|',
       `| raw \`fetch\` + \`response.json()\` | ${median(raws).toFixed(3)} | ${raws.map((x) => x.toFixed(3)).join(', ')} |`,
+      `| raw \`fetch\` with \`signal: AbortSignal.timeout(30_000)\` + \`response.json()\` | ${median(timeouts).toFixed(3)} | ${timeouts.map((x) => x.toFixed(3)).join(', ')} |`,
       `| \`client.getContractStatus(id)\` | ${median(clients).toFixed(3)} | ${clients.map((x) => x.toFixed(3)).join(', ')} |`,
       '',
-      `Median latency ratio client / raw fetch: **${ratio.toFixed(3)}×** (target ≤ 1.05×).`,
+      `Median latency ratio client / raw fetch: **${ratio.toFixed(3)}×** (target ≤ 1.05×); client / raw fetch with a timeout: ${ratioTimeout.toFixed(3)}×.`,
     ].join('\n');
   } finally {
     await sandbox.stop();

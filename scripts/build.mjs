@@ -4,7 +4,7 @@
 //   -> entry points (node ESM wrapper, inline-bytes entry, workerd entry) -> size report.
 // Calls the tools directly (no wasm-pack: it downloads binaries). Idempotent.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,63 @@ const MIN_WASM_OPT = 110;
 
 function run(cmd, args, opts = {}) {
   console.log(`$ ${cmd} ${args.join(' ')}`);
-  return execFileSync(cmd, args, { cwd: root, stdio: opts.capture ? 'pipe' : 'inherit', encoding: 'utf8' });
+  return execFileSync(cmd, args, { cwd: root, stdio: opts.capture ? 'pipe' : 'inherit', encoding: 'utf8', env: opts.env });
+}
+
+/** Rewrites the `target_features` custom section of the module at `file` without `feature`. */
+function dropTargetFeature(file, feature) {
+  const bytes = readFileSync(file);
+  const readLeb = (at) => {
+    let value = 0, shift = 0, byte;
+    do {
+      byte = bytes[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return [value, at];
+  };
+  const leb = (n) => {
+    const out = [];
+    do {
+      let byte = n & 0x7f;
+      n = Math.floor(n / 128);
+      if (n) byte |= 0x80;
+      out.push(byte);
+    } while (n);
+    return Buffer.from(out);
+  };
+  const text = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
+  const parts = [bytes.subarray(0, 8)];
+  let at = 8;
+  let found = false;
+  while (at < bytes.length) {
+    const start = at;
+    const id = bytes[at];
+    const [size, contentAt] = readLeb(at + 1);
+    const end = contentAt + size;
+    let replaced = null;
+    if (id === 0) {
+      const [nameLength, nameAt] = readLeb(contentAt);
+      if (bytes.toString('utf8', nameAt, nameAt + nameLength) === 'target_features') {
+        let [count, p] = readLeb(nameAt + nameLength);
+        const kept = [];
+        for (; count > 0; count--) {
+          const prefix = String.fromCharCode(bytes[p]);
+          const [length, nameStart] = readLeb(p + 1);
+          const name = bytes.toString('utf8', nameStart, nameStart + length);
+          p = nameStart + length;
+          if (name === feature) found = true;
+          else kept.push(Buffer.concat([Buffer.from(prefix), text(name)]));
+        }
+        const payload = Buffer.concat([text('target_features'), leb(kept.length), ...kept]);
+        replaced = Buffer.concat([Buffer.from([0]), leb(payload.length), payload]);
+      }
+    }
+    parts.push(replaced ?? bytes.subarray(start, end));
+    at = end;
+  }
+  if (!found) console.log(`(target_features of ${relative(root, file)} did not list ${feature})`);
+  writeFileSync(file, Buffer.concat(parts));
 }
 
 function lockedVersion(name) {
@@ -80,14 +136,47 @@ function patchReinitOrder(file) {
   writeFileSync(file, js);
 }
 
-// 1. Compile.
-run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'spotdraft-sync', '--lib']);
+// 1. Compile, without reference types: wasm-bindgen then passes JS values as i32 indices into
+// its JS-side heap instead of `externref`. Node 20 (V8 11.3) kills the whole process ("Fatal
+// error ... unreachable code" in `Deoptimizer::DoComputeBuiltinContinuation`) when TurboFan
+// has inlined a call to a wasm export returning `externref` and lazily deoptimises the caller
+// during that call: a hot loop of `client.getContractStatus()` crashed 8 runs of 20
+// (tests/node/v8-deopt.test.mjs). An `i32` return takes V8's handled path.
+run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'spotdraft-sync', '--lib'], {
+  env: { ...process.env, CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: '-C target-feature=-reference-types' },
+});
+// The precompiled `panic_abort` object still declares reference-types, and wasm-ld copies that
+// into `target_features`, which wasm-bindgen reads to choose its ABI: drop the claim (no code of
+// ours uses the feature; wasm-opt below validates the module without it).
+dropTargetFeature(wasmIn, 'reference-types');
 
 // 2. Refuse a module with stray `env` imports (a sign of non-wasm code paths).
 const imports = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(wasmIn)));
 const envImports = imports.filter((i) => i.module === 'env');
 if (envImports.length) {
   throw new Error(`the .wasm imports from "env": ${envImports.map((i) => i.name).join(', ')}`);
+}
+
+// The Node glue is CommonJS and `require`s the JS snippets (src/facade/js/*.js), which are
+// ES modules; Node 20 before 20.19 cannot require those. Our snippets only use
+// `export function NAME(`, so the CommonJS copy is that keyword dropped plus a
+// `module.exports` of the names. Anything else `export`ed is refused here.
+function snippetsToCommonJs(dir) {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { recursive: true })) {
+    const file = join(dir, String(entry));
+    if (!file.endsWith('.js')) continue;
+    const source = readFileSync(file, 'utf8');
+    const names = [];
+    const body = source.replace(/^export (async function|function) ([A-Za-z_$][\w$]*)\(/gm, (_, kind, name) => {
+      names.push(name);
+      return `${kind} ${name}(`;
+    });
+    if (/^\s*(export|import)\b/m.test(body)) {
+      throw new Error(`${relative(root, file)}: only \`export function\` is supported in JS snippets`);
+    }
+    writeFileSync(file, `'use strict';\n${body}\nmodule.exports = { ${names.join(', ')} };\n`);
+  }
 }
 
 // 3. Bindings, at exactly the locked wasm-bindgen version.
@@ -102,6 +191,7 @@ for (const target of ['web', 'nodejs']) {
   const dir = join(pkg, target === 'nodejs' ? 'node' : 'web');
   run('wasm-bindgen', [wasmIn, '--target', target, '--out-dir', dir, '--out-name', crate]);
   patchReinitOrder(join(dir, `${crate}.js`));
+  if (target === 'nodejs') snippetsToCommonJs(join(dir, 'snippets'));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: target === 'nodejs' ? 'commonjs' : 'module' }, null, 2) + '\n');
 }
 // Both targets emit the same .wasm (only the JS glue differs), so optimise once and copy.

@@ -2,9 +2,11 @@
 //! e.g. an adapter over `hubspot.fetch`), per-attempt timeout, the caller's `AbortSignal`,
 //! and the async `headers()` provider of proxy mode.
 //!
-//! Redirects are never followed (`redirect: "manual"`); the client turns them into
-//! `REDIRECT`. Responses are read by duck typing (`status`, `headers.get`, `text()`), so a
-//! host's Response-like object works. No retry and no rate limit here: that is the client's.
+//! An attempt runs in `js/attempt.js` (one call into JS, one promise back: measured cheaper
+//! than driving `fetch` value by value from Rust). Redirects are never followed
+//! (`redirect: "manual"`); the client turns them into `REDIRECT`. Responses are read by duck
+//! typing (`status`, `headers`, `text()`), so a host's Response-like object works. No retry and
+//! no rate limit here: that is the client's.
 
 use super::args::type_name;
 use super::executor::PromiseFuture;
@@ -19,14 +21,28 @@ use wasm_bindgen::JsCast;
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(url: &str, init: &Object) -> Promise;
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(handler: &Function, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
     #[wasm_bindgen(js_namespace = Date, js_name = now)]
     fn date_now() -> f64;
+}
+
+#[wasm_bindgen(module = "/src/facade/js/attempt.js")]
+extern "C" {
+    /// One request through `fetch` (the user's when `fetch` is a function), with the timer
+    /// and the caller's signal linked to one `AbortController`; see the file's comments.
+    #[wasm_bindgen(js_name = spotdraftAttempt)]
+    fn spotdraft_attempt(
+        fetch: &JsValue,
+        url: &str,
+        method: &str,
+        headers_json: &str,
+        body: Option<&str>,
+        timeout_ms: f64,
+        signal: &JsValue,
+    ) -> Promise;
 }
 
 /// Per-call context: the caller's `AbortSignal`, if any.
@@ -106,15 +122,6 @@ impl Drop for AbortLink {
     }
 }
 
-/// `controller.abort` bound to `controller`: a built-in function, safe to leave in a timer.
-fn bound_abort(controller: &web_sys::AbortController) -> Function {
-    let abort = Reflect::get(controller, &JsValue::from_str("abort")).unwrap_or(JsValue::UNDEFINED);
-    abort
-        .dyn_ref::<Function>()
-        .map(|f| f.bind0(controller))
-        .unwrap_or_else(|| Function::from(JsValue::UNDEFINED))
-}
-
 impl JsTransport {
     async fn provider_headers(&self) -> Result<Vec<(String, String)>> {
         let Some(provider) = &self.headers_provider else {
@@ -137,71 +144,6 @@ impl JsTransport {
         };
         read_headers(&value).ok_or_else(|| refuse(format!("returned {}", type_name(&value))))
     }
-
-    fn init_object(
-        request: &PreparedRequest,
-        headers: &[(String, String)],
-        signal: &web_sys::AbortSignal,
-    ) -> Object {
-        let init = Object::new();
-        let set = |k: &str, v: &JsValue| {
-            let _ = Reflect::set(&init, &JsValue::from_str(k), v);
-        };
-        set("method", &JsValue::from_str(request.method.as_str()));
-        let header_object = Object::new();
-        for (name, value) in headers {
-            let _ = Reflect::set(
-                &header_object,
-                &JsValue::from_str(name),
-                &JsValue::from_str(value),
-            );
-        }
-        set("headers", &header_object);
-        if let Some(body) = &request.body {
-            set("body", &JsValue::from_str(body));
-        }
-        set("redirect", &JsValue::from_str("manual"));
-        set("signal", signal);
-        init
-    }
-
-    fn start_fetch(
-        &self,
-        request: &PreparedRequest,
-        headers: &[(String, String)],
-        signal: &web_sys::AbortSignal,
-    ) -> Result<Promise> {
-        let network = |why: String| {
-            Error::new(
-                ErrorCode::Network,
-                format!(
-                    "{} {} could not be sent: {why}",
-                    request.method.as_str(),
-                    url_path(&request.url)
-                ),
-            )
-        };
-        match &self.fetch {
-            Some(fetch) => {
-                let init = Self::init_object(request, headers, signal);
-                let returned = fetch
-                    .call2(&JsValue::UNDEFINED, &JsValue::from_str(&request.url), &init)
-                    .map_err(|e| {
-                        network(format!("the fetch function threw: {}", js_message(&e)))
-                    })?;
-                returned
-                    .dyn_into::<Promise>()
-                    .or_else(|value| Ok(Promise::resolve(&value)))
-            }
-            // The global fetch with the same plain `init` as a user's fetch. (gloo-net's
-            // RequestBuilder was used first; it builds two `Request`s and a `URL` per call,
-            // which cost 80–100 µs per call in Node — measured in benches/client-overhead.)
-            None => Ok(global_fetch(
-                &request.url,
-                &Self::init_object(request, headers, signal),
-            )),
-        }
-    }
 }
 
 impl Transport for JsTransport {
@@ -219,43 +161,26 @@ impl Transport for JsTransport {
         if call.aborted() {
             return Err(aborted_error());
         }
-        let controller = web_sys::AbortController::new()
-            .map_err(|e| Error::internal(format!("AbortController: {}", js_message(&e))))?;
-        let abort = bound_abort(&controller);
-        let _timer = Timer::start(f64::from(request.timeout_ms), &abort);
-        let _link = call
-            .signal
-            .as_ref()
-            .map(|signal| AbortLink::new(signal, abort.clone()));
-        let classify = |e: JsValue| -> Error {
-            if call.aborted() {
-                aborted_error()
-            } else if controller.signal().aborted() {
-                // Our controller fired and the caller's signal did not: the timer did.
-                Error::new(
-                    ErrorCode::Timeout,
-                    format!(
-                        "{} {} took longer than {} ms. Raise `timeoutMs` if SpotDraft is slow, or check the network.",
-                        request.method.as_str(),
-                        url_path(&request.url),
-                        request.timeout_ms
-                    ),
-                )
-            } else {
-                Error::new(
-                    ErrorCode::Network,
-                    format!(
-                        "{} {} got no response: {}. Check the network, `baseUrl`, and (in a browser) CORS on the proxy.",
-                        request.method.as_str(),
-                        url_path(&request.url),
-                        js_message(&e)
-                    ),
-                )
-            }
-        };
-        let promise = self.start_fetch(&request, &headers, &controller.signal())?;
-        let response = PromiseFuture::new(&promise).await.map_err(classify)?;
-        read_response(&response, &request, classify).await
+        let headers_json = serde_json::to_string(&headers)
+            .map_err(|e| Error::internal(format!("headers as JSON: {e}")))?;
+        let outcome = PromiseFuture::new(&spotdraft_attempt(
+            self.fetch
+                .as_ref()
+                .map_or(&JsValue::UNDEFINED, |f| f.as_ref()),
+            &request.url,
+            request.method.as_str(),
+            &headers_json,
+            request.body.as_deref(),
+            f64::from(request.timeout_ms),
+            call.signal
+                .as_ref()
+                .map_or(&JsValue::UNDEFINED, |s| s.as_ref()),
+        ))
+        .await;
+        match outcome {
+            Ok(answer) => read_answer(&answer, &request),
+            Err(failure) => Err(attempt_error(&failure, &request)),
+        }
     }
 
     fn now_ms(&self) -> f64 {
@@ -288,49 +213,68 @@ impl Transport for JsTransport {
     }
 }
 
-async fn read_response(
-    response: &JsValue,
-    request: &PreparedRequest,
-    classify: impl Fn(JsValue) -> Error,
-) -> Result<HttpResponse> {
-    let invalid = |why: &str| {
-        Error::new(
-            ErrorCode::InvalidResponse,
-            format!(
-                "The fetch function returned {why} for {} {}; it must resolve to a Response (status, headers, text()).",
-                request.method.as_str(),
-                url_path(&request.url)
-            ),
-        )
-    };
-    let status = get(response, "status")
-        .as_f64()
-        .filter(|s| (0.0..=999.0).contains(s) && s.fract() == 0.0)
-        .ok_or_else(|| invalid(&type_name(response)))?;
-    // A browser's `redirect: "manual"` gives an opaque response with status 0.
-    let opaque_redirect = get(response, "type").as_string().as_deref() == Some("opaqueredirect");
-    let headers = read_headers(&get(response, "headers")).unwrap_or_default();
-    let body = if opaque_redirect {
-        String::new()
-    } else {
-        let text = get(response, "text");
-        let text = text
-            .dyn_ref::<Function>()
-            .ok_or_else(|| invalid("an object without text()"))?;
-        let promise = text.call0(response).map_err(&classify)?;
-        let value = match promise.dyn_into::<Promise>() {
-            Ok(promise) => PromiseFuture::new(&promise).await.map_err(&classify)?,
-            Err(value) => value,
-        };
-        value.as_string().unwrap_or_default()
-    };
+/// The `[status, headersJson, body]` that `spotdraftAttempt` resolved to.
+fn read_answer(answer: &JsValue, request: &PreparedRequest) -> Result<HttpResponse> {
+    let answer: &js_sys::Array = answer.unchecked_ref();
+    let status = answer.get(0).as_f64().unwrap_or(-1.0);
+    let headers_json = answer.get(1).as_string().unwrap_or_default();
+    let headers: Vec<(String, String)> = serde_json::from_str(&headers_json).unwrap_or_default();
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let status = if opaque_redirect { 0 } else { status as u16 };
+    let status = if (0.0..=999.0).contains(&status) {
+        status as u16
+    } else {
+        return Err(Error::internal(format!(
+            "the attempt of {} {} resolved without a status",
+            request.method.as_str(),
+            url_path(&request.url)
+        )));
+    };
     Ok(HttpResponse {
         status,
         headers,
-        body,
+        body: answer.get(2).as_string().unwrap_or_default(),
     })
+}
+
+/// The error for what `spotdraftAttempt` rejected with: `[kind, detail]`.
+fn attempt_error(failure: &JsValue, request: &PreparedRequest) -> Error {
+    let (kind, detail) = if js_sys::Array::is_array(failure) {
+        let failure: &js_sys::Array = failure.unchecked_ref();
+        (
+            failure.get(0).as_string().unwrap_or_default(),
+            failure.get(1).as_string().unwrap_or_default(),
+        )
+    } else {
+        ("network".to_owned(), js_message(failure))
+    };
+    let method = request.method.as_str();
+    let path = url_path(&request.url);
+    match kind.as_str() {
+        "aborted" => aborted_error(),
+        "timeout" => Error::new(
+            ErrorCode::Timeout,
+            format!(
+                "{method} {path} took longer than {} ms. Raise `timeoutMs` if SpotDraft is slow, or check the network.",
+                request.timeout_ms
+            ),
+        ),
+        "threw" => Error::new(
+            ErrorCode::Network,
+            format!("{method} {path} could not be sent: the fetch function threw: {detail}"),
+        ),
+        "invalid" => Error::new(
+            ErrorCode::InvalidResponse,
+            format!(
+                "The fetch function returned {detail} for {method} {path}; it must resolve to a Response (status, headers, text())."
+            ),
+        ),
+        _ => Error::new(
+            ErrorCode::Network,
+            format!(
+                "{method} {path} got no response: {detail}. Check the network, `baseUrl`, and (in a browser) CORS on the proxy."
+            ),
+        ),
+    }
 }
 
 /// Reads headers from a `Headers`-like object (with `forEach`) or a plain object.

@@ -3,6 +3,7 @@
 // from bytes at run time), signs and verifies a webhook, and calls the sandbox.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
@@ -18,6 +19,10 @@ before(async () => {
       { type: 'ESModule', path: join(root, 'tests/workerd/worker.js') },
       { type: 'ESModule', path: join(root, 'pkg/workerd/index.js') },
       { type: 'ESModule', path: join(root, 'pkg/web/spotdraft_sync.js') },
+      // The glue imports its JS snippets (src/facade/js/) from pkg/web/snippets/.
+      ...readdirSync(join(root, 'pkg/web/snippets'), { recursive: true })
+        .filter((f) => String(f).endsWith('.js'))
+        .map((f) => ({ type: 'ESModule', path: join(root, 'pkg/web/snippets', String(f)) })),
       { type: 'CompiledWasm', path: join(root, 'pkg/web/spotdraft_sync_bg.wasm') },
     ],
     modulesRoot: root,
