@@ -143,7 +143,7 @@ function patchReinitOrder(file) {
 // during that call: a hot loop of `client.getContractStatus()` crashed 8 runs of 20
 // (tests/node/v8-deopt.test.mjs). An `i32` return takes V8's handled path.
 run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'spotdraft-sync', '--lib'], {
-  env: { ...process.env, CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: '-C target-feature=-reference-types' },
+  env: { ...process.env, CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: '-C target-feature=-reference-types,+simd128' },
 });
 // The precompiled `panic_abort` object still declares reference-types, and wasm-ld copies that
 // into `target_features`, which wasm-bindgen reads to choose its ABI: drop the claim (no code of

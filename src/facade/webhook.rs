@@ -11,8 +11,9 @@ use crate::core::sync::{
     apply_event as apply_event_core, record_for_event, ApplyOutcome, SyncRecord,
 };
 use crate::core::webhook::{
-    parse_webhook_event_with, sign_webhook_for_test as sign_core, verify_webhook_with,
-    VerifyOptions, WebhookEvent, WebhookKey,
+    matching_key, parse_webhook_event_with, prepare_verification,
+    sign_webhook_for_test as sign_core, signature_mismatch, PreparedVerification, VerifyOptions,
+    WebhookEvent, WebhookKey,
 };
 use crate::error::{Error, ErrorCode, ErrorDetail, Result};
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
@@ -267,17 +268,185 @@ pub fn verify_webhook(
     #[wasm_bindgen(unchecked_param_type = "string | string[]")] keys: JsValue,
     #[wasm_bindgen(unchecked_param_type = "WebhookOptions")] options: Option<Object>,
 ) -> Result<JsValue, JsValue> {
-    let body = raw_body_arg(&raw_body)?;
-    let headers = headers_arg(&headers)?;
-    let keys = keys_arg(&keys)?;
-    let options = options_arg(options.as_ref().map(|o| o.as_ref()))?;
-    let verified = verify_webhook_with(&body, &headers, &keys, &options)?;
-    let event = parse_webhook_event_with(verified.body, options.max_body_bytes)?;
-    Ok(json_out(&VerifiedWebhookEvent {
-        event,
-        key_index: verified.key_index,
-        header: verified.header.name().to_owned(),
-    })?)
+    let pending = pending_verification(&raw_body, &headers, &keys, options.as_ref())?;
+    let key_index = pending.matching_key_here()?;
+    Ok(pending.event_result(key_index)?)
+}
+
+/// Which key and header verified a delivery (`verifyWebhookSignature`).
+#[derive(Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookSignatureMatch {
+    /// Index of the matching key in `keys` (0 when a single key was given).
+    pub key_index: usize,
+    /// The header that carried the signature.
+    pub header: String,
+}
+
+/// Verifies a SpotDraft webhook delivery's signature only, without parsing the body.
+///
+/// The same checks as `verifyWebhook` (raw body only, HMAC-SHA512 over its exact bytes,
+/// `X-SD-WEBHOOK-CONTENT-HASH` or the legacy `X-SD-CONTENT-HASH`, constant-time comparison,
+/// several keys for rotation, `maxBodyBytes`) and the same errors, but returns only which key
+/// and header matched: for receivers that queue the raw body and parse it later
+/// (`parseWebhookEvent`), or forward it. Does not look inside the body at all, so a verified
+/// body may still be malformed JSON.
+#[wasm_bindgen(
+    js_name = verifyWebhookSignature,
+    unchecked_return_type = "WebhookSignatureMatch"
+)]
+pub fn verify_webhook_signature(
+    #[wasm_bindgen(js_name = rawBody, unchecked_param_type = "Uint8Array | ArrayBuffer | string")]
+    raw_body: JsValue,
+    #[wasm_bindgen(
+        unchecked_param_type = "Headers | Record<string, string | string[] | undefined>"
+    )]
+    headers: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | string[]")] keys: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "WebhookOptions")] options: Option<Object>,
+) -> Result<JsValue, JsValue> {
+    let pending = pending_verification(&raw_body, &headers, &keys, options.as_ref())?;
+    let key_index = pending.matching_key_here()?;
+    Ok(pending.signature_result(key_index)?)
+}
+
+#[wasm_bindgen(module = "/src/facade/js/webcrypto.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = spotdraftSubtleAvailable)]
+    fn subtle_available() -> bool;
+    #[wasm_bindgen(js_name = spotdraftHmacSha512Match)]
+    fn subtle_matching_key(
+        keys: &Array,
+        signature: &Uint8Array,
+        body: &Uint8Array,
+    ) -> js_sys::Promise;
+}
+
+/// A delivery checked up to its HMAC, read from the arguments when the call is made (a
+/// caller may reuse its buffer once the promise exists).
+struct PendingVerification {
+    body: Vec<u8>,
+    keys: Vec<WebhookKey>,
+    prepared: PreparedVerification,
+    max_body_bytes: usize,
+}
+
+fn pending_verification(
+    raw_body: &JsValue,
+    headers: &JsValue,
+    keys: &JsValue,
+    options: Option<&Object>,
+) -> Result<PendingVerification> {
+    let body = raw_body_arg(raw_body)?;
+    let headers = headers_arg(headers)?;
+    let keys = keys_arg(keys)?;
+    let options = options_arg(options.map(|o| o.as_ref()))?;
+    let prepared = prepare_verification(&body, &headers, &keys, &options)?;
+    Ok(PendingVerification {
+        body,
+        keys,
+        prepared,
+        max_body_bytes: options.max_body_bytes,
+    })
+}
+
+impl PendingVerification {
+    /// The index of the matching key: WebCrypto's HMAC where it exists, else (or if it
+    /// fails, e.g. refuses a key) the Rust one.
+    async fn matching_key(&self) -> Result<usize> {
+        if subtle_available() {
+            let keys = Array::new();
+            for key in &self.keys {
+                keys.push(&Uint8Array::from(key.expose_bytes()));
+            }
+            let outcome = super::executor::PromiseFuture::new(&subtle_matching_key(
+                &keys,
+                &Uint8Array::from(self.prepared.signature.as_slice()),
+                &Uint8Array::from(self.body.as_slice()),
+            ))
+            .await;
+            match outcome.ok().and_then(|index| index.as_f64()) {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                Some(index) if index >= 0.0 && (index as usize) < self.keys.len() => {
+                    return Ok(index as usize)
+                }
+                Some(-1.0) => return Err(signature_mismatch(self.keys.len())),
+                _ => {}
+            }
+        }
+        self.matching_key_here()
+    }
+
+    /// The index of the matching key, by the Rust HMAC.
+    fn matching_key_here(&self) -> Result<usize> {
+        matching_key(&self.body, &self.keys, &self.prepared.signature)?
+            .ok_or_else(|| signature_mismatch(self.keys.len()))
+    }
+
+    /// `verifyWebhook`'s result once `key_index` matched: the parsed event.
+    fn event_result(&self, key_index: usize) -> Result<JsValue> {
+        let event = parse_webhook_event_with(&self.body, self.max_body_bytes)?;
+        json_out(&VerifiedWebhookEvent {
+            event,
+            key_index,
+            header: self.prepared.header.name().to_owned(),
+        })
+    }
+
+    /// `verifyWebhookSignature`'s result once `key_index` matched.
+    fn signature_result(&self, key_index: usize) -> Result<JsValue> {
+        super::args::to_js_value(&WebhookSignatureMatch {
+            key_index,
+            header: self.prepared.header.name().to_owned(),
+        })
+    }
+}
+
+/// `verifyWebhook` with the HMAC computed by the platform's WebCrypto: the same checks,
+/// result and errors, as a promise. In Node the HMAC runs off the main thread, so a server
+/// verifying many deliveries at once is not blocked by them; where `crypto.subtle` is missing
+/// the Rust HMAC is used. The arguments are read when it is called.
+#[wasm_bindgen(js_name = verifyWebhookAsync, unchecked_return_type = "Promise<VerifiedWebhookEvent>")]
+pub fn verify_webhook_async(
+    #[wasm_bindgen(js_name = rawBody, unchecked_param_type = "Uint8Array | ArrayBuffer | string")]
+    raw_body: JsValue,
+    #[wasm_bindgen(
+        unchecked_param_type = "Headers | Record<string, string | string[] | undefined>"
+    )]
+    headers: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | string[]")] keys: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "WebhookOptions")] options: Option<Object>,
+) -> js_sys::Promise {
+    let pending = pending_verification(&raw_body, &headers, &keys, options.as_ref());
+    super::panic_guard::promise(async move {
+        let pending = pending?;
+        let key_index = pending.matching_key().await?;
+        pending.event_result(key_index)
+    })
+}
+
+/// `verifyWebhookSignature` with the HMAC computed by the platform's WebCrypto (see
+/// `verifyWebhookAsync`): resolves to which key and header matched, without parsing the body.
+#[wasm_bindgen(
+    js_name = verifyWebhookSignatureAsync,
+    unchecked_return_type = "Promise<WebhookSignatureMatch>"
+)]
+pub fn verify_webhook_signature_async(
+    #[wasm_bindgen(js_name = rawBody, unchecked_param_type = "Uint8Array | ArrayBuffer | string")]
+    raw_body: JsValue,
+    #[wasm_bindgen(
+        unchecked_param_type = "Headers | Record<string, string | string[] | undefined>"
+    )]
+    headers: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | string[]")] keys: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "WebhookOptions")] options: Option<Object>,
+) -> js_sys::Promise {
+    let pending = pending_verification(&raw_body, &headers, &keys, options.as_ref());
+    super::panic_guard::promise(async move {
+        let pending = pending?;
+        let key_index = pending.matching_key().await?;
+        pending.signature_result(key_index)
+    })
 }
 
 /// The signature SpotDraft would send for `body` under `key` (lowercase hex HMAC-SHA512),

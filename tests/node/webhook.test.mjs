@@ -77,3 +77,83 @@ test('applyEvent creates, dedupes and never regresses a record across the bounda
   assert.equal(after.disposition, 'outOfOrder');
   assert.equal(code(() => sd.applyEvent({ contractId: 'x' }, executed)), 'INVALID_ARGUMENT');
 });
+
+const rejection = async (promise) => {
+  try {
+    await promise;
+  } catch (e) {
+    assert.equal(e.name, 'SpotDraftError');
+    return e.code;
+  }
+  assert.fail('expected a rejected promise');
+};
+
+/** Every way a delivery can be wrong, as [body, headers, keys, options]. */
+const badDeliveries = () => {
+  const headers = { 'x-sd-webhook-content-hash': sign(body) };
+  const truncated = body.subarray(0, 100);
+  return [
+    [[JSON.parse(body), headers, KEY], 'WEBHOOK_RAW_BODY_REQUIRED'],
+    [[undefined, headers, KEY], 'WEBHOOK_RAW_BODY_REQUIRED'],
+    [[body, {}, KEY], 'WEBHOOK_SIGNATURE_INVALID'],
+    [[body, { 'x-sd-webhook-content-hash': 'zz' }, KEY], 'WEBHOOK_SIGNATURE_INVALID'],
+    [[body, { 'x-sd-webhook-content-hash': [sign(body), sign(body)] }, KEY], 'WEBHOOK_SIGNATURE_INVALID'],
+    [[body, headers, OLD_KEY], 'WEBHOOK_SIGNATURE_INVALID'],
+    [[Buffer.from(body.toString().replace('EXECUTED', 'VOIDED')), headers, KEY], 'WEBHOOK_SIGNATURE_INVALID'],
+    [[body, headers, KEY, { maxBodyBytes: 10 }], 'WEBHOOK_PAYLOAD_INVALID'],
+    [[body, headers, 'not-a-real-key!!secret'], 'INVALID_ARGUMENT'],
+    [[body, headers, []], 'INVALID_ARGUMENT'],
+    // Signed correctly; only parsing refuses it.
+    [[truncated, { 'x-sd-webhook-content-hash': sign(truncated) }, KEY], 'WEBHOOK_PAYLOAD_INVALID', { parseOnly: true }],
+  ];
+};
+
+test('verifyWebhookSignature checks like verifyWebhook but does not parse the body', () => {
+  const signature = sign(body);
+  assert.deepEqual(sd.verifyWebhookSignature(body, { 'x-sd-webhook-content-hash': signature }, KEY), { keyIndex: 0, header: 'X-SD-WEBHOOK-CONTENT-HASH' });
+  assert.deepEqual(sd.verifyWebhookSignature(body.toString(), new Headers({ 'X-SD-CONTENT-HASH': signature }), [OLD_KEY, KEY]), { keyIndex: 1, header: 'X-SD-CONTENT-HASH' });
+  // A signed body that is not JSON verifies: the signature says nothing about the content.
+  const notJson = Buffer.from('not json at all');
+  assert.equal(sd.verifyWebhookSignature(notJson, { 'x-sd-webhook-content-hash': sign(notJson) }, KEY).keyIndex, 0);
+  for (const [args, expected, { parseOnly } = {}] of badDeliveries()) {
+    if (parseOnly) assert.equal(sd.verifyWebhookSignature(...args).keyIndex, 0);
+    else assert.equal(code(() => sd.verifyWebhookSignature(...args)), expected);
+  }
+});
+
+test('verifyWebhookAsync and verifyWebhookSignatureAsync (WebCrypto) agree with the synchronous forms', async () => {
+  const signature = sign(body);
+  const headers = { 'x-sd-webhook-content-hash': signature };
+  assert.deepEqual(await sd.verifyWebhookAsync(body, headers, KEY), sd.verifyWebhook(body, headers, KEY));
+  assert.deepEqual(await sd.verifyWebhookAsync(body.toString(), new Headers({ 'X-SD-CONTENT-HASH': signature }), [OLD_KEY, KEY]), sd.verifyWebhook(body.toString(), new Headers({ 'X-SD-CONTENT-HASH': signature }), [OLD_KEY, KEY]));
+  assert.deepEqual(await sd.verifyWebhookSignatureAsync(body, headers, [OLD_KEY, KEY]), { keyIndex: 1, header: 'X-SD-WEBHOOK-CONTENT-HASH' });
+  for (const [args, expected] of badDeliveries()) {
+    assert.equal(await rejection(sd.verifyWebhookAsync(...args)), expected);
+  }
+  // The body is read when the call is made: changing the buffer afterwards changes nothing.
+  const reused = Buffer.from(body);
+  const pending = sd.verifyWebhookSignatureAsync(reused, headers, KEY);
+  reused.fill(0);
+  assert.equal((await pending).keyIndex, 0);
+  // Many in flight at once, forgeries among them: each gets its own answer.
+  const forged = Buffer.from(body.toString().replace('EXECUTED', 'VOIDED'));
+  const outcomes = await Promise.allSettled(Array.from({ length: 64 }, (_, i) => sd.verifyWebhookSignatureAsync(i % 4 ? body : forged, headers, [OLD_KEY, KEY])));
+  outcomes.forEach((o, i) => {
+    if (i % 4) assert.equal(o.value.keyIndex, 1);
+    else assert.equal(o.reason.code, 'WEBHOOK_SIGNATURE_INVALID');
+  });
+});
+
+test('without WebCrypto the async forms verify with the Rust HMAC', async () => {
+  const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'crypto');
+  Object.defineProperty(globalThis, 'crypto', { value: undefined, configurable: true, writable: true });
+  try {
+    assert.equal(globalThis.crypto, undefined);
+    const headers = { 'x-sd-webhook-content-hash': sign(body) };
+    assert.equal((await sd.verifyWebhookAsync(body, headers, [OLD_KEY, KEY])).keyIndex, 1);
+    assert.equal(await rejection(sd.verifyWebhookAsync(body, headers, OLD_KEY)), 'WEBHOOK_SIGNATURE_INVALID');
+  } finally {
+    Object.defineProperty(globalThis, 'crypto', descriptor);
+  }
+  assert.equal(typeof globalThis.crypto.subtle.verify, 'function');
+});

@@ -1834,6 +1834,20 @@ export interface ValueSpec {
 export type CounterPartyKind = "Individual" | "Organisation" | "Both";
 
 /**
+ * Which key and header verified a delivery (`verifyWebhookSignature`).
+ */
+export interface WebhookSignatureMatch {
+    /**
+     * Index of the matching key in `keys` (0 when a single key was given).
+     */
+    keyIndex: number;
+    /**
+     * The header that carried the signature.
+     */
+    header: string;
+}
+
+/**
  * `activity_data`: who acted, when, and activity-specific extras.
  */
 export interface ActivityData {
@@ -2578,6 +2592,32 @@ export function validateCreateContractJson(json: string, templateMetadata?: Temp
  */
 export function verifyWebhook(rawBody: Uint8Array | ArrayBuffer | string, headers: Headers | Record<string, string | string[] | undefined>, keys: string | string[], options: WebhookOptions): VerifiedWebhookEvent;
 
+/**
+ * `verifyWebhook` with the HMAC computed by the platform's WebCrypto: the same checks,
+ * result and errors, as a promise. In Node the HMAC runs off the main thread, so a server
+ * verifying many deliveries at once is not blocked by them; where `crypto.subtle` is missing
+ * the Rust HMAC is used. The arguments are read when it is called.
+ */
+export function verifyWebhookAsync(rawBody: Uint8Array | ArrayBuffer | string, headers: Headers | Record<string, string | string[] | undefined>, keys: string | string[], options: WebhookOptions): Promise<VerifiedWebhookEvent>;
+
+/**
+ * Verifies a SpotDraft webhook delivery's signature only, without parsing the body.
+ *
+ * The same checks as `verifyWebhook` (raw body only, HMAC-SHA512 over its exact bytes,
+ * `X-SD-WEBHOOK-CONTENT-HASH` or the legacy `X-SD-CONTENT-HASH`, constant-time comparison,
+ * several keys for rotation, `maxBodyBytes`) and the same errors, but returns only which key
+ * and header matched: for receivers that queue the raw body and parse it later
+ * (`parseWebhookEvent`), or forward it. Does not look inside the body at all, so a verified
+ * body may still be malformed JSON.
+ */
+export function verifyWebhookSignature(rawBody: Uint8Array | ArrayBuffer | string, headers: Headers | Record<string, string | string[] | undefined>, keys: string | string[], options: WebhookOptions): WebhookSignatureMatch;
+
+/**
+ * `verifyWebhookSignature` with the HMAC computed by the platform's WebCrypto (see
+ * `verifyWebhookAsync`): resolves to which key and header matched, without parsing the body.
+ */
+export function verifyWebhookSignatureAsync(rawBody: Uint8Array | ArrayBuffer | string, headers: Headers | Record<string, string | string[] | undefined>, keys: string | string[], options: WebhookOptions): Promise<WebhookSignatureMatch>;
+
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 export interface InitOutput {
@@ -2634,9 +2674,12 @@ export interface InitOutput {
     readonly validateCreateContract: (a: number, b: number) => [number, number, number];
     readonly validateCreateContractJson: (a: number, b: number) => [number, number, number];
     readonly verifyWebhook: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly verifyWebhookAsync: (a: number, b: number, c: number, d: number) => number;
+    readonly verifyWebhookSignature: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly verifyWebhookSignatureAsync: (a: number, b: number, c: number, d: number) => number;
     readonly wasm_bindgen__convert__closures_____invoke__h80bfa876db0a6047: (a: number, b: number, c: number, d: number, e: number) => void;
     readonly wasm_bindgen__convert__closures_____invoke__ha75d28fc75ac40da: (a: number, b: number, c: number, d: number) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__ha75d28fc75ac40da_48: (a: number, b: number, c: number, d: number) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__ha75d28fc75ac40da_51: (a: number, b: number, c: number, d: number) => void;
     readonly wasm_bindgen__convert__closures_____invoke__hb4a93791de35ac9d: (a: number, b: number, c: number) => void;
     readonly wasm_bindgen__convert__closures_____invoke__h1f6ab1214ba30342: (a: number, b: number) => void;
     readonly __wbindgen_malloc: (a: number, b: number) => number;

@@ -38,6 +38,6 @@ after(async () => {
 test('the workerd entry runs in workerd: webhook verification and a client call', async () => {
   const response = await mf.dispatchFetch('http://worker.local/?id=T-999999');
   const body = await response.json();
-  assert.deepEqual(body, { verified: 'CONTRACT_EXECUTED', errorCode: 'NOT_FOUND', templates: body.templates });
+  assert.deepEqual(body, { verified: 'CONTRACT_EXECUTED', verifiedAsync: 7, forgedAsync: 'WEBHOOK_SIGNATURE_INVALID', errorCode: 'NOT_FOUND', templates: body.templates });
   assert.ok(body.templates >= 3);
 });

@@ -137,6 +137,12 @@ impl WebhookKey {
         Ok(Self { bytes })
     }
 
+    /// The key's raw bytes, for handing to a platform HMAC (WebCrypto). Keep them out of
+    /// logs and errors like the key itself.
+    pub fn expose_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     fn mac(&self) -> Result<HmacSha512> {
         // HMAC takes keys of any length, so this cannot fail; map it anyway instead of panicking.
         HmacSha512::new_from_slice(&self.bytes).map_err(|_| Error::internal("HMAC key rejected"))
@@ -372,6 +378,40 @@ pub fn verify_webhook_with<'a, H: HeaderSource + ?Sized>(
     keys: &[WebhookKey],
     options: &VerifyOptions,
 ) -> Result<VerifiedWebhook<'a>> {
+    let prepared = prepare_verification(raw_body, headers, keys, options)?;
+    match matching_key(raw_body, keys, &prepared.signature)? {
+        Some(key_index) => Ok(VerifiedWebhook {
+            body: raw_body,
+            key_index,
+            header: prepared.header,
+        }),
+        None => Err(signature_mismatch(keys.len())),
+    }
+}
+
+/// What remains to check of a delivery once everything but the HMAC is known good.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedVerification {
+    /// The decoded signature (64 bytes).
+    pub signature: Vec<u8>,
+    /// Which header carried it.
+    pub header: SignatureHeader,
+}
+
+/// The checks of [`verify_webhook_with`] that come before the HMAC: at least one key, the
+/// body size, exactly one well-formed signature header. For callers that compute the HMAC
+/// elsewhere (WebCrypto) and then report with [`signature_mismatch`].
+///
+/// Does NOT compare any signature.
+///
+/// # Errors
+/// As [`verify_webhook_with`], except `SIGNATURE_MISMATCH`.
+pub fn prepare_verification<H: HeaderSource + ?Sized>(
+    raw_body: &[u8],
+    headers: &H,
+    keys: &[WebhookKey],
+    options: &VerifyOptions,
+) -> Result<PreparedVerification> {
     if keys.is_empty() {
         return Err(Error::invalid_argument(
             "keys",
@@ -382,31 +422,45 @@ pub fn verify_webhook_with<'a, H: HeaderSource + ?Sized>(
     check_body_size(raw_body, options.max_body_bytes)?;
     let (value, header) = find_signature(headers)?;
     let signature = decode_signature(value)?;
+    Ok(PreparedVerification { signature, header })
+}
+
+/// Index of the first key whose HMAC-SHA512 of `raw_body` equals `signature`, compared in
+/// constant time (`Mac::verify_slice`); `None` when no key matches.
+///
+/// # Errors
+/// `INTERNAL` only if the HMAC refuses a key, which it does not for any length.
+pub fn matching_key(
+    raw_body: &[u8],
+    keys: &[WebhookKey],
+    signature: &[u8],
+) -> Result<Option<usize>> {
     for (key_index, key) in keys.iter().enumerate() {
         let mut mac = key.mac()?;
         mac.update(raw_body);
-        if mac.verify_slice(&signature).is_ok() {
-            return Ok(VerifiedWebhook {
-                body: raw_body,
-                key_index,
-                header,
-            });
+        if mac.verify_slice(signature).is_ok() {
+            return Ok(Some(key_index));
         }
     }
-    Err(signature_error(
+    Ok(None)
+}
+
+/// The `WEBHOOK_SIGNATURE_INVALID` error for a signature that matches none of `key_count`
+/// keys.
+pub fn signature_mismatch(key_count: usize) -> Error {
+    signature_error(
         "SIGNATURE_MISMATCH",
         format!(
-            "The webhook signature does not match the body with {} ({} tried). Respond 401. \
+            "The webhook signature does not match the body with {} ({key_count} tried). Respond 401. \
              If SpotDraft is the sender: pass the exact raw body bytes (not JSON re-serialised \
              by a body parser), and the current `hmac_key` of this workspace and region.",
-            if keys.len() == 1 {
+            if key_count == 1 {
                 "the key"
             } else {
                 "any of the keys"
             },
-            keys.len()
         ),
-    ))
+    )
 }
 
 /// The lowercase hex HMAC-SHA512 signature SpotDraft would send for `body` under `key`.
