@@ -16,7 +16,7 @@ use crate::core::webhook::{
     WebhookEvent, WebhookKey,
 };
 use crate::error::{Error, ErrorCode, ErrorDetail, Result};
-use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tsify::Tsify;
@@ -91,9 +91,15 @@ pub(super) fn raw_body_arg(value: &JsValue) -> Result<Vec<u8>> {
     )
 }
 
+#[wasm_bindgen(module = "/src/facade/js/headers.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = spotdraftHeaderPairs, catch)]
+    fn header_pairs_json(headers: &JsValue) -> std::result::Result<Option<String>, JsValue>;
+}
+
 /// Header (name, value) pairs from a `Headers`-like object (anything with `entries()`,
 /// e.g. `Headers` or `Map`) or a plain object such as Node's `req.headers` (string or
-/// string-array values; each array element is one header line).
+/// string-array values; each array element is one header line), read by `js/headers.js`.
 pub(super) fn headers_arg(value: &JsValue) -> Result<Vec<(String, String)>> {
     let refuse = || {
         Error::invalid_argument(
@@ -104,44 +110,10 @@ pub(super) fn headers_arg(value: &JsValue) -> Result<Vec<(String, String)>> {
             ),
         )
     };
-    if !value.is_object() || Array::is_array(value) {
-        return Err(refuse());
-    }
-    let entries_fn = Reflect::get(value, &JsValue::from_str("entries"))
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok());
-    let entries: Vec<JsValue> = match entries_fn {
-        Some(entries_fn) => {
-            let iterator = entries_fn.call0(value).map_err(|_| refuse())?;
-            js_sys::try_iter(&iterator)
-                .ok()
-                .flatten()
-                .ok_or_else(refuse)?
-                .filter_map(std::result::Result::ok)
-                .collect()
-        }
-        None => Object::entries(value.unchecked_ref::<Object>()).to_vec(),
-    };
-    let mut pairs = Vec::new();
-    for entry in entries {
-        let entry: Array = entry.unchecked_into();
-        let Some(name) = entry.get(0).as_string() else {
-            continue;
-        };
-        let raw = entry.get(1);
-        if let Some(text) = raw.as_string() {
-            pairs.push((name, text));
-        } else if Array::is_array(&raw) {
-            let items: Array = raw.unchecked_into();
-            for item in items.iter() {
-                // A non-string line still counts, so duplicates are never hidden.
-                pairs.push((name.clone(), item.as_string().unwrap_or_default()));
-            }
-        } else if let Some(number) = raw.as_f64() {
-            pairs.push((name, number.to_string()));
-        }
-    }
-    Ok(pairs)
+    let json = header_pairs_json(value)
+        .map_err(|_| refuse())?
+        .ok_or_else(refuse)?;
+    serde_json::from_str(&json).map_err(|_| refuse())
 }
 
 /// The keys of argument `keys`: one base64 string or an array of them.
@@ -315,11 +287,7 @@ extern "C" {
     #[wasm_bindgen(js_name = spotdraftSubtleAvailable)]
     fn subtle_available() -> bool;
     #[wasm_bindgen(js_name = spotdraftHmacSha512Match)]
-    fn subtle_matching_key(
-        keys: &Array,
-        signature: &Uint8Array,
-        body: &Uint8Array,
-    ) -> js_sys::Promise;
+    fn subtle_matching_key(keys: &Array, signature: &[u8], body: &[u8]) -> js_sys::Promise;
 }
 
 /// A delivery checked up to its HMAC, read from the arguments when the call is made (a
@@ -359,10 +327,12 @@ impl PendingVerification {
             for key in &self.keys {
                 keys.push(&Uint8Array::from(key.expose_bytes()));
             }
+            // `signature` and `body` cross as views of this memory; the JS side copies them
+            // (or hands them to WebCrypto, which copies) before it returns.
             let outcome = super::executor::PromiseFuture::new(&subtle_matching_key(
                 &keys,
-                &Uint8Array::from(self.prepared.signature.as_slice()),
-                &Uint8Array::from(self.body.as_slice()),
+                &self.prepared.signature,
+                &self.body,
             ))
             .await;
             match outcome.ok().and_then(|index| index.as_f64()) {

@@ -11,7 +11,7 @@
 // `scripts/build.mjs` derives the CommonJS copy for the Node build from this file: keep every
 // export an `export function`.
 
-/** Imported keys, by their bytes: importing costs about as much as verifying a small body. */
+/** Imported keys (a `CryptoKey`, or the promise of one while importing), by their bytes. */
 const imported = new Map();
 const MAX_IMPORTED_KEYS = 16;
 
@@ -23,23 +23,38 @@ export function spotdraftSubtleAvailable() {
 /**
  * Index of the first key (raw bytes) whose HMAC-SHA512 of `body` is `signature`, or -1.
  * WebCrypto's `verify` compares in constant time.
+ *
+ * `signature` and `body` may be views into the wasm memory, valid only during this call:
+ * WebCrypto copies its inputs when called, so with every key already imported all
+ * verifications start now; otherwise both are copied before the first await.
  */
-export async function spotdraftHmacSha512Match(keys, signature, body) {
-  for (let i = 0; i < keys.length; i++) {
-    const key = await importKey(keys[i]);
-    if (await crypto.subtle.verify('HMAC', key, signature, body)) return i;
+export function spotdraftHmacSha512Match(keys, signature, body) {
+  const cryptoKeys = keys.map(importKey);
+  if (cryptoKeys.every((key) => !(key instanceof Promise))) {
+    return firstMatch(cryptoKeys.map((key) => crypto.subtle.verify('HMAC', key, signature, body)));
   }
-  return -1;
+  const signatureCopy = signature.slice();
+  const bodyCopy = body.slice();
+  return Promise.all(cryptoKeys).then((ready) =>
+    firstMatch(ready.map((key) => crypto.subtle.verify('HMAC', key, signatureCopy, bodyCopy))),
+  );
+}
+
+async function firstMatch(verifications) {
+  const outcomes = await Promise.all(verifications);
+  return outcomes.indexOf(true);
 }
 
 function importKey(bytes) {
   const id = String.fromCharCode.apply(null, bytes);
-  let key = imported.get(id);
-  if (key === undefined) {
-    if (imported.size >= MAX_IMPORTED_KEYS) imported.delete(imported.keys().next().value);
-    key = crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-512' }, false, ['verify']);
-    imported.set(id, key);
-    key.catch(() => imported.delete(id));
-  }
-  return key;
+  const known = imported.get(id);
+  if (known !== undefined) return known;
+  if (imported.size >= MAX_IMPORTED_KEYS) imported.delete(imported.keys().next().value);
+  const pending = crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-512' }, false, ['verify']);
+  imported.set(id, pending);
+  pending.then(
+    (key) => imported.get(id) === pending && imported.set(id, key),
+    () => imported.delete(id),
+  );
+  return pending;
 }
