@@ -181,3 +181,23 @@ proptest! {
         }
     }
 }
+
+/// Numbers read from JSON text are the exact `f64` of their text (serde_json's
+/// `float_roundtrip`): without it this value parsed one ULP off, and the report quoted
+/// "-199944511.6685" for a payload that said "-199944511.66849998" (found by the proptest above).
+#[test]
+fn numbers_from_text_are_exact() {
+    let mut payload = fixture("playbook-create-contract.json");
+    payload["contract_data"]["customer_name"] = json!(-199_944_511.668_499_98_f64);
+    let templates = templates();
+    for template in std::iter::once(None).chain(templates.iter().map(Some)) {
+        let (text, value) = both(&payload, template);
+        assert_eq!(text, value);
+    }
+    let text = serde_json::to_string(&payload).unwrap();
+    let reparsed: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        reparsed["contract_data"]["customer_name"],
+        payload["contract_data"]["customer_name"]
+    );
+}
