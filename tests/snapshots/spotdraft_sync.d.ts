@@ -2680,8 +2680,8 @@ export interface InitOutput {
     readonly wasm_bindgen__convert__closures_____invoke__h80bfa876db0a6047: (a: number, b: number, c: number, d: number, e: number) => void;
     readonly wasm_bindgen__convert__closures_____invoke__ha75d28fc75ac40da: (a: number, b: number, c: number, d: number) => void;
     readonly wasm_bindgen__convert__closures_____invoke__ha75d28fc75ac40da_51: (a: number, b: number, c: number, d: number) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__hb4a93791de35ac9d: (a: number, b: number, c: number) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__h1f6ab1214ba30342: (a: number, b: number) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h95b6c991119ca376: (a: number, b: number, c: number) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h729314cbcb703fdd: (a: number, b: number) => void;
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;
