@@ -11,7 +11,7 @@ use crate::core::sync::{
     apply_event as apply_event_core, record_for_event, ApplyOutcome, SyncRecord,
 };
 use crate::core::webhook::{
-    matching_key, parse_webhook_event_with, prepare_verification,
+    digest_matches, matching_key, parse_webhook_event_with, prepare_verification,
     sign_webhook_for_test as sign_core, signature_mismatch, PreparedVerification, VerifyOptions,
     WebhookEvent, WebhookKey,
 };
@@ -97,9 +97,10 @@ extern "C" {
     fn header_pairs_json(headers: &JsValue) -> std::result::Result<Option<String>, JsValue>;
 }
 
-/// Header (name, value) pairs from a `Headers`-like object (anything with `entries()`,
-/// e.g. `Headers` or `Map`) or a plain object such as Node's `req.headers` (string or
-/// string-array values; each array element is one header line), read by `js/headers.js`.
+/// SpotDraft's `X-SD-*` header (name, value) pairs (all that verification reads) from a
+/// `Headers`-like object (anything with `entries()`, e.g. `Headers` or `Map`) or a plain
+/// object such as Node's `req.headers` (string or string-array values; each array element is
+/// one header line), read by `js/headers.js`. Other headers are not returned.
 pub(super) fn headers_arg(value: &JsValue) -> Result<Vec<(String, String)>> {
     let refuse = || {
         Error::invalid_argument(
@@ -282,6 +283,12 @@ pub fn verify_webhook_signature(
     Ok(pending.signature_result(key_index)?)
 }
 
+#[wasm_bindgen(module = "/src/facade/js/node_hmac.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = spotdraftNodeHmacSha512, catch)]
+    fn node_hmac_sha512(key: &[u8], body: &[u8]) -> std::result::Result<Option<Vec<u8>>, JsValue>;
+}
+
 #[wasm_bindgen(module = "/src/facade/js/webcrypto.js")]
 extern "C" {
     #[wasm_bindgen(js_name = spotdraftSubtleAvailable)]
@@ -347,10 +354,31 @@ impl PendingVerification {
         self.matching_key_here()
     }
 
-    /// The index of the matching key, by the Rust HMAC.
+    /// The index of the matching key, computed synchronously: by Node's native HMAC where
+    /// there is one (`js/node_hmac.js`), else by the Rust HMAC. Either way the comparison is
+    /// constant time.
     fn matching_key_here(&self) -> Result<usize> {
-        matching_key(&self.body, &self.keys, &self.prepared.signature)?
-            .ok_or_else(|| signature_mismatch(self.keys.len()))
+        let signature = &self.prepared.signature;
+        let mut native = Some(None);
+        for (index, key) in self.keys.iter().enumerate() {
+            match node_hmac_sha512(key.expose_bytes(), &self.body) {
+                Ok(Some(digest)) if digest_matches(&digest, signature) => {
+                    native = Some(Some(index));
+                    break;
+                }
+                Ok(Some(_)) => {}
+                // No native HMAC here (or it threw): the Rust one answers for every key.
+                Ok(None) | Err(_) => {
+                    native = None;
+                    break;
+                }
+            }
+        }
+        let found = match native {
+            Some(found) => found,
+            None => matching_key(&self.body, &self.keys, signature)?,
+        };
+        found.ok_or_else(|| signature_mismatch(self.keys.len()))
     }
 
     /// `verifyWebhook`'s result once `key_index` matched: the parsed event.

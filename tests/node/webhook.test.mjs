@@ -144,7 +144,30 @@ test('verifyWebhookAsync and verifyWebhookSignatureAsync (WebCrypto) agree with 
   });
 });
 
-test('without WebCrypto the async forms verify with the Rust HMAC', async () => {
+/** Runs `fn` with `process.getBuiltinModule` hidden, so that no native Node HMAC is found. */
+async function withoutNodeCrypto(fn) {
+  const original = process.getBuiltinModule;
+  assert.equal(typeof original, 'function', 'Node 20.16+ has process.getBuiltinModule');
+  process.getBuiltinModule = undefined;
+  try {
+    return await fn();
+  } finally {
+    process.getBuiltinModule = original;
+  }
+}
+
+test('without Node crypto the synchronous forms verify with the Rust HMAC', async () => {
+  const headers = { 'x-sd-webhook-content-hash': sign(body) };
+  await withoutNodeCrypto(() => {
+    assert.equal(sd.verifyWebhook(body, headers, [OLD_KEY, KEY]).keyIndex, 1);
+    assert.equal(sd.verifyWebhookSignature(body.toString(), headers, KEY).keyIndex, 0);
+    assert.equal(code(() => sd.verifyWebhook(body, headers, OLD_KEY)), 'WEBHOOK_SIGNATURE_INVALID');
+    const forged = Buffer.from(body.toString().replace('EXECUTED', 'VOIDED'));
+    assert.equal(code(() => sd.verifyWebhookSignature(forged, headers, [OLD_KEY, KEY])), 'WEBHOOK_SIGNATURE_INVALID');
+  });
+});
+
+test('without WebCrypto (nor Node crypto) the async forms verify with the Rust HMAC', async () => {
   const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'crypto');
   Object.defineProperty(globalThis, 'crypto', { value: undefined, configurable: true, writable: true });
   try {
@@ -152,6 +175,10 @@ test('without WebCrypto the async forms verify with the Rust HMAC', async () => 
     const headers = { 'x-sd-webhook-content-hash': sign(body) };
     assert.equal((await sd.verifyWebhookAsync(body, headers, [OLD_KEY, KEY])).keyIndex, 1);
     assert.equal(await rejection(sd.verifyWebhookAsync(body, headers, OLD_KEY)), 'WEBHOOK_SIGNATURE_INVALID');
+    await withoutNodeCrypto(async () => {
+      assert.equal((await sd.verifyWebhookAsync(body, headers, [OLD_KEY, KEY])).keyIndex, 1);
+      assert.equal(await rejection(sd.verifyWebhookSignatureAsync(body, headers, OLD_KEY)), 'WEBHOOK_SIGNATURE_INVALID');
+    });
   } finally {
     Object.defineProperty(globalThis, 'crypto', descriptor);
   }

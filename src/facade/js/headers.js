@@ -6,10 +6,11 @@
 // export an `export function`.
 
 /**
- * The headers as a JSON array of `[name, value]` pairs, or `null` when `headers` is not an
- * object (or is an array). String values are kept; each element of an array value is one
- * header line (a non-string element counts as an empty line, so duplicates are never hidden);
- * numbers become their decimal text; other values are skipped.
+ * SpotDraft's headers (names starting with `x-sd-`, any case) as a JSON array of
+ * `[name, value]` pairs, or `null` when `headers` is not an object (or is an array). Other
+ * headers are not read: only the signature headers matter here. String values are kept; each
+ * element of an array value is one header line (a non-string element counts as an empty line,
+ * so duplicates are never hidden); numbers become their decimal text; other values are skipped.
  */
 export function spotdraftHeaderPairs(headers) {
   if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) return null;
@@ -18,7 +19,7 @@ export function spotdraftHeaderPairs(headers) {
   for (const entry of entries) {
     const name = entry[0];
     const value = entry[1];
-    if (typeof name !== 'string') continue;
+    if (typeof name !== 'string' || name.length < 5 || name.slice(0, 5).toLowerCase() !== 'x-sd-') continue;
     if (typeof value === 'string') pairs.push([name, value]);
     else if (Array.isArray(value)) for (const line of value) pairs.push([name, typeof line === 'string' ? line : '']);
     else if (typeof value === 'number') pairs.push([name, String(value)]);
