@@ -21,7 +21,7 @@ use super::executor::PromiseFuture;
 use super::fetch::{JsCall, JsTransport};
 use super::panic_guard::promise;
 use super::stores::{js_message, JsStore};
-use super::webhook::{headers_arg, json_arg, json_out, raw_body_arg};
+use super::webhook::{headers_arg, json_arg, json_out, matching_key_here, raw_body_arg};
 use crate::api::contracts::by_external::FindByExternalId;
 use crate::api::contracts::download_link::{DownloadFormat, DownloadLink, GetDownloadLink};
 use crate::api::contracts::key_pointers::GetKeyPointers;
@@ -35,7 +35,8 @@ use crate::core::sync::{
     ReconcileCursor, ReconcileInput, RecordKey, SyncAction, SyncActionKind, SyncRecord,
 };
 use crate::core::webhook::{
-    parse_webhook_event_with, verify_webhook_with, Timestamp, VerifyOptions, WebhookKey,
+    parse_webhook_event_with, prepare_verification, signature_mismatch, Timestamp, VerifyOptions,
+    WebhookKey,
 };
 use crate::error::{Error, ErrorCode, Result};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
@@ -785,8 +786,11 @@ impl Engine {
         let body = raw_body_arg(raw_body)?;
         let headers = headers_arg(headers)?;
         let verify = VerifyOptions::default();
-        let verified = verify_webhook_with(&body, &headers, &self.keys, &verify)?;
-        let event = parse_webhook_event_with(verified.body, verify.max_body_bytes)?;
+        let prepared = prepare_verification(&body, &headers, &self.keys, &verify)?;
+        if matching_key_here(&body, &self.keys, &prepared.signature)?.is_none() {
+            return Err(signature_mismatch(self.keys.len()));
+        }
+        let event = parse_webhook_event_with(&body, verify.max_body_bytes)?;
         if let Some(options) = options {
             refuse_unknown(options, &HANDLE_OPTIONS, "handleWebhook")?;
         }

@@ -297,6 +297,25 @@ extern "C" {
     fn subtle_matching_key(keys: &Array, signature: &[u8], body: &[u8]) -> js_sys::Promise;
 }
 
+/// The index of the first key whose HMAC-SHA512 of `body` is `signature`, computed
+/// synchronously: by Node's native HMAC where there is one (`js/node_hmac.js`), else by the
+/// Rust HMAC. Either way the comparison is constant time.
+pub(super) fn matching_key_here(
+    body: &[u8],
+    keys: &[WebhookKey],
+    signature: &[u8],
+) -> Result<Option<usize>> {
+    for (index, key) in keys.iter().enumerate() {
+        match node_hmac_sha512(key.expose_bytes(), body) {
+            Ok(Some(digest)) if digest_matches(&digest, signature) => return Ok(Some(index)),
+            Ok(Some(_)) => {}
+            // No native HMAC here (or it threw): the Rust one answers for every key.
+            Ok(None) | Err(_) => return matching_key(body, keys, signature),
+        }
+    }
+    Ok(None)
+}
+
 /// A delivery checked up to its HMAC, read from the arguments when the call is made (a
 /// caller may reuse its buffer once the promise exists).
 struct PendingVerification {
@@ -354,31 +373,10 @@ impl PendingVerification {
         self.matching_key_here()
     }
 
-    /// The index of the matching key, computed synchronously: by Node's native HMAC where
-    /// there is one (`js/node_hmac.js`), else by the Rust HMAC. Either way the comparison is
-    /// constant time.
+    /// The index of the matching key, computed synchronously ([`matching_key_here`]).
     fn matching_key_here(&self) -> Result<usize> {
-        let signature = &self.prepared.signature;
-        let mut native = Some(None);
-        for (index, key) in self.keys.iter().enumerate() {
-            match node_hmac_sha512(key.expose_bytes(), &self.body) {
-                Ok(Some(digest)) if digest_matches(&digest, signature) => {
-                    native = Some(Some(index));
-                    break;
-                }
-                Ok(Some(_)) => {}
-                // No native HMAC here (or it threw): the Rust one answers for every key.
-                Ok(None) | Err(_) => {
-                    native = None;
-                    break;
-                }
-            }
-        }
-        let found = match native {
-            Some(found) => found,
-            None => matching_key(&self.body, &self.keys, signature)?,
-        };
-        found.ok_or_else(|| signature_mismatch(self.keys.len()))
+        matching_key_here(&self.body, &self.keys, &self.prepared.signature)?
+            .ok_or_else(|| signature_mismatch(self.keys.len()))
     }
 
     /// `verifyWebhook`'s result once `key_index` matched: the parsed event.
