@@ -11,7 +11,7 @@ use crate::core::sync::{
     apply_event as apply_event_core, record_for_event, ApplyOutcome, SyncRecord,
 };
 use crate::core::webhook::{
-    digest_matches, matching_key, parse_webhook_event_with, prepare_verification,
+    matching_key, parse_webhook_event_with, prepare_verification,
     sign_webhook_for_test as sign_core, signature_mismatch, PreparedVerification, VerifyOptions,
     WebhookEvent, WebhookKey,
 };
@@ -93,14 +93,14 @@ pub(super) fn raw_body_arg(value: &JsValue) -> Result<Vec<u8>> {
 
 #[wasm_bindgen(module = "/src/facade/js/headers.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = spotdraftHeaderPairs, catch)]
-    fn header_pairs_json(headers: &JsValue) -> std::result::Result<Option<String>, JsValue>;
+    #[wasm_bindgen(js_name = spotdraftSdHeaders, catch)]
+    fn sd_headers(headers: &JsValue) -> std::result::Result<JsValue, JsValue>;
 }
 
-/// SpotDraft's `X-SD-*` header (name, value) pairs (all that verification reads) from a
-/// `Headers`-like object (anything with `entries()`, e.g. `Headers` or `Map`) or a plain
-/// object such as Node's `req.headers` (string or string-array values; each array element is
-/// one header line), read by `js/headers.js`. Other headers are not returned.
+/// SpotDraft's `X-SD-*` header (name, value) pairs (all that verification reads) from a fetch
+/// `Headers`, anything with `entries()` (e.g. a `Map`) or a plain object such as Node's
+/// `req.headers` (string or string-array values; each array element is one header line), read
+/// by `js/headers.js`. Other headers are not returned.
 pub(super) fn headers_arg(value: &JsValue) -> Result<Vec<(String, String)>> {
     let refuse = || {
         Error::invalid_argument(
@@ -111,10 +111,20 @@ pub(super) fn headers_arg(value: &JsValue) -> Result<Vec<(String, String)>> {
             ),
         )
     };
-    let json = header_pairs_json(value)
-        .map_err(|_| refuse())?
-        .ok_or_else(refuse)?;
-    serde_json::from_str(&json).map_err(|_| refuse())
+    let flat = sd_headers(value).map_err(|_| refuse())?;
+    let flat: &Array = flat.dyn_ref().ok_or_else(refuse)?;
+    let mut pairs = Vec::new();
+    let mut index = 0;
+    while index + 1 < flat.length() {
+        let (Some(name), Some(text)) =
+            (flat.get(index).as_string(), flat.get(index + 1).as_string())
+        else {
+            return Err(refuse());
+        };
+        pairs.push((name, text));
+        index += 2;
+    }
+    Ok(pairs)
 }
 
 /// The keys of argument `keys`: one base64 string or an array of them.
@@ -285,8 +295,12 @@ pub fn verify_webhook_signature(
 
 #[wasm_bindgen(module = "/src/facade/js/node_hmac.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = spotdraftNodeHmacSha512, catch)]
-    fn node_hmac_sha512(key: &[u8], body: &[u8]) -> std::result::Result<Option<Vec<u8>>, JsValue>;
+    #[wasm_bindgen(js_name = spotdraftNodeHmacSha512Equals, catch)]
+    fn node_hmac_sha512_equals(
+        key: &[u8],
+        body: &[u8],
+        signature: &[u8],
+    ) -> std::result::Result<Option<bool>, JsValue>;
 }
 
 #[wasm_bindgen(module = "/src/facade/js/webcrypto.js")]
@@ -298,17 +312,17 @@ extern "C" {
 }
 
 /// The index of the first key whose HMAC-SHA512 of `body` is `signature`, computed
-/// synchronously: by Node's native HMAC where there is one (`js/node_hmac.js`), else by the
-/// Rust HMAC. Either way the comparison is constant time.
+/// synchronously: by Node's native HMAC and `timingSafeEqual` where there are (`js/node_hmac.js`),
+/// else by the Rust HMAC. Either way the comparison is constant time.
 pub(super) fn matching_key_here(
     body: &[u8],
     keys: &[WebhookKey],
     signature: &[u8],
 ) -> Result<Option<usize>> {
     for (index, key) in keys.iter().enumerate() {
-        match node_hmac_sha512(key.expose_bytes(), body) {
-            Ok(Some(digest)) if digest_matches(&digest, signature) => return Ok(Some(index)),
-            Ok(Some(_)) => {}
+        match node_hmac_sha512_equals(key.expose_bytes(), body, signature) {
+            Ok(Some(true)) => return Ok(Some(index)),
+            Ok(Some(false)) => {}
             // No native HMAC here (or it threw): the Rust one answers for every key.
             Ok(None) | Err(_) => return matching_key(body, keys, signature),
         }

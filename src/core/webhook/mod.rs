@@ -13,7 +13,7 @@ pub use activity::{ContractKind, WebhookActivity};
 pub use event::{parse_webhook_event, parse_webhook_event_with, EventStatus, WebhookEvent};
 pub use timestamp::Timestamp;
 pub use verify::{
-    digest_matches, matching_key, prepare_verification, sign_webhook_for_test, signature_mismatch,
-    verify_webhook, verify_webhook_with, HeaderSource, PreparedVerification, SignatureHeader,
-    VerifiedWebhook, VerifyOptions, WebhookKey,
+    matching_key, prepare_verification, sign_webhook_for_test, signature_mismatch, verify_webhook,
+    verify_webhook_with, HeaderSource, PreparedVerification, SignatureHeader, VerifiedWebhook,
+    VerifyOptions, WebhookKey,
 };

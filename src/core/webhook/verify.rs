@@ -451,13 +451,6 @@ pub fn matching_key(
     Ok(None)
 }
 
-/// Whether an HMAC-SHA512 `digest` computed elsewhere (a platform's native HMAC) equals the
-/// delivery's `signature`, compared in constant time. Lengths are not secret.
-pub fn digest_matches(digest: &[u8], signature: &[u8]) -> bool {
-    use ctutils::CtEq;
-    digest.len() == signature.len() && digest.ct_eq(signature).to_bool()
-}
-
 /// The `WEBHOOK_SIGNATURE_INVALID` error for a signature that matches none of `key_count`
 /// keys.
 pub fn signature_mismatch(key_count: usize) -> Error {
@@ -498,25 +491,6 @@ pub fn sign_webhook_for_test(body: &[u8], key: &WebhookKey) -> Result<String> {
         }
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod digest_tests {
-    use super::*;
-
-    #[test]
-    fn digest_matches_only_the_same_bytes() {
-        let key = WebhookKey::from_bytes(&[7; 64]).unwrap();
-        let body = b"{\"activity\":\"CONTRACT_SIGNED\"}";
-        let hex = sign_webhook_for_test(body, &key).unwrap();
-        let digest = decode_signature(&hex).unwrap();
-        assert!(digest_matches(&digest, &digest.clone()));
-        let mut other = digest.clone();
-        other[63] ^= 1;
-        assert!(!digest_matches(&digest, &other));
-        assert!(!digest_matches(&digest, &digest[..63]));
-        assert!(!digest_matches(&[], &digest));
-    }
 }
 
 #[cfg(test)]

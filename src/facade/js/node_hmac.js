@@ -4,20 +4,22 @@
 // (even with its SIMD backend; BENCHMARKS.md), and a webhook receiver runs there most often.
 // Found through `process.getBuiltinModule` (Node 20.16+), so bundlers for browsers see no
 // `require('crypto')`. Elsewhere, or on an older Node, this returns `undefined` and the Rust
-// HMAC answers. The comparison with the signature stays in Rust (constant time).
+// HMAC answers.
 //
 // `scripts/build.mjs` derives the CommonJS copy for the Node build from this file: keep every
 // export an `export function`.
 
 /**
- * HMAC-SHA512 of `body` under `key` (both byte arrays, possibly views into the wasm memory,
- * read before returning) by Node's crypto, or `undefined` where that is not available.
+ * Whether the HMAC-SHA512 of `body` under `key` equals `signature` (all byte arrays, possibly
+ * views into the wasm memory, read before returning), by Node's crypto and its constant-time
+ * `timingSafeEqual`; `undefined` where Node's crypto is not available.
  */
-export function spotdraftNodeHmacSha512(key, body) {
+export function spotdraftNodeHmacSha512Equals(key, body, signature) {
   // Looked up on each call (a map lookup in Node): nothing to go stale.
   const nodeCrypto = findNodeCrypto();
   if (nodeCrypto === null) return undefined;
-  return nodeCrypto.createHmac('sha512', key).update(body).digest();
+  const digest = nodeCrypto.createHmac('sha512', key).update(body).digest();
+  return digest.length === signature.length && nodeCrypto.timingSafeEqual(digest, signature);
 }
 
 function findNodeCrypto() {
