@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
+import { WASM_RUSTFLAGS, dropTargetFeature } from './lib/wasm-abi.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
@@ -21,61 +22,6 @@ function run(cmd, args, opts = {}) {
   return execFileSync(cmd, args, { cwd: root, stdio: opts.capture ? 'pipe' : 'inherit', encoding: 'utf8', env: opts.env });
 }
 
-/** Rewrites the `target_features` custom section of the module at `file` without `feature`. */
-function dropTargetFeature(file, feature) {
-  const bytes = readFileSync(file);
-  const readLeb = (at) => {
-    let value = 0, shift = 0, byte;
-    do {
-      byte = bytes[at++];
-      value += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte & 0x80);
-    return [value, at];
-  };
-  const leb = (n) => {
-    const out = [];
-    do {
-      let byte = n & 0x7f;
-      n = Math.floor(n / 128);
-      if (n) byte |= 0x80;
-      out.push(byte);
-    } while (n);
-    return Buffer.from(out);
-  };
-  const text = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
-  const parts = [bytes.subarray(0, 8)];
-  let at = 8;
-  let found = false;
-  while (at < bytes.length) {
-    const start = at;
-    const id = bytes[at];
-    const [size, contentAt] = readLeb(at + 1);
-    const end = contentAt + size;
-    let replaced = null;
-    if (id === 0) {
-      const [nameLength, nameAt] = readLeb(contentAt);
-      if (bytes.toString('utf8', nameAt, nameAt + nameLength) === 'target_features') {
-        let [count, p] = readLeb(nameAt + nameLength);
-        const kept = [];
-        for (; count > 0; count--) {
-          const prefix = String.fromCharCode(bytes[p]);
-          const [length, nameStart] = readLeb(p + 1);
-          const name = bytes.toString('utf8', nameStart, nameStart + length);
-          p = nameStart + length;
-          if (name === feature) found = true;
-          else kept.push(Buffer.concat([Buffer.from(prefix), text(name)]));
-        }
-        const payload = Buffer.concat([text('target_features'), leb(kept.length), ...kept]);
-        replaced = Buffer.concat([Buffer.from([0]), leb(payload.length), payload]);
-      }
-    }
-    parts.push(replaced ?? bytes.subarray(start, end));
-    at = end;
-  }
-  if (!found) console.log(`(target_features of ${relative(root, file)} did not list ${feature})`);
-  writeFileSync(file, Buffer.concat(parts));
-}
 
 function lockedVersion(name) {
   const lock = readFileSync(join(root, 'Cargo.lock'), 'utf8');
@@ -136,18 +82,12 @@ function patchReinitOrder(file) {
   writeFileSync(file, js);
 }
 
-// 1. Compile, without reference types: wasm-bindgen then passes JS values as i32 indices into
-// its JS-side heap instead of `externref`. Node 20 (V8 11.3) kills the whole process ("Fatal
-// error ... unreachable code" in `Deoptimizer::DoComputeBuiltinContinuation`) when TurboFan
-// has inlined a call to a wasm export returning `externref` and lazily deoptimises the caller
-// during that call: a hot loop of `client.getContractStatus()` crashed 8 runs of 20
-// (tests/node/v8-deopt.test.mjs). An `i32` return takes V8's handled path.
+// 1. Compile with the shipped ABI (no reference types, SIMD: see scripts/lib/wasm-abi.mjs for
+// why), then drop the reference-types claim the precompiled std leaves in the module (wasm-opt
+// below validates the module without it).
 run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'spotdraft-sync', '--lib'], {
-  env: { ...process.env, CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: '-C target-feature=-reference-types,+simd128' },
+  env: { ...process.env, CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: WASM_RUSTFLAGS },
 });
-// The precompiled `panic_abort` object still declares reference-types, and wasm-ld copies that
-// into `target_features`, which wasm-bindgen reads to choose its ABI: drop the claim (no code of
-// ours uses the feature; wasm-opt below validates the module without it).
 dropTargetFeature(wasmIn, 'reference-types');
 
 // 2. Refuse a module with stray `env` imports (a sign of non-wasm code paths).

@@ -30,7 +30,10 @@ server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do [ -s "$server_log" ] && break; sleep 0.1; done
 export SPOTDRAFT_TEST_BASE_URL=$(head -n1 "$server_log")
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+# The same ABI as the shipped package (scripts/lib/wasm-abi.mjs): flags for the test build,
+# and a runner that fixes the module's target_features before wasm-bindgen-test-runner.
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$(node --input-type=module -e "import { WASM_RUSTFLAGS } from './scripts/lib/wasm-abi.mjs'; console.log(WASM_RUSTFLAGS)")"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$PWD/scripts/wasm-test-runner.mjs"
 cargo test --target wasm32-unknown-unknown --test wasm
 WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test wasm
 kill $server_pid 2>/dev/null || true
