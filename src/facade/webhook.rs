@@ -360,7 +360,7 @@ fn pending_verification(
 
 impl PendingVerification {
     /// The index of the matching key: WebCrypto's HMAC where it exists, else (or if it
-    /// fails, e.g. refuses a key) the Rust one.
+    /// fails, e.g. refuses a key) the synchronous path ([`matching_key_here`]).
     async fn matching_key(&self) -> Result<usize> {
         if subtle_available() {
             let keys = Array::new();

@@ -6,7 +6,7 @@
 // event loop and run in parallel; with 4+ deliveries in flight it verifies 10 KB bodies faster
 // than `crypto.createHmac` (BENCHMARKS.md). The checks around the HMAC (raw body, headers,
 // keys, sizes, errors) stay in Rust. Where `crypto.subtle` is missing (an insecure browser
-// context, some sandboxes), the Rust HMAC answers instead.
+// context, some sandboxes), the synchronous path answers instead (Node's crypto, else Rust).
 //
 // `scripts/build.mjs` derives the CommonJS copy for the Node build from this file: keep every
 // export an `export function`.
