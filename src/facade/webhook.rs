@@ -12,8 +12,8 @@ use crate::core::sync::{
 };
 use crate::core::webhook::{
     matching_key, parse_webhook_event_with, prepare_verification,
-    sign_webhook_for_test as sign_core, signature_mismatch, PreparedVerification, VerifyOptions,
-    WebhookEvent, WebhookKey,
+    sign_webhook_for_test as sign_core, signature_mismatch, PreparedVerification, SignatureHeader,
+    VerifyOptions, WebhookEvent, WebhookKey,
 };
 use crate::error::{Error, ErrorCode, ErrorDetail, Result};
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -93,14 +93,16 @@ pub(super) fn raw_body_arg(value: &JsValue) -> Result<Vec<u8>> {
 
 #[wasm_bindgen(module = "/src/facade/js/headers.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = spotdraftSdHeaders, catch)]
-    fn sd_headers(headers: &JsValue) -> std::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = spotdraftSignatureHeaders, catch)]
+    fn signature_headers(headers: &JsValue) -> std::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = spotdraftSignatureMatch)]
+    fn signature_match(key_index: f64, header: &str) -> JsValue;
 }
 
-/// SpotDraft's `X-SD-*` header (name, value) pairs (all that verification reads) from a fetch
+/// SpotDraft's signature header (name, value) pairs (all that verification reads) from a fetch
 /// `Headers`, anything with `entries()` (e.g. a `Map`) or a plain object such as Node's
 /// `req.headers` (string or string-array values; each array element is one header line), read
-/// by `js/headers.js`. Other headers are not returned.
+/// by `js/headers.js`. Names come back as SpotDraft spells them; other headers are not read.
 pub(super) fn headers_arg(value: &JsValue) -> Result<Vec<(String, String)>> {
     let refuse = || {
         Error::invalid_argument(
@@ -111,17 +113,18 @@ pub(super) fn headers_arg(value: &JsValue) -> Result<Vec<(String, String)>> {
             ),
         )
     };
-    let flat = sd_headers(value).map_err(|_| refuse())?;
+    let flat = signature_headers(value).map_err(|_| refuse())?;
     let flat: &Array = flat.dyn_ref().ok_or_else(refuse)?;
     let mut pairs = Vec::new();
     let mut index = 0;
     while index + 1 < flat.length() {
-        let (Some(name), Some(text)) =
-            (flat.get(index).as_string(), flat.get(index + 1).as_string())
-        else {
-            return Err(refuse());
+        let header = match flat.get(index).as_f64() {
+            Some(0.0) => SignatureHeader::Current,
+            Some(1.0) => SignatureHeader::Legacy,
+            _ => return Err(refuse()),
         };
-        pairs.push((name, text));
+        let value = flat.get(index + 1).as_string().ok_or_else(refuse)?;
+        pairs.push((header.name().to_owned(), value));
         index += 2;
     }
     Ok(pairs)
@@ -403,12 +406,15 @@ impl PendingVerification {
         })
     }
 
-    /// `verifyWebhookSignature`'s result once `key_index` matched.
+    /// `verifyWebhookSignature`'s result once `key_index` matched, built by
+    /// `js/headers.js` in one call.
     fn signature_result(&self, key_index: usize) -> Result<JsValue> {
-        super::args::to_js_value(&WebhookSignatureMatch {
+        let result = WebhookSignatureMatch {
             key_index,
             header: self.prepared.header.name().to_owned(),
-        })
+        };
+        #[allow(clippy::cast_precision_loss)]
+        Ok(signature_match(result.key_index as f64, &result.header))
     }
 }
 
