@@ -270,26 +270,5 @@ fn json_required<T: DeserializeOwned>(name: &str, value: &JsValue) -> Result<T> 
             format!("must be an options object, got {}", type_name(value)),
         ));
     }
-    let text = js_sys::JSON::stringify(value)
-        .ok()
-        .and_then(|t| t.as_string())
-        .ok_or_else(|| {
-            Error::invalid_argument(
-                name,
-                "cannot be turned into JSON (it has a cycle or a BigInt)",
-            )
-        })?;
-    let mut de = serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let inner = e.path().to_string();
-        let path = if inner == "." {
-            name.to_owned()
-        } else {
-            format!("{name}.{inner}")
-        };
-        // serde_json appends " at line 1 column 57" of the JSON text, which the caller never saw.
-        let message = e.inner().to_string();
-        let message = message.split(" at line ").next().unwrap_or_default();
-        Error::invalid_argument(&path, message)
-    })
+    super::webhook::json_arg(name, value)
 }

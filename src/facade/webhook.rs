@@ -421,7 +421,8 @@ impl PendingVerification {
 /// `verifyWebhook` with the HMAC computed by the platform's WebCrypto: the same checks,
 /// result and errors, as a promise. In Node the HMAC runs off the main thread, so a server
 /// verifying many deliveries at once is not blocked by them; where `crypto.subtle` is missing
-/// the Rust HMAC is used. The arguments are read when it is called.
+/// the synchronous path answers (Node's crypto, else the Rust HMAC). The arguments are read
+/// when it is called.
 #[wasm_bindgen(js_name = verifyWebhookAsync, unchecked_return_type = "Promise<VerifiedWebhookEvent>")]
 pub fn verify_webhook_async(
     #[wasm_bindgen(js_name = rawBody, unchecked_param_type = "Uint8Array | ArrayBuffer | string")]

@@ -2596,7 +2596,8 @@ export function verifyWebhook(rawBody: Uint8Array | ArrayBuffer | string, header
  * `verifyWebhook` with the HMAC computed by the platform's WebCrypto: the same checks,
  * result and errors, as a promise. In Node the HMAC runs off the main thread, so a server
  * verifying many deliveries at once is not blocked by them; where `crypto.subtle` is missing
- * the Rust HMAC is used. The arguments are read when it is called.
+ * the synchronous path answers (Node's crypto, else the Rust HMAC). The arguments are read
+ * when it is called.
  */
 export function verifyWebhookAsync(rawBody: Uint8Array | ArrayBuffer | string, headers: Headers | Record<string, string | string[] | undefined>, keys: string | string[], options: WebhookOptions): Promise<VerifiedWebhookEvent>;
 
