@@ -8,30 +8,12 @@
 import { readFileSync } from 'node:fs';
 import Ajv from 'ajv';
 import { createRequire } from 'node:module';
+import { measureInterleaved } from './lib/measure.mjs';
 
 const ajvVersion = createRequire(import.meta.url)('ajv/package.json').version;
 
 const fixture = (path) =>
   JSON.parse(readFileSync(new URL(`../tests/fixtures/${path}`, import.meta.url), 'utf8'));
-
-/** Median rate (calls per second) of `fn` over `rounds` rounds of at least `minMs` each. */
-function measure(fn, { rounds = 5, minMs = 400 } = {}) {
-  for (let i = 0; i < 500; i++) fn(); // warm-up: JIT and wasm tier-up
-  const rates = [];
-  for (let r = 0; r < rounds; r++) {
-    let n = 0;
-    const start = process.hrtime.bigint();
-    let elapsed = 0;
-    do {
-      for (let i = 0; i < 200; i++) fn();
-      n += 200;
-      elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-    } while (elapsed < minMs);
-    rates.push((n * 1000) / elapsed);
-  }
-  rates.sort((a, b) => a - b);
-  return rates[Math.floor(rates.length / 2)];
-}
 
 const fmt = (rate) => Math.round(rate).toLocaleString('en-US');
 const us = (rate) => (1e6 / rate).toFixed(2);
@@ -73,50 +55,61 @@ export default async function validateBench({ pkg }) {
   ajvValidate(bad);
   const ajvBadErrors = ajvValidate.errors?.length ?? 0;
 
+  // Every row is timed once per round, rounds interleaved (benches/lib/measure.mjs): the
+  // machine's speed drifts, and a ratio is the median of the per-round ratios.
+  const paths = {
+    ajv: () => ajvValidate(payload),
+    ajvParse: () => ajvValidate(JSON.parse(payloadJson)),
+    folded: () => pkg.validateCreateContract(payload, metadata),
+    object: () => compiled.validate(payload),
+    stringified: () => compiled.validateJson(JSON.stringify(payload)),
+    json: () => compiled.validateJson(payloadJson),
+    ajvBad: () => ajvValidate(bad),
+    objectBad: () => compiled.validate(bad),
+    jsonBad: () => compiled.validateJson(badJson),
+    crossing: () => pkg.isSpotDraftError(null),
+    stringify: () => JSON.stringify(payload),
+    parse: () => JSON.parse(payloadJson),
+    emptyReport: () => compiled.validateJson('{}'),
+  };
+  const { rates, ratio } = measureInterleaved(paths, { rounds: 7, minMs: 150 });
+  const emptyIssues = compiled.validateJson('{}').issues.length;
   const rows = [
-    ['ajv `validate(payload)` (schema compiled once)', measure(() => ajvValidate(payload))],
-    ['spotdraft-sync `validateCreateContract(payload, metadata)` (template folded per call)', measure(() => pkg.validateCreateContract(payload, metadata))],
-    ['spotdraft-sync `compiled.validate(payload)` (object in)', measure(() => compiled.validate(payload))],
-    ['spotdraft-sync `compiled.validateJson(JSON.stringify(payload))`', measure(() => compiled.validateJson(JSON.stringify(payload)))],
-    ['spotdraft-sync `compiled.validateJson(json)` (JSON text already at hand)', measure(() => compiled.validateJson(payloadJson))],
+    ['ajv `validate(payload)` (schema compiled once)', 'ajv', 'ajv'],
+    ['spotdraft-sync `validateCreateContract(payload, metadata)` (template folded per call)', 'folded', 'ajv'],
+    ['spotdraft-sync `compiled.validate(payload)` (object in)', 'object', 'ajv'],
+    ['spotdraft-sync `compiled.validateJson(JSON.stringify(payload))`', 'stringified', 'ajv'],
+    ['spotdraft-sync `compiled.validateJson(json)` (JSON text already at hand)', 'json', 'ajv'],
+    ['ajv `validate(JSON.parse(json))` (JSON text in, like for like with the row above)', 'ajvParse', 'ajv'],
   ];
   const badRows = [
-    [`ajv, payload with 10 mistakes (${ajvBadErrors} errors)`, measure(() => ajvValidate(bad))],
-    [`spotdraft-sync \`compiled.validate\`, same payload (${oursBad.issues.length} issues)`, measure(() => compiled.validate(bad))],
-    ['spotdraft-sync `compiled.validateJson(json)`, same payload', measure(() => compiled.validateJson(badJson))],
+    [`ajv, payload with 10 mistakes (${ajvBadErrors} errors)`, 'ajvBad', 'ajvBad'],
+    [`spotdraft-sync \`compiled.validate\`, same payload (${oursBad.issues.length} issues)`, 'objectBad', 'ajvBad'],
+    ['spotdraft-sync `compiled.validateJson(json)`, same payload', 'jsonBad', 'ajvBad'],
   ];
-  // The floor of one JS -> wasm -> JS round trip with no work, and the cost of the
-  // stringify step alone: together they show how much of a call is the boundary.
-  const crossing = measure(() => pkg.isSpotDraftError(null));
-  const stringify = measure(() => JSON.stringify(payload));
-  const emptyIssues = compiled.validateJson('{}').issues.length;
-  const emptyReport = measure(() => compiled.validateJson('{}'));
-
-  const ajvRate = rows[0][1];
-  const best = Math.max(rows[2][1], rows[3][1]);
-  const bestJson = rows[4][1];
   const lines = [];
   lines.push('## Payload validation: spotdraft-sync vs ajv');
   lines.push('');
-  lines.push(`Node ${process.version}, ${process.platform}/${process.arch}. Playbook create body (${payloadJson.length} bytes of JSON) against a 40-field template; ajv ${ajvVersion} with \`allErrors: true\` against the equivalent JSON Schema. Median of 5 rounds of ≥ 400 ms.`);
+  lines.push(`Node ${process.version}, ${process.platform}/${process.arch}. Playbook create body (${payloadJson.length} bytes of JSON) against a 40-field template; ajv ${ajvVersion} with \`allErrors: true\` against the equivalent JSON Schema. Rates: median of 7 interleaved rounds of ≥ 150 ms per row; "vs" columns: median of the per-round ratios.`);
   lines.push('');
   lines.push('| Valid payload | validations/s | µs/validation | vs ajv |');
   lines.push('|---|---:|---:|---:|');
-  for (const [name, rate] of rows) lines.push(`| ${name} | ${fmt(rate)} | ${us(rate)} | ${(rate / ajvRate).toFixed(2)}× |`);
+  for (const [name, key, base] of rows) lines.push(`| ${name} | ${fmt(rates[key])} | ${us(rates[key])} | ${ratio(key, base).toFixed(2)}× |`);
   lines.push('');
   lines.push('| Invalid payload | validations/s | µs/validation | vs ajv |');
   lines.push('|---|---:|---:|---:|');
-  for (const [name, rate] of badRows) lines.push(`| ${name} | ${fmt(rate)} | ${us(rate)} | ${(rate / badRows[0][1]).toFixed(2)}× |`);
+  for (const [name, key, base] of badRows) lines.push(`| ${name} | ${fmt(rates[key])} | ${us(rates[key])} | ${ratio(key, base).toFixed(2)}× |`);
   lines.push('');
-  lines.push('| Boundary costs | calls/s | µs/call |');
-  lines.push('|---|---:|---:|');
-  lines.push(`| empty JS → wasm → JS call (\`isSpotDraftError(null)\`) | ${fmt(crossing)} | ${us(crossing)} |`);
-  lines.push(`| \`JSON.stringify(payload)\` alone | ${fmt(stringify)} | ${us(stringify)} |`);
-  lines.push(`| \`compiled.validateJson('{}')\` (tiny parse, report of ${emptyIssues} REQUIRED issues) | ${fmt(emptyReport)} | ${us(emptyReport)} |`);
+  lines.push('| Boundary costs | calls/s | µs/call | vs ajv\'s whole validation |');
+  lines.push('|---|---:|---:|---:|');
+  lines.push(`| empty JS → wasm → JS call (\`isSpotDraftError(null)\`) | ${fmt(rates.crossing)} | ${us(rates.crossing)} | ${(1 / ratio('crossing', 'ajv')).toFixed(2)}× |`);
+  lines.push(`| \`JSON.stringify(payload)\` alone | ${fmt(rates.stringify)} | ${us(rates.stringify)} | ${(1 / ratio('stringify', 'ajv')).toFixed(2)}× |`);
+  lines.push(`| \`JSON.parse(json)\` alone (V8) | ${fmt(rates.parse)} | ${us(rates.parse)} | ${(1 / ratio('parse', 'ajv')).toFixed(2)}× |`);
+  lines.push(`| \`compiled.validateJson('{}')\` (tiny parse, report of ${emptyIssues} REQUIRED issues) | ${fmt(rates.emptyReport)} | ${us(rates.emptyReport)} | ${(1 / ratio('emptyReport', 'ajv')).toFixed(2)}× |`);
   lines.push('');
-  const share = (1e6 / stringify) / (1e6 / rows[3][1]);
-  lines.push(`**Ratio:** with an object, the best spotdraft-sync call runs at ${(best / ajvRate).toFixed(2)}× ajv's rate; with JSON text at hand, ${(bestJson / ajvRate).toFixed(2)}×. ` +
-    `\`JSON.stringify\` is ${(share * 100).toFixed(0)}% of an object call: the crossing (turning the JS object into something wasm can read) ${share > 0.3 ? 'is a large part of the cost' : 'is not the dominant cost'}. ` +
+  const stringifyShare = rates.object / rates.stringify;
+  lines.push(`**Ratio:** with an object, the best spotdraft-sync call runs at ${Math.max(ratio('object', 'ajv'), ratio('stringified', 'ajv')).toFixed(2)}× ajv's rate; with JSON text at hand, ${ratio('json', 'ajv').toFixed(2)}× (like for like, JSON text into both: ${(ratio('json', 'ajv') / ratio('ajvParse', 'ajv')).toFixed(2)}×). ` +
+    `\`JSON.stringify\` alone is ${(stringifyShare * 100).toFixed(0)}% of an object call and takes ${(1 / ratio('stringify', 'ajv')).toFixed(2)}× as long as ajv's whole validation. ` +
     `ajv checks shapes only; spotdraft-sync also checks calendar dates, counterparty/signatory names and sign_order rules, and returns messages with paths and suggestions.`);
   return lines.join('\n');
 }

@@ -7,22 +7,10 @@
 // `{ pkg }`, the built package's Node entry, and writes the returned markdown).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { measureInterleaved, median, rateOf } from './lib/measure.mjs';
 
 const KEY_B64 =
   'zJDCvFUXhByUkPcQIzf+dt2W7bqm6x6Fb2o/gLhfUgXyPqvPcrZ6P9yYtoUrI4dErHzq2t+4gjZ4zH2btdpoSA==';
-
-/** Calls per second of `fn` over one round of at least `minMs`. */
-function rateOf(fn, minMs) {
-  let n = 0;
-  const start = process.hrtime.bigint();
-  let elapsed = 0;
-  do {
-    for (let i = 0; i < 100; i++) fn();
-    n += 100;
-    elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-  } while (elapsed < minMs);
-  return (n * 1000) / elapsed;
-}
 
 /** Completions per second of async `fn` kept `inFlight` at a time for `minMs`. */
 async function asyncRate(fn, inFlight, minMs) {
@@ -37,24 +25,6 @@ async function asyncRate(fn, inFlight, minMs) {
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
   return (n * 1000) / (performance.now() - start);
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/**
- * Median rates of each of `paths` (name → fn), measured in interleaved rounds so that every
- * path sees the same machine state, plus the median of the per-round ratios `ratios` asks for.
- */
-function measureInterleaved(paths, { rounds = 7, minMs = 300 } = {}) {
-  for (const fn of Object.values(paths)) for (let i = 0; i < 500; i++) fn(); // JIT and wasm tier-up
-  const perRound = Object.fromEntries(Object.keys(paths).map((k) => [k, []]));
-  for (let r = 0; r < rounds; r++) {
-    const names = Object.keys(paths);
-    for (const name of r % 2 ? names : names.reverse()) perRound[name].push(rateOf(paths[name], minMs));
-  }
-  const rates = Object.fromEntries(Object.entries(perRound).map(([k, xs]) => [k, median(xs)]));
-  const ratio = (a, b) => median(perRound[a].map((x, i) => x / perRound[b][i]));
-  return { rates, ratio };
 }
 
 const fmt = (rate) => Math.round(rate).toLocaleString('en-US');

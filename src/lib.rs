@@ -12,8 +12,8 @@
 pub mod api;
 pub mod client;
 pub mod core;
-pub mod error;
 pub mod facade;
 pub mod transport;
 
-pub use error::{Error, ErrorCode, ErrorDetail, Result};
+pub use spotdraft_validate::error;
+pub use spotdraft_validate::{Error, ErrorCode, ErrorDetail, Result};

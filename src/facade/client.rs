@@ -10,6 +10,7 @@ use crate::client::{AttemptEvent, CallContext, Client, Observer};
 use crate::core::config::{ClientConfig, ClientConfigInput};
 use crate::core::ids::CompositeId;
 use crate::error::{Error, ErrorCode, Result};
+use crate::facade::js_error::Thrown;
 use js_sys::{Function, Object, Reflect};
 use serde::Serialize;
 use std::rc::Rc;
@@ -71,7 +72,7 @@ impl SpotDraftClient {
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "SpotDraftClientOptions")] options: JsValue,
-    ) -> Result<SpotDraftClient, JsValue> {
+    ) -> Result<SpotDraftClient, Thrown> {
         Ok(Self::build(options)?)
     }
 

@@ -77,9 +77,29 @@ pub fn to_js(error: &Error) -> JsValue {
     js.into()
 }
 
-impl From<Error> for JsValue {
+/// What an exported function throws: a SpotDraftError built from an [`Error`], or a JS value
+/// passed through unchanged (a rejection of the caller's own `fetch`, a store's error …).
+///
+/// The exports return `Result<T, Thrown>`: `?` turns both an [`Error`] and a `JsValue` into
+/// one (`Error` lives in the `spotdraft-validate` crate, so `JsValue: From<Error>` cannot be
+/// written here).
+pub struct Thrown(JsValue);
+
+impl From<Error> for Thrown {
     fn from(error: Error) -> Self {
-        to_js(&error)
+        Self(to_js(&error))
+    }
+}
+
+impl From<JsValue> for Thrown {
+    fn from(value: JsValue) -> Self {
+        Self(value)
+    }
+}
+
+impl From<Thrown> for JsValue {
+    fn from(thrown: Thrown) -> Self {
+        thrown.0
     }
 }
 

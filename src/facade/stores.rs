@@ -22,6 +22,7 @@ use super::args::type_name;
 use super::executor::PromiseFuture;
 use super::js_error::to_js;
 use crate::error::{Error, ErrorCode, Result};
+use crate::facade::js_error::Thrown;
 use js_sys::{Array, Function, Promise, Reflect};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -215,21 +216,22 @@ impl IndexedDbStore {
     pub fn new(
         #[wasm_bindgen(js_name = dbName, unchecked_optional_param_type = "string")]
         db_name: JsValue,
-    ) -> Result<IndexedDbStore, JsValue> {
+    ) -> Result<IndexedDbStore, Thrown> {
         let name = if db_name.is_undefined() || db_name.is_null() {
             DEFAULT_DB_NAME.to_owned()
         } else {
             match db_name.as_string() {
                 Some(name) if !name.trim().is_empty() => name,
                 _ => {
-                    return Err(to_js(&Error::invalid_argument(
+                    return Err(Error::invalid_argument(
                         "dbName",
                         format!("must be a non-empty string, got {}", type_name(&db_name)),
-                    )))
+                    )
+                    .into())
                 }
             }
         };
-        factory().map_err(|e| to_js(&e))?;
+        factory()?;
         Ok(Self {
             inner: Rc::new(IdbInner {
                 name,

@@ -39,6 +39,7 @@ use crate::core::webhook::{
     WebhookKey,
 };
 use crate::error::{Error, ErrorCode, Result};
+use crate::facade::js_error::Thrown;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
@@ -329,7 +330,7 @@ impl SyncEngine {
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "SyncEngineOptions")] options: JsValue,
-    ) -> Result<SyncEngine, JsValue> {
+    ) -> Result<SyncEngine, Thrown> {
         Ok(Self {
             inner: Rc::new(Engine::from_options(&options)?),
         })

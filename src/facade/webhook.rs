@@ -16,6 +16,7 @@ use crate::core::webhook::{
     VerifyOptions, WebhookEvent, WebhookKey,
 };
 use crate::error::{Error, ErrorCode, ErrorDetail, Result};
+use crate::facade::js_error::Thrown;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -253,7 +254,7 @@ pub fn verify_webhook(
     headers: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string | string[]")] keys: JsValue,
     #[wasm_bindgen(unchecked_param_type = "WebhookOptions")] options: Option<Object>,
-) -> Result<JsValue, JsValue> {
+) -> Result<JsValue, Thrown> {
     let pending = pending_verification(&raw_body, &headers, &keys, options.as_ref())?;
     let key_index = pending.matching_key_here()?;
     Ok(pending.event_result(key_index)?)
@@ -290,7 +291,7 @@ pub fn verify_webhook_signature(
     headers: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string | string[]")] keys: JsValue,
     #[wasm_bindgen(unchecked_param_type = "WebhookOptions")] options: Option<Object>,
-) -> Result<JsValue, JsValue> {
+) -> Result<JsValue, Thrown> {
     let pending = pending_verification(&raw_body, &headers, &keys, options.as_ref())?;
     let key_index = pending.matching_key_here()?;
     Ok(pending.signature_result(key_index)?)
@@ -478,7 +479,7 @@ pub fn verify_webhook_signature_async(
 pub fn sign_webhook_for_test(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | string")] body: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
-) -> Result<String, JsValue> {
+) -> Result<String, Thrown> {
     let body = raw_body_arg(&body)?;
     let key = WebhookKey::from_base64_arg("key", &string_arg("key", &key)?)?;
     Ok(sign_core(&body, &key)?)
@@ -492,7 +493,7 @@ pub fn parse_webhook_event(
     #[wasm_bindgen(js_name = rawBody, unchecked_param_type = "Uint8Array | ArrayBuffer | string")]
     raw_body: JsValue,
     #[wasm_bindgen(unchecked_param_type = "WebhookOptions")] options: Option<Object>,
-) -> Result<JsValue, JsValue> {
+) -> Result<JsValue, Thrown> {
     let body = raw_body_arg(&raw_body)?;
     let options = options_arg(options.as_ref().map(|o| o.as_ref()))?;
     let event = parse_webhook_event_with(&body, options.max_body_bytes)?;
@@ -510,7 +511,7 @@ pub fn parse_webhook_event(
 pub fn apply_event(
     #[wasm_bindgen(unchecked_param_type = "SyncRecord | null | undefined")] record: JsValue,
     #[wasm_bindgen(unchecked_param_type = "WebhookEvent")] event: JsValue,
-) -> Result<JsValue, JsValue> {
+) -> Result<JsValue, Thrown> {
     let event: WebhookEvent = json_arg("event", &event)?;
     let record: SyncRecord = if record.is_undefined() || record.is_null() {
         record_for_event(&event)

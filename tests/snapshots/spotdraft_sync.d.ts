@@ -2678,11 +2678,7 @@ export interface InitOutput {
     readonly verifyWebhookAsync: (a: number, b: number, c: number, d: number) => number;
     readonly verifyWebhookSignature: (a: number, b: number, c: number, d: number) => [number, number, number];
     readonly verifyWebhookSignatureAsync: (a: number, b: number, c: number, d: number) => number;
-    readonly wasm_bindgen__convert__closures_____invoke__h80bfa876db0a6047: (a: number, b: number, c: number, d: number, e: number) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__ha75d28fc75ac40da: (a: number, b: number, c: number, d: number) => void;
     readonly wasm_bindgen__convert__closures_____invoke__ha75d28fc75ac40da_51: (a: number, b: number, c: number, d: number) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__h95b6c991119ca376: (a: number, b: number, c: number) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__h729314cbcb703fdd: (a: number, b: number) => void;
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;

@@ -12,7 +12,7 @@ use super::iso::{country_suggestion, is_country_code};
 use super::json::{Json, Object};
 use super::path::Path;
 use super::report::{IssueCode, Issues};
-use crate::core::template::{CompiledTemplate, CounterPartyKind};
+use crate::template::{CompiledTemplate, CounterPartyKind};
 
 const COUNTERPARTY_KEYS: &[&str] = &[
     "is_individual",

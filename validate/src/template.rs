@@ -7,8 +7,8 @@
 //! [`FieldKind::Group`], the way SpotDraft's own MCP server folds key-pointer descriptors.
 //! Pure: no IO; fetching the metadata is the client's job.
 
-use crate::core::validate::json::Json;
 use crate::error::{Error, Result};
+use crate::validate::json::{key_order, Json};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -324,7 +324,7 @@ impl FieldSet {
     pub fn get(&self, name: &str) -> Option<&Field> {
         let position = self
             .index
-            .binary_search_by(|(n, _)| n.as_str().cmp(name))
+            .binary_search_by(|(n, _)| key_order(n, name))
             .ok()?;
         let (_, i) = self.index.get(position)?;
         self.fields.get(*i)
@@ -510,7 +510,7 @@ impl Field {
     pub fn child(&self, name: &str) -> Option<&Field> {
         match &self.kind {
             FieldKind::Group { children, .. } => children
-                .binary_search_by(|c| c.name.as_str().cmp(name))
+                .binary_search_by(|c| key_order(&c.name, name))
                 .ok()
                 .and_then(|i| children.get(i)),
             _ => None,

@@ -11,11 +11,11 @@ use super::check::{
 use super::counterparty::country_code;
 use super::formats::parse_date;
 use super::iso::{currency_suggestion, is_currency_code};
-use super::json::{Json, Object};
+use super::json::{key_order, Json, Object};
 use super::path::Path;
 use super::report::{IssueCode, Issues};
 use super::suggest::closest;
-use crate::core::template::{
+use crate::template::{
     CompiledTemplate, Field, FieldKind, FieldSet, GroupKind, OptionIndex, TemplateOption,
 };
 use serde_json::Value;
@@ -62,11 +62,13 @@ fn fields(map: &Object<'_>, set: &FieldSet, path: &Path<'_>, depth: usize, issue
         }
         // Every index entry named `key` (a template may describe a name twice).
         let mut matches = 0usize;
+        let mut matched = 0usize;
         while let Some(&(name, i)) = index.peek() {
-            match name.cmp(key) {
+            match key_order(name, key) {
                 Ordering::Less => {}
                 Ordering::Equal => {
                     matches += 1;
+                    matched = i;
                     if let Some(p) = present.get_mut(i) {
                         *p = true;
                     }
@@ -80,6 +82,7 @@ fn fields(map: &Object<'_>, set: &FieldSet, path: &Path<'_>, depth: usize, issue
         // picks.
         let field = match matches {
             0 => None,
+            1 => all.get(matched),
             _ => set.get(key),
         };
         match field {

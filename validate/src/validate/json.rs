@@ -17,6 +17,7 @@
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::fmt;
 
 /// A parsed JSON value whose strings borrow from the input where they can.
@@ -43,12 +44,36 @@ pub struct Object<'a> {
     members: Vec<(Cow<'a, str>, Json<'a>)>,
 }
 
+/// Objects with at most this many members are searched by a scan, larger ones by bisection.
+const LINEAR_LOOKUP_MAX: usize = 12;
+
+/// Byte order of two keys (the order of `str::cmp`), compared in line.
+///
+/// Keys are short: a loop over the bytes avoids a `memcmp` call per comparison, which in
+/// WebAssembly is a plain out-of-line byte loop.
+#[inline]
+pub fn key_order(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// Whether two keys are equal, lengths compared first.
+#[inline]
+pub fn same_key(a: &str, b: &str) -> bool {
+    a.len() == b.len() && key_order(a, b).is_eq()
+}
+
 impl<'a> Object<'a> {
     /// An object from members in any order; later duplicates replace earlier ones.
     fn from_members(mut members: Vec<(Cow<'a, str>, Json<'a>)>) -> Self {
         // Stable, so among equal keys the last given stays last; then keep only that one.
-        if !members.is_sorted_by(|a, b| a.0 < b.0) {
-            members.sort_by(|a, b| a.0.cmp(&b.0));
+        if !members.is_sorted_by(|a, b| key_order(&a.0, &b.0).is_lt()) {
+            members.sort_by(|a, b| key_order(&a.0, &b.0));
             let mut kept: Vec<(Cow<'a, str>, Json<'a>)> = Vec::with_capacity(members.len());
             for member in members {
                 match kept.last_mut() {
@@ -63,9 +88,18 @@ impl<'a> Object<'a> {
 
     /// The value of member `key`.
     pub fn get(&self, key: &str) -> Option<&Json<'a>> {
+        // Most objects of a create body have a handful of members: a scan that compares
+        // lengths first touches far fewer bytes than a binary search of full comparisons.
+        if self.members.len() <= LINEAR_LOOKUP_MAX {
+            return self
+                .members
+                .iter()
+                .find(|(k, _)| same_key(k, key))
+                .map(|(_, v)| v);
+        }
         let i = self
             .members
-            .binary_search_by(|(k, _)| k.as_ref().cmp(key))
+            .binary_search_by(|(k, _)| key_order(k, key))
             .ok()?;
         self.members.get(i).map(|(_, v)| v)
     }

@@ -13,7 +13,7 @@
 //! whether `entity_reference_id` may use it, can only be known there.
 
 mod body;
-pub(crate) mod check;
+pub mod check;
 mod contract_data;
 mod counterparty;
 pub mod formats;
@@ -27,7 +27,7 @@ pub mod suggest;
 
 pub use report::{IssueCode, Issues, ValidationIssue, ValidationReport, MAX_ISSUES};
 
-use crate::core::template::{CompiledTemplate, TemplateMetadata};
+use crate::template::{CompiledTemplate, TemplateMetadata};
 use json::Json;
 use path::Path;
 use serde_json::Value;

@@ -10,7 +10,7 @@ use super::json::{Json, Object};
 use super::path::Path;
 use super::report::{IssueCode, Issues};
 use super::{contract_data, counterparty, metadata, signatory};
-use crate::core::template::CompiledTemplate;
+use crate::template::CompiledTemplate;
 
 /// Keys of `ExternalCreateContractSerializerV2_1`.
 pub const BODY_KEYS: &[&str] = &[
