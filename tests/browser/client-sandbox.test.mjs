@@ -1,37 +1,33 @@
 // The web build in headless Chromium against the local sandbox (another loopback port, CORS):
 // every client method, the main error codes, Retry-After retries, cancellation and the
-// client-side rate limiter — the same behaviour the Node tests check, in a real browser.
+// client-side rate limiter — the same behaviour the Node tests check, in a real chromium.browser.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium } from './chromium.mjs';
-import { startStaticServer } from '../../scripts/lib/static-server.mjs';
+import { useChromiumAndSite } from './chromium.mjs';
 import { startSandbox } from '../../scripts/lib/sandbox-process.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const playbook = JSON.parse(readFileSync(join(root, 'tests/fixtures/playbook-create-contract.json'), 'utf8'));
-let browser, site, sandbox, limited;
+const chromium = useChromiumAndSite();
+let sandbox, limited;
 
 before(async () => {
   sandbox = await startSandbox(root, ['--rate-limit', '0']);
   limited = await startSandbox(root, ['--rate-limit', '10']);
-  site = await startStaticServer({ root });
-  browser = await launchChromium();
 });
 after(async () => {
-  await browser?.close();
-  await site?.close();
   await sandbox?.stop();
   await limited?.stop();
 });
 
 async function inPage(fn, arg) {
-  const page = await browser.newPage();
+  const page = await chromium.browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${site.url}/www/index.html`);
+  await page.goto(`${chromium.site.url}/www/index.html`);
   await page.waitForFunction(() => document.getElementById('result').textContent.startsWith('Ready'));
   const result = await page.evaluate(fn, arg);
   assert.deepEqual(errors, []);

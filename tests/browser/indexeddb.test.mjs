@@ -1,31 +1,18 @@
 // IndexedDbStore in real headless Chromium: put/get/list through the web build, records
 // survive a page reload, a web worker sees the same database, and SyncEngine runs on it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launchChromium } from './chromium.mjs';
-import { startStaticServer } from '../../scripts/lib/static-server.mjs';
+import { useChromiumAndSite } from './chromium.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-let browser, site;
-
-before(async () => {
-  site = await startStaticServer({ root });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const chromium = useChromiumAndSite();
 
 test('IndexedDbStore keeps records across a reload and is shared with a web worker', async () => {
-  const context = await browser.newContext();
+  const context = await chromium.browser.newContext();
   const page = await context.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e));
   // Any same-origin page will do: the store only needs the origin's IndexedDB.
-  await page.goto(`${site.url}/www/index.html`);
+  await page.goto(`${chromium.site.url}/www/index.html`);
   const written = await page.evaluate(async () => {
     const sd = await import('/pkg/web/spotdraft_sync.js');
     await sd.default();

@@ -1,30 +1,17 @@
 // Webhook verification in headless Chromium (the web build): the synchronous wasm HMAC and the
 // WebCrypto-backed async forms agree, forgeries are refused by both, and the async forms
 // fall back to the wasm HMAC where `crypto.subtle` is missing.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launchChromium } from './chromium.mjs';
-import { startStaticServer } from '../../scripts/lib/static-server.mjs';
+import { useChromiumAndSite } from './chromium.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-let browser, site;
-
-before(async () => {
-  site = await startStaticServer({ root });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const chromium = useChromiumAndSite();
 
 test('verifyWebhook, verifyWebhookSignature and their async (WebCrypto) forms in Chromium', async () => {
-  const page = await browser.newPage();
+  const page = await chromium.browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${site.url}/www/index.html`);
+  await page.goto(`${chromium.site.url}/www/index.html`);
   const out = await page.evaluate(async () => {
     const sd = await import('/pkg/web/spotdraft_sync.js');
     await sd.default();

@@ -5,32 +5,28 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium } from './chromium.mjs';
-import { startStaticServer } from '../../scripts/lib/static-server.mjs';
+import { useChromiumAndSite } from './chromium.mjs';
 import { startFakeSpotDraft } from '../node/support/fake-spotdraft.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-let browser, site, api;
+const chromium = useChromiumAndSite();
+let api;
 
 before(async () => {
   api = await startFakeSpotDraft({
     'GET /api/v2.1/public/contracts/T-1204/status': () => ({ status: 200, body: { contract_status: 'EXECUTED', contract_name: 'Acme Master Services Agreement' } }),
     'GET /api/v2.1/public/contracts/T-404/status': () => ({ status: 404, body: { detail: 'Not found.' } }),
   });
-  site = await startStaticServer({ root });
-  browser = await launchChromium();
 });
 after(async () => {
-  await browser?.close();
-  await site?.close();
   await api?.close();
 });
 
 test('the www page calls the package in Chromium and shows status and errors', async () => {
-  const page = await browser.newPage();
+  const page = await chromium.browser.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e));
-  await page.goto(`${site.url}/www/index.html?baseUrl=${encodeURIComponent(api.url)}`);
+  await page.goto(`${chromium.site.url}/www/index.html?baseUrl=${encodeURIComponent(api.url)}`);
   await page.waitForFunction(() => document.getElementById('result').textContent.startsWith('Ready'));
   await page.fill('#contract-id', 'T-1204');
   await page.click('#get-status');
@@ -53,8 +49,8 @@ test('the www page calls the package in Chromium and shows status and errors', a
 });
 
 test('in a browser a clientSecret is refused unless explicitly allowed; panics do not brick the page', async () => {
-  const page = await browser.newPage();
-  await page.goto(`${site.url}/www/index.html`);
+  const page = await chromium.browser.newPage();
+  await page.goto(`${chromium.site.url}/www/index.html`);
   await page.waitForFunction(() => document.getElementById('result').textContent.startsWith('Ready'));
   const outcome = await page.evaluate(async (apiUrl) => {
     const sd = await import('/pkg/web/spotdraft_sync.js');
