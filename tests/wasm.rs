@@ -6,7 +6,7 @@
 
 use js_sys::{Object, Reflect};
 use spotdraft_sync::facade::client::SpotDraftClient;
-use spotdraft_sync::facade::js_error::is_spot_draft_error;
+use spotdraft_sync::facade::js_error::{is_spot_draft_error, Thrown};
 use spotdraft_sync::{Error, ErrorCode};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -33,7 +33,7 @@ fn error_name_code_and_details_survive_the_boundary() {
     let error = Error::invalid_argument("options.region", "use one of in, us, eu, me")
         .with_status(400)
         .with_request_id(Some("req-1".into()));
-    let js: JsValue = error.into();
+    let js: JsValue = Thrown::from(error).into();
     assert!(js.is_instance_of::<js_sys::Error>());
     assert_eq!(
         field(&js, "name").as_string().as_deref(),
@@ -72,7 +72,10 @@ fn bad_options_are_invalid_argument_and_the_next_call_works() {
             "options.fetch",
         ),
     ] {
-        let error = SpotDraftClient::new(options).err().expect("must throw");
+        let error: JsValue = SpotDraftClient::new(options)
+            .err()
+            .expect("must throw")
+            .into();
         assert_eq!(
             field(&error, "code").as_string().as_deref(),
             Some("INVALID_ARGUMENT")

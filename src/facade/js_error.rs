@@ -83,6 +83,7 @@ pub fn to_js(error: &Error) -> JsValue {
 /// The exports return `Result<T, Thrown>`: `?` turns both an [`Error`] and a `JsValue` into
 /// one (`Error` lives in the `spotdraft-validate` crate, so `JsValue: From<Error>` cannot be
 /// written here).
+#[derive(Debug)]
 pub struct Thrown(JsValue);
 
 impl From<Error> for Thrown {
