@@ -201,3 +201,42 @@ fn numbers_from_text_are_exact() {
         payload["contract_data"]["customer_name"]
     );
 }
+
+proptest! {
+    /// The inline key comparison is `str`'s order (byte order), for any strings.
+    #[test]
+    fn key_order_is_str_order(a in "\\PC{0,12}", b in "\\PC{0,12}", prefix in "[a-z_]{0,6}") {
+        use spotdraft_sync::core::validate::json::{key_order, same_key};
+        let (a, b) = (format!("{prefix}{a}"), format!("{prefix}{b}"));
+        prop_assert_eq!(key_order(&a, &b), a.cmp(&b));
+        prop_assert_eq!(same_key(&a, &b), a == b);
+    }
+
+    /// Member lookups agree with `serde_json::Value` on objects small enough to be scanned and
+    /// large enough to be bisected, written in any order and with repeated keys.
+    #[test]
+    fn lookups_agree_with_value(
+        members in proptest::collection::vec(("[a-e_]{1,3}", any::<i32>()), 0..40),
+        probes in proptest::collection::vec("[a-e_]{1,3}", 1..20),
+    ) {
+        use spotdraft_sync::core::validate::json::Json;
+        let body = members
+            .iter()
+            .map(|(k, v)| format!("{}:{v}", serde_json::to_string(k).unwrap()))
+            .collect::<Vec<_>>()
+            .join(",");
+        let text = format!("{{{body}}}");
+        let value: Value = serde_json::from_str(&text).unwrap();
+        let Json::Object(object) = Json::parse(&text).unwrap() else {
+            panic!("not an object: {text}");
+        };
+        prop_assert_eq!(object.len(), value.as_object().unwrap().len());
+        for key in probes.iter().chain(members.iter().map(|(k, _)| k)) {
+            match (object.get(key), value.get(key)) {
+                (Some(ours), Some(theirs)) => prop_assert!(ours.eq_value(theirs), "{key} in {text}"),
+                (None, None) => {}
+                (ours, theirs) => prop_assert!(false, "{key} in {text}: {ours:?} vs {theirs:?}"),
+            }
+        }
+    }
+}
