@@ -5,14 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSandbox } from '../scripts/lib/sandbox-process.mjs';
+import { median } from './lib/measure.mjs';
 
 const ROUNDS = 5;
 const CALLS = 400;
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
 
 export default async function ({ pkg, root }) {
   const sandbox = await startSandbox(root, ['--rate-limit', '0']);
