@@ -2,6 +2,7 @@
 
 use super::args::{from_js, string_arg, to_js_value, type_name};
 use super::fetch::{JsCall, JsTransport};
+use super::js_error::Thrown;
 use super::panic_guard::promise;
 use super::runtime;
 use crate::api::contracts::status::GetContractStatus;
@@ -10,7 +11,6 @@ use crate::client::{AttemptEvent, CallContext, Client, Observer};
 use crate::core::config::{ClientConfig, ClientConfigInput};
 use crate::core::ids::CompositeId;
 use crate::error::{Error, ErrorCode, Result};
-use crate::facade::js_error::Thrown;
 use js_sys::{Function, Object, Reflect};
 use serde::Serialize;
 use std::rc::Rc;

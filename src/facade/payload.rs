@@ -8,11 +8,11 @@
 //! which serde_json refuses: one `WRONG_TYPE` issue at the payload root naming the column.
 
 use super::args::{to_js_value, type_name};
+use super::js_error::Thrown;
 use crate::core::mapping::{build_create_contract, Mapping};
 use crate::core::template::{CompiledTemplate, TemplateMetadata};
 use crate::core::validate::{validate_create_contract_json, ValidationReport};
 use crate::error::{Error, Result};
-use crate::facade::js_error::Thrown;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 

@@ -20,9 +20,8 @@
 
 use super::args::type_name;
 use super::executor::PromiseFuture;
-use super::js_error::to_js;
+use super::js_error::{to_js, Thrown};
 use crate::error::{Error, ErrorCode, Result};
-use crate::facade::js_error::Thrown;
 use js_sys::{Array, Function, Promise, Reflect};
 use std::cell::RefCell;
 use std::collections::BTreeMap;

@@ -19,6 +19,7 @@ use super::args::type_name;
 use super::client::{call_options, SpotDraftClient};
 use super::executor::PromiseFuture;
 use super::fetch::{JsCall, JsTransport};
+use super::js_error::Thrown;
 use super::panic_guard::promise;
 use super::stores::{js_message, JsStore};
 use super::webhook::{headers_arg, json_arg, json_out, matching_key_here, raw_body_arg};
@@ -39,7 +40,6 @@ use crate::core::webhook::{
     WebhookKey,
 };
 use crate::error::{Error, ErrorCode, Result};
-use crate::facade::js_error::Thrown;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};

@@ -7,6 +7,7 @@
 //! stack overflow.
 
 use super::args::{string_arg, type_name};
+use super::js_error::Thrown;
 use crate::core::sync::{
     apply_event as apply_event_core, record_for_event, ApplyOutcome, SyncRecord,
 };
@@ -16,7 +17,6 @@ use crate::core::webhook::{
     VerifyOptions, WebhookEvent, WebhookKey,
 };
 use crate::error::{Error, ErrorCode, ErrorDetail, Result};
-use crate::facade::js_error::Thrown;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
