@@ -2,12 +2,18 @@
 // `fetch` of the same request, both against the local sandbox on loopback, interleaved in one
 // run. Reports the median latency ratio (target ≤ 1.05×). The client's rate limiter is set
 // far above the request rate so that it measures overhead, not spacing.
+//
+// In Node the client sends through Node's `http` by default (src/facade/js/attempt.js), so two
+// more pairs show what the client itself costs on each transport: the client with
+// `fetch: globalThis.fetch` against the raw fetch, and the default client against a
+// hand-written `http.request` of the same request.
+import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSandbox } from '../scripts/lib/sandbox-process.mjs';
 import { median } from './lib/measure.mjs';
 
-const ROUNDS = 5;
+const ROUNDS = 7;
 const CALLS = 400;
 
 export default async function ({ pkg, root }) {
@@ -31,16 +37,31 @@ export default async function ({ pkg, root }) {
       if (response.status !== 200) throw new Error(`raw fetch got ${response.status}`);
       return response.json();
     };
-    const viaClient = () => client.getContractStatus(id);
-    for (let i = 0; i < 50; i++) {
-      await raw();
-      await rawWithTimeout();
-      await viaClient();
-    }
-    const rows = [];
+    // The same request through Node's own HTTP client (keep-alive global agent, as the client's
+    // default transport uses), body read whole and parsed.
+    const rawHttp = () =>
+      new Promise((resolve, reject) => {
+        const request = http.request(url, { headers }, (response) => {
+          const chunks = [];
+          response.on('data', (chunk) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () => (response.statusCode === 200 ? resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))) : reject(new Error(`raw http got ${response.statusCode}`))));
+        });
+        request.on('error', reject);
+        request.end();
+      });
+    const fetchClient = new pkg.SpotDraftClient({ baseUrl: sandbox.url, clientId: 'sandbox-acme', clientSecret: 'sandbox-acme-secret', maxRequestsPerSecond: 1_000_000, fetch: globalThis.fetch });
+    const paths = [
+      ['raw', raw],
+      ['timeout', rawWithTimeout],
+      ['client', () => client.getContractStatus(id)],
+      ['http', rawHttp],
+      ['fetchClient', () => fetchClient.getContractStatus(id)],
+    ];
+    for (let i = 0; i < 50; i++) for (const [, fn] of paths) await fn();
+    const rounds = Object.fromEntries(paths.map(([name]) => [name, []]));
     for (let round = 0; round < ROUNDS; round++) {
-      const t = { raw: [], timeout: [], client: [] };
-      const paths = [['raw', raw], ['timeout', rawWithTimeout], ['client', viaClient]];
+      const t = Object.fromEntries(paths.map(([name]) => [name, []]));
       for (let i = 0; i < CALLS; i++) {
         // Interleave so all see the same machine state.
         for (const [name, fn] of i % 2 ? paths : [...paths].reverse()) {
@@ -49,23 +70,25 @@ export default async function ({ pkg, root }) {
           t[name].push(performance.now() - start);
         }
       }
-      rows.push({ raw: median(t.raw), timeout: median(t.timeout), client: median(t.client) });
+      for (const [name] of paths) rounds[name].push(median(t[name]));
     }
-    const raws = rows.map((r) => r.raw);
-    const timeouts = rows.map((r) => r.timeout);
-    const clients = rows.map((r) => r.client);
-    const ratio = median(clients) / median(raws);
-    const ratioTimeout = median(clients) / median(timeouts);
+    const m = Object.fromEntries(paths.map(([name]) => [name, median(rounds[name])]));
+    // Ratios are medians of the per-round ratios: the machine's speed drifts between rounds.
+    const ratio = (a, b) => median(rounds[a].map((x, i) => x / rounds[b][i])).toFixed(3);
+    const row = (label, name) => `| ${label} | ${m[name].toFixed(3)} | ${rounds[name].map((x) => x.toFixed(3)).join(', ')} |`;
     return [
-      `${ROUNDS} rounds × ${CALLS} interleaved calls of \`GET /contracts/{id}/status\` to the sandbox on loopback (rate limit off).`,
+      `${ROUNDS} rounds × ${CALLS} interleaved calls of \`GET /contracts/{id}/status\` to the sandbox on loopback (rate limit off); ratios are medians of per-round ratios.`,
       '',
       '| path | median latency (ms), median of rounds | per round |',
       '|---|---:|---|',
-      `| raw \`fetch\` + \`response.json()\` | ${median(raws).toFixed(3)} | ${raws.map((x) => x.toFixed(3)).join(', ')} |`,
-      `| raw \`fetch\` with \`signal: AbortSignal.timeout(30_000)\` + \`response.json()\` | ${median(timeouts).toFixed(3)} | ${timeouts.map((x) => x.toFixed(3)).join(', ')} |`,
-      `| \`client.getContractStatus(id)\` | ${median(clients).toFixed(3)} | ${clients.map((x) => x.toFixed(3)).join(', ')} |`,
+      row('raw `fetch` + `response.json()`', 'raw'),
+      row('raw `fetch` with `signal: AbortSignal.timeout(30_000)` + `response.json()`', 'timeout'),
+      row('`client.getContractStatus(id)` (default transport: Node `http`)', 'client'),
+      row('raw `http.request` + `JSON.parse`', 'http'),
+      row('`client.getContractStatus(id)` with `fetch: globalThis.fetch`', 'fetchClient'),
       '',
-      `Median latency ratio client / raw fetch: **${ratio.toFixed(3)}×** (target ≤ 1.05×); client / raw fetch with a timeout: ${ratioTimeout.toFixed(3)}×.`,
+      `Median latency ratio client / raw fetch: **${ratio('client', 'raw')}×** (target ≤ 1.05×); client / raw fetch with a timeout: ${ratio('client', 'timeout')}×.`,
+      `What the client costs over its transport: client / raw \`http.request\` ${ratio('client', 'http')}×; client with \`fetch: globalThis.fetch\` / raw fetch ${ratio('fetchClient', 'raw')}× (/ raw fetch with a timeout ${ratio('fetchClient', 'timeout')}×).`,
     ].join('\n');
   } finally {
     await sandbox.stop();

@@ -34,8 +34,10 @@ export SPOTDRAFT_TEST_BASE_URL=$(head -n1 "$server_log")
 # and a runner that fixes the module's target_features before wasm-bindgen-test-runner.
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$(node --input-type=module -e "import { WASM_RUSTFLAGS } from './scripts/lib/wasm-abi.mjs'; console.log(WASM_RUSTFLAGS)")"
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$PWD/scripts/wasm-test-runner.mjs"
-cargo test --target wasm32-unknown-unknown --test wasm
-WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test wasm
+# Bounded: a browser run that never starts must fail the job, not hold it (the runner's own
+# timeout only starts once the page has loaded).
+timeout 900 cargo test --target wasm32-unknown-unknown --test wasm
+WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver timeout 600 cargo test --target wasm32-unknown-unknown --test wasm
 kill $server_pid 2>/dev/null || true
 
 section "node --test over the built package (Node, Chromium, workerd, npm pack)"

@@ -151,26 +151,28 @@ impl<T: Transport> Client<T> {
         if wait >= 1.0 {
             self.transport.sleep(wait, &ctx.transport).await?;
         }
-        let mut event = AttemptEvent {
-            operation,
-            method: request.method,
-            path: request.path.clone(),
-            attempt,
-            status: None,
-            elapsed_ms: 0.0,
-            request_id: None,
-            error_code: None,
-        };
-        if let Some(observer) = &self.observer {
+        // Events and clock reads only for an observer: each read of the clock is a call out
+        // of wasm.
+        let observed = self.observer.as_ref().map(|observer| {
+            let event = AttemptEvent {
+                operation,
+                method: request.method,
+                path: request.path.clone(),
+                attempt,
+                status: None,
+                elapsed_ms: 0.0,
+                request_id: None,
+                error_code: None,
+            };
             observer.on_request(&event);
-        }
-        let started = self.transport.now_ms();
+            (observer, event, self.transport.now_ms())
+        });
         let timeout = ctx.timeout_ms.unwrap_or(self.config.timeout_ms);
         let result = self
             .transport
             .send(self.prepare(request, timeout), &ctx.transport)
             .await;
-        if let Some(observer) = &self.observer {
+        if let Some((observer, mut event, started)) = observed {
             event.elapsed_ms = self.transport.now_ms() - started;
             match &result {
                 Ok(response) => {
@@ -198,6 +200,9 @@ impl<T: Transport> Client<T> {
         let mut attempt = 1;
         loop {
             let result = self.send_once(operation, request, attempt, ctx).await;
+            if matches!(&result, Ok(response) if response.is_success()) {
+                return result;
+            }
             let outcome = match &result {
                 Ok(response) => Outcome::Response(response),
                 Err(error) => Outcome::Failure(error),

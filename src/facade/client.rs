@@ -33,7 +33,11 @@ export type FetchLike = (
 
 /** Options of `new SpotDraftClient(options)`. */
 export interface SpotDraftClientOptions extends ClientConfigInput {
-    /** Your fetch function; default: the global `fetch`. */
+    /**
+     * Your fetch function. Default: in Node (20.16+), Node's own `http`/`https` modules with
+     * their keep-alive agents (faster than Node's `fetch`); elsewhere the global `fetch`.
+     * Pass `globalThis.fetch` to use fetch in Node too (e.g. with an undici dispatcher).
+     */
     fetch?: FetchLike;
     /** Proxy mode: headers added to every request (e.g. your own session token). */
     headers?: () => Record<string, string> | Promise<Record<string, string>>;
@@ -139,13 +143,7 @@ impl SpotDraftClient {
         }
         let input: ClientConfigInput = from_js("options", data.into())?;
         let config = ClientConfig::new(input, runtime::detect(), headers.is_some())?;
-        let mut client = Client::new(
-            config,
-            JsTransport {
-                fetch,
-                headers_provider: headers,
-            },
-        );
+        let mut client = Client::new(config, JsTransport::new(fetch, headers));
         let on_request = function_option(&options, "onRequest")?;
         let on_response = function_option(&options, "onResponse")?;
         if on_request.is_some() || on_response.is_some() {

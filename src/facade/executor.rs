@@ -48,30 +48,24 @@ impl Wake for TaskWaker {
     }
 }
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/src/facade/js/executor.js")]
 extern "C" {
-    /// A promise seen through untyped `then`/`catch`, to pass plain JS functions.
-    type Thenable;
-    /// A function seen through `Function.prototype.bind` with one bound argument.
-    type Bindable;
-    #[wasm_bindgen(method, js_name = bind)]
-    fn bind_js(this: &Bindable, context: &JsValue, first: &JsValue) -> JsValue;
-    #[wasm_bindgen(method, js_name = then)]
-    fn then_js(this: &Thenable, on_fulfilled: &JsValue) -> Thenable;
-    #[wasm_bindgen(method, js_name = then)]
-    fn then2_js(this: &Thenable, on_fulfilled: &JsValue, on_rejected: &JsValue) -> Thenable;
-    #[wasm_bindgen(method, js_name = catch)]
-    fn catch_js(this: &Thenable, on_rejected: &JsValue) -> Thenable;
+    /// `Promise.resolve(id).then(poll).catch(ignore)`.
+    #[wasm_bindgen(js_name = spotdraftSchedule)]
+    fn schedule_js(id: u32, poll: &JsValue, ignore: &JsValue);
+    /// `promise.then(v => on_fulfilled(slot, v), e => on_rejected(slot, e)).catch(ignore)`.
+    #[wasm_bindgen(js_name = spotdraftAwait)]
+    fn await_js(
+        promise: &js_sys::Promise,
+        slot: u32,
+        on_fulfilled: &JsValue,
+        on_rejected: &JsValue,
+        ignore: &JsValue,
+    );
 }
 
 fn schedule(id: u32) {
-    let promise = js_sys::Promise::resolve(&JsValue::from(id));
-    let promise: &Thenable = promise.unchecked_ref();
-    POLL.with(|poll| {
-        IGNORE.with(|ignore| {
-            let _ = promise.then_js(poll.as_ref()).catch_js(ignore);
-        })
-    });
+    POLL.with(|poll| IGNORE.with(|ignore| schedule_js(id, poll.as_ref(), ignore)));
 }
 
 fn poll_task(id: u32) {
@@ -102,8 +96,8 @@ pub fn spawn(future: impl Future<Output = ()> + 'static) {
 ///
 /// Like `wasm_bindgen_futures::JsFuture`, but its `then` chain ends in a `.catch`, so a
 /// callback that can no longer run (from an instance re-created after a panic) never surfaces
-/// as an unhandled rejection. The two callbacks are shared closures bound to this future's
-/// slot number (`Function.prototype.bind`), so an await creates no new Rust closure.
+/// as an unhandled rejection. The two callbacks are shared closures called with this
+/// future's slot number (`js/executor.js`), so an await creates no new Rust closure.
 pub struct PromiseFuture {
     slot: u32,
 }
@@ -139,13 +133,6 @@ fn settle(slot: &JsValue, result: Result<JsValue, JsValue>) {
     }
 }
 
-fn bound(callback: &Closure<dyn FnMut(JsValue, JsValue)>, slot: u32) -> JsValue {
-    callback
-        .as_ref()
-        .unchecked_ref::<Bindable>()
-        .bind_js(&JsValue::NULL, &JsValue::from(slot))
-}
-
 impl PromiseFuture {
     /// Awaits `promise`.
     pub fn new(promise: &js_sys::Promise) -> Self {
@@ -155,13 +142,18 @@ impl PromiseFuture {
             slot
         });
         SLOTS.with(|slots| slots.borrow_mut().insert(slot, Settled::default()));
-        let on_fulfilled = ON_FULFILLED.with(|f| bound(f, slot));
-        let on_rejected = ON_REJECTED.with(|f| bound(f, slot));
-        let thenable: &Thenable = promise.unchecked_ref();
-        IGNORE.with(|ignore| {
-            let _ = thenable
-                .then2_js(&on_fulfilled, &on_rejected)
-                .catch_js(ignore);
+        ON_FULFILLED.with(|on_fulfilled| {
+            ON_REJECTED.with(|on_rejected| {
+                IGNORE.with(|ignore| {
+                    await_js(
+                        promise,
+                        slot,
+                        on_fulfilled.as_ref(),
+                        on_rejected.as_ref(),
+                        ignore,
+                    );
+                });
+            });
         });
         Self { slot }
     }

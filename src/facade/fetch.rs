@@ -1,12 +1,12 @@
-//! The JS transport: `fetch` (the global one, or the user's own function,
-//! e.g. an adapter over `hubspot.fetch`), per-attempt timeout, the caller's `AbortSignal`,
-//! and the async `headers()` provider of proxy mode.
+//! The JS transport: the user's `fetch` function (e.g. an adapter over `hubspot.fetch`), else
+//! Node's own `http`/`https` in Node and the global `fetch` elsewhere; per-attempt timeout,
+//! the caller's `AbortSignal`, and the async `headers()` provider of proxy mode.
 //!
-//! An attempt runs in `js/attempt.js` (one call into JS, one promise back: measured cheaper
+//! An attempt runs in `js/attempt.js` (one call into JS, one string back: measured cheaper
 //! than driving `fetch` value by value from Rust). Redirects are never followed
-//! (`redirect: "manual"`); the client turns them into `REDIRECT`. Responses are read by duck
-//! typing (`status`, `headers`, `text()`), so a host's Response-like object works. No retry and
-//! no rate limit here: that is the client's.
+//! (`redirect: "manual"` with fetch; Node's `http` never follows them); the client turns them
+//! into `REDIRECT`. Responses are read by duck typing (`status`, `headers`, `text()`), so a
+//! host's Response-like object works. No retry and no rate limit here: that is the client's.
 
 use super::args::type_name;
 use super::executor::PromiseFuture;
@@ -31,14 +31,15 @@ extern "C" {
 
 #[wasm_bindgen(module = "/src/facade/js/attempt.js")]
 extern "C" {
-    /// One request through `fetch` (the user's when `fetch` is a function), with the timer
-    /// and the caller's signal linked to one `AbortController`; see the file's comments.
+    /// One request through the user's `fetch` when it is a function, else Node's `http` in
+    /// Node and the global `fetch` elsewhere, with the timer and the caller's signal; see the
+    /// file's comments.
     #[wasm_bindgen(js_name = spotdraftAttempt)]
     fn spotdraft_attempt(
         fetch: &JsValue,
         url: &str,
         method: &str,
-        headers_json: &str,
+        headers: &Object,
         body: Option<&str>,
         timeout_ms: f64,
         signal: &JsValue,
@@ -60,13 +61,24 @@ impl JsCall {
     }
 }
 
-/// Sends requests with JS `fetch`.
+/// Sends requests with JS `fetch` (or Node's `http`; see `js/attempt.js`).
 pub struct JsTransport {
-    /// The user's fetch function; `None` = the global `fetch`.
-    pub fetch: Option<Function>,
+    /// The user's fetch function; `None` = the platform's transport.
+    fetch: Option<Function>,
     /// The user's `headers()` provider (proxy mode).
-    pub headers_provider: Option<Function>,
+    headers_provider: Option<Function>,
+    /// JS objects of the request headers sent lately (a client sends the same few sets
+    /// again and again), so that a call does not build one. Never used in proxy mode, where
+    /// the provider's headers can change from call to call.
+    header_objects: RefCell<Vec<(HeaderPairs, Object)>>,
 }
+
+/// Request headers as lowercase name/value pairs.
+type HeaderPairs = Vec<(String, String)>;
+
+/// How many header sets `JsTransport` keeps as JS objects: a client sends two (with and
+/// without a JSON body).
+const HEADER_OBJECTS_KEPT: usize = 4;
 
 fn aborted_error() -> Error {
     Error::new(
@@ -123,6 +135,34 @@ impl Drop for AbortLink {
 }
 
 impl JsTransport {
+    /// A transport over `fetch` (`None`: the platform's) with the proxy-mode `headers_provider`.
+    pub fn new(fetch: Option<Function>, headers_provider: Option<Function>) -> Self {
+        Self {
+            fetch,
+            headers_provider,
+            header_objects: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The user's fetch function, if one was given.
+    pub fn user_fetch(&self) -> Option<&Function> {
+        self.fetch.as_ref()
+    }
+
+    /// `headers` as a JS object, reused when the same set was sent before.
+    fn headers_object(&self, headers: &[(String, String)]) -> Object {
+        let mut kept = self.header_objects.borrow_mut();
+        if let Some((_, object)) = kept.iter().find(|(pairs, _)| pairs.as_slice() == headers) {
+            return object.clone();
+        }
+        let object = new_headers_object(headers);
+        if kept.len() == HEADER_OBJECTS_KEPT {
+            kept.remove(0);
+        }
+        kept.push((headers.to_vec(), object.clone()));
+        object
+    }
+
     async fn provider_headers(&self) -> Result<Vec<(String, String)>> {
         let Some(provider) = &self.headers_provider else {
             return Ok(Vec::new());
@@ -153,23 +193,26 @@ impl Transport for JsTransport {
         if call.aborted() {
             return Err(aborted_error());
         }
-        let mut headers = request.headers.clone();
-        for (name, value) in self.provider_headers().await? {
-            headers.retain(|(k, _)| !k.eq_ignore_ascii_case(&name));
-            headers.push((name.to_ascii_lowercase(), value));
-        }
-        if call.aborted() {
-            return Err(aborted_error());
-        }
-        let headers_json = serde_json::to_string(&headers)
-            .map_err(|e| Error::internal(format!("headers as JSON: {e}")))?;
+        let headers = if self.headers_provider.is_some() {
+            let mut headers = request.headers.clone();
+            for (name, value) in self.provider_headers().await? {
+                headers.retain(|(k, _)| !k.eq_ignore_ascii_case(&name));
+                headers.push((name.to_ascii_lowercase(), value));
+            }
+            if call.aborted() {
+                return Err(aborted_error());
+            }
+            new_headers_object(&headers)
+        } else {
+            self.headers_object(&request.headers)
+        };
         let outcome = PromiseFuture::new(&spotdraft_attempt(
             self.fetch
                 .as_ref()
                 .map_or(&JsValue::UNDEFINED, |f| f.as_ref()),
             &request.url,
             request.method.as_str(),
-            &headers_json,
+            &headers,
             request.body.as_deref(),
             f64::from(request.timeout_ms),
             call.signal
@@ -213,26 +256,42 @@ impl Transport for JsTransport {
     }
 }
 
-/// The `[status, headersJson, body]` that `spotdraftAttempt` resolved to.
+/// A JS object of header names to values.
+fn new_headers_object(headers: &[(String, String)]) -> Object {
+    let object = Object::new();
+    for (name, value) in headers {
+        let _ = Reflect::set(&object, &JsValue::from_str(name), &JsValue::from_str(value));
+    }
+    object
+}
+
+/// The answer `spotdraftAttempt` resolved to: `STATUS\nname\nvalue\n…\n\nBODY` (header
+/// values are never empty and have no line breaks).
 fn read_answer(answer: &JsValue, request: &PreparedRequest) -> Result<HttpResponse> {
-    let answer: &js_sys::Array = answer.unchecked_ref();
-    let status = answer.get(0).as_f64().unwrap_or(-1.0);
-    let headers_json = answer.get(1).as_string().unwrap_or_default();
-    let headers: Vec<(String, String)> = serde_json::from_str(&headers_json).unwrap_or_default();
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let status = if (0.0..=999.0).contains(&status) {
-        status as u16
-    } else {
-        return Err(Error::internal(format!(
-            "the attempt of {} {} resolved without a status",
+    let unreadable = || {
+        Error::internal(format!(
+            "the attempt of {} {} resolved to no readable answer",
             request.method.as_str(),
             url_path(&request.url)
-        )));
+        ))
     };
+    let mut text = answer.as_string().ok_or_else(unreadable)?;
+    let head_end = text.find("\n\n").ok_or_else(unreadable)?;
+    let mut lines = text.get(..head_end).unwrap_or_default().split('\n');
+    let status: u16 = lines
+        .next()
+        .and_then(|line| line.parse().ok())
+        .filter(|status| *status <= 999)
+        .ok_or_else(unreadable)?;
+    let mut headers = Vec::new();
+    while let (Some(name), Some(value)) = (lines.next(), lines.next()) {
+        headers.push((name.to_owned(), value.to_owned()));
+    }
+    text.drain(..head_end + 2);
     Ok(HttpResponse {
         status,
         headers,
-        body: answer.get(2).as_string().unwrap_or_default(),
+        body: text,
     })
 }
 
@@ -260,7 +319,7 @@ fn attempt_error(failure: &JsValue, request: &PreparedRequest) -> Error {
         ),
         "threw" => Error::new(
             ErrorCode::Network,
-            format!("{method} {path} could not be sent: the fetch function threw: {detail}"),
+            format!("{method} {path} could not be sent: {detail}"),
         ),
         "invalid" => Error::new(
             ErrorCode::InvalidResponse,

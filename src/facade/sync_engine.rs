@@ -1569,7 +1569,7 @@ async fn download(
             (signal.clone(), abort.clone())
         }),
     };
-    let fetch = match &transport.fetch {
+    let fetch = match transport.user_fetch() {
         Some(fetch) => fetch.clone(),
         None => get(&js_sys::global(), "fetch")
             .dyn_into::<Function>()

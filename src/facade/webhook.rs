@@ -297,7 +297,7 @@ pub fn verify_webhook_signature(
     Ok(pending.signature_result(key_index)?)
 }
 
-#[wasm_bindgen(module = "/src/facade/js/node_hmac.js")]
+#[wasm_bindgen(module = "/src/facade/js/platform_hmac.js")]
 extern "C" {
     #[wasm_bindgen(js_name = spotdraftNodeHmacSha512Equals, catch)]
     fn node_hmac_sha512_equals(
@@ -307,7 +307,7 @@ extern "C" {
     ) -> std::result::Result<Option<bool>, JsValue>;
 }
 
-#[wasm_bindgen(module = "/src/facade/js/webcrypto.js")]
+#[wasm_bindgen(module = "/src/facade/js/platform_hmac.js")]
 extern "C" {
     #[wasm_bindgen(js_name = spotdraftSubtleAvailable)]
     fn subtle_available() -> bool;
@@ -316,7 +316,7 @@ extern "C" {
 }
 
 /// The index of the first key whose HMAC-SHA512 of `body` is `signature`, computed
-/// synchronously: by Node's native HMAC and `timingSafeEqual` where there are (`js/node_hmac.js`),
+/// synchronously: by Node's native HMAC and `timingSafeEqual` where there are (`js/platform_hmac.js`),
 /// else by the Rust HMAC. Either way the comparison is constant time.
 pub(super) fn matching_key_here(
     body: &[u8],

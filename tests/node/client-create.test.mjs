@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpotDraftClient, isSpotDraftError } from 'spotdraft-sync';
 import { startSandbox } from '../../scripts/lib/sandbox-process.mjs';
+import { rejection } from './support/rejection.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixture = (p) => JSON.parse(readFileSync(join(root, 'tests', 'fixtures', p), 'utf8'));
@@ -31,15 +32,6 @@ after(async () => {
   await sandbox?.stop();
   await limited?.stop();
 });
-
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail('expected a rejection');
-}
 
 test('createContract creates once, finds by external id, and checkExistingFirst makes it idempotent', async () => {
   const client = new SpotDraftClient({ baseUrl: sandbox.url, ...credentials });

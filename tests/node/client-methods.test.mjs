@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { SpotDraftClient, isSpotDraftError, verifyWebhook } from 'spotdraft-sync';
 import { startSandbox } from '../../scripts/lib/sandbox-process.mjs';
+import { rejection } from './support/rejection.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixture = (p) => JSON.parse(readFileSync(join(root, 'tests', 'fixtures', p), 'utf8'));
@@ -63,15 +64,6 @@ async function control(path, body) {
   assert.ok(response.ok, `${path}: ${response.status}`);
   const text = await response.text();
   return text ? JSON.parse(text) : null;
-}
-
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail('expected a rejection');
 }
 
 function assertClean(error, ...secrets) {

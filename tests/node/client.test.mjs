@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { SpotDraftClient, isSpotDraftError } from 'spotdraft-sync';
 import { startFakeSpotDraft } from './support/fake-spotdraft.mjs';
+import { rejection } from './support/rejection.mjs';
 
 const SECRET = 'sk-test-5f1d2c-never-print-me';
 let server;
@@ -25,15 +26,6 @@ before(async () => {
 after(() => server.close());
 
 const client = (extra = {}) => new SpotDraftClient({ baseUrl: server.url, clientId: 'cid', clientSecret: SECRET, userEmail: 'owner@acme.example', ...extra });
-
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail('expected a rejection');
-}
 
 function assertNoSecret(error) {
   const text = [error.message, String(error), JSON.stringify(error), inspect(error), JSON.stringify(error.details ?? [])].join('\n');
@@ -127,26 +119,7 @@ test('redirects are never followed and name their likely cause', async () => {
   assertNoSecret(error);
 });
 
-test('timeouts and AbortSignal cancel the request', async () => {
-  const slow = client({ timeoutMs: 200 });
-  const timedOut = await rejection(slow.getContractStatus('T-999'));
-  assert.equal(timedOut.code, 'TIMEOUT');
-  assert.match(timedOut.message, /200 ms/);
-
-  const controller = new AbortController();
-  const pending = client().getContractStatus('T-999', { signal: controller.signal });
-  setTimeout(() => controller.abort(), 50);
-  assert.equal((await rejection(pending)).code, 'ABORTED');
-
-  const already = AbortSignal.abort();
-  assert.equal((await rejection(client().getContractStatus('T-1234', { signal: already }))).code, 'ABORTED');
-});
-
-test('a network failure is NETWORK, not a crash', async () => {
-  const dead = new SpotDraftClient({ baseUrl: 'http://127.0.0.1:9' });
-  const error = await rejection(dead.getContractStatus('T-1'));
-  assert.equal(error.code, 'NETWORK');
-});
+// Timeouts, cancellation and network failures, for both transports: transport.test.mjs.
 
 test('bad arguments throw INVALID_ARGUMENT naming the argument, and the instance keeps working', async () => {
   const constructorCases = [

@@ -17,6 +17,7 @@ import { inspect } from 'node:util';
 import * as sd from 'spotdraft-sync';
 import { startSandbox } from '../../scripts/lib/sandbox-process.mjs';
 import { credentials, driver, pool, reconcileRun, CLIENT_SECRET } from './support/sync-sandbox.mjs';
+import { rejection } from './support/rejection.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const playbook = JSON.parse(readFileSync(join(root, 'tests', 'fixtures', 'playbook-create-contract.json'), 'utf8'));
@@ -56,15 +57,6 @@ async function receiver(onDelivery) {
 
 async function registerWebhook(url) {
   return d.api('POST', '/webhooks/', { title: `sync ${++seq}`, url, only_for_activities: ACTIVITIES }, { expect: 201 });
-}
-
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail('expected a rejection');
 }
 
 function newClient(extra = {}) {

@@ -14,7 +14,11 @@ init: { method: string; headers: Record<string, string>; body?: string; redirect
 
 /** Options of `new SpotDraftClient(options)`. */
 export interface SpotDraftClientOptions extends ClientConfigInput {
-    /** Your fetch function; default: the global `fetch`. */
+    /**
+     * Your fetch function. Default: in Node (20.16+), Node's own `http`/`https` modules with
+     * their keep-alive agents (faster than Node's `fetch`); elsewhere the global `fetch`.
+     * Pass `globalThis.fetch` to use fetch in Node too (e.g. with an undici dispatcher).
+     */
     fetch?: FetchLike;
     /** Proxy mode: headers added to every request (e.g. your own session token). */
     headers?: () => Record<string, string> | Promise<Record<string, string>>;

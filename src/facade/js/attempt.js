@@ -1,32 +1,60 @@
-// One HTTP attempt of the client, in plain JS: the part of a call that only talks to `fetch`.
+// One HTTP attempt of the client, in plain JS: the part of a call that only talks to the network.
 //
-// Rust builds the request and reads the response; this file only moves them across `fetch`
-// in one call each way, because every value crossing the wasm boundary one by one (init
-// fields, headers, status, text()) cost more than the request itself on loopback
+// Rust builds the request and reads the response; this file only moves them across the
+// transport in one call each way, because every value crossing the wasm boundary one by one
+// (init fields, headers, status, text()) cost more than the request itself on loopback
 // (benches/client-overhead.bench.mjs). It never retries, never waits for a rate limit and
-// never looks at a body: that is the Rust client's. The timer and the abort listener are
-// plain JS functions, so one left over after a panic re-created the instance calls nothing
-// of the old one.
+// never looks at a body: that is the Rust client's. Timers and listeners are plain JS
+// functions, so one left over after a panic re-created the instance calls nothing of the old
+// one.
+//
+// Two transports:
+// - `fetch`: the user's fetch function when given, else the global `fetch`;
+// - in Node (20.16+, found through `process.getBuiltinModule`, so browser bundlers see no
+//   `require`) without a user fetch: Node's own `http`/`https` modules with their keep-alive
+//   global agents. On loopback a GET through them takes 0.65–0.8× as long as through Node's
+//   `fetch` (undici builds a Request, a Response, web streams and an AbortSignal per call),
+//   and a per-call timeout needs no AbortController (BENCHMARKS.md, "Client overhead").
+//   Pass `fetch: globalThis.fetch` to use fetch instead (an undici dispatcher, fetch mocks).
 //
 // `scripts/build.mjs` derives the CommonJS copy for the Node build from this file: keep every
 // export an `export function`.
 
 /**
+ * The response headers the Rust client reads (`retry-after` for retries, `location` for the
+ * REDIRECT error, the request-id names of `HttpResponse::request_id`); no other header crosses
+ * into wasm. Lowercase.
+ */
+const RESPONSE_HEADERS = new Set(['retry-after', 'location', 'x-request-id', 'request-id', 'x-sd-request-id', 'x-correlation-id']);
+
+/**
  * Sends one request and reads its whole answer.
  *
- * Resolves to `[status, headersJson, body]` (`headersJson`: a JSON array of lowercased
- * `[name, value]` pairs; an opaque redirect gives status 0 and an empty body). Rejects with
+ * `headers` is an object of lowercase names to string values; it is copied, never changed.
+ * Resolves to one string (one copy into wasm instead of a value per part):
+ * `STATUS\nname\nvalue\n…\n\nBODY`, with the headers of `RESPONSE_HEADERS` that the response
+ * had and a non-empty value without line breaks (as HTTP allows); an opaque redirect gives
+ * status 0 and an empty body. Rejects with
  * `[kind, detail]`, kind one of `aborted` (the caller's signal fired), `timeout` (our timer
- * fired), `network` (fetch or the body read failed), `threw` (the fetch function threw),
- * `invalid` (what it resolved to is not Response-like; detail names what it was).
+ * fired), `network` (no response, or the body read failed), `threw` (the request could not be
+ * sent: the fetch function threw, or Node refused a header), `invalid` (what the fetch
+ * function resolved to is not Response-like; detail names what it was).
  */
-export async function spotdraftAttempt(fetchFn, url, method, headersJson, body, timeoutMs, signal) {
-  if (signal && signal.aborted) throw ['aborted', ''];
+export function spotdraftAttempt(fetchFn, url, method, headers, body, timeoutMs, signal) {
+  if (signal && signal.aborted) return Promise.reject(['aborted', '']);
+  if (!fetchFn) {
+    const node = nodeHttp();
+    if (node !== null) return nodeAttempt(node, url, method, headers, body, timeoutMs, signal);
+  }
+  return fetchAttempt(fetchFn, url, method, headers, body, timeoutMs, signal);
+}
+
+async function fetchAttempt(fetchFn, url, method, headers, body, timeoutMs, signal) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const onAbort = () => controller.abort();
   if (signal) signal.addEventListener('abort', onAbort);
-  const init = { method, headers: Object.fromEntries(JSON.parse(headersJson)), redirect: 'manual', signal: controller.signal };
+  const init = { method, headers: { ...headers }, redirect: 'manual', signal: controller.signal };
   if (body !== undefined) init.body = body;
   const failed = (error, kind) => [
     signal && signal.aborted ? 'aborted' : controller.signal.aborted ? 'timeout' : kind,
@@ -37,7 +65,7 @@ export async function spotdraftAttempt(fetchFn, url, method, headersJson, body, 
     try {
       pending = fetchFn ? fetchFn(url, init) : fetch(url, init);
     } catch (error) {
-      throw failed(error, 'threw');
+      throw ['threw', `the fetch function threw: ${messageOf(error)}`];
     }
     let response;
     try {
@@ -50,37 +78,147 @@ export async function spotdraftAttempt(fetchFn, url, method, headersJson, body, 
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 0 || status > 999) {
       throw ['invalid', describe(response)];
     }
-    if (response.type === 'opaqueredirect') return [0, '[]', ''];
-    const headers = readHeaders(response.headers);
+    if (response.type === 'opaqueredirect') return '0\n\n';
     if (typeof response.text !== 'function') throw ['invalid', 'an object without text()'];
+    const head = headLines(status, response.headers);
     let text;
     try {
       text = await response.text();
     } catch (error) {
       throw failed(error, 'network');
     }
-    return [status, headers, typeof text === 'string' ? text : ''];
+    return typeof text === 'string' ? head + text : head;
   } finally {
     clearTimeout(timer);
     if (signal) signal.removeEventListener('abort', onAbort);
   }
 }
 
-/** Header pairs of a `Headers`-like object (with `forEach`) or a plain object, as JSON. */
-function readHeaders(headers) {
-  const pairs = [];
-  if (headers !== null && typeof headers === 'object') {
-    if (typeof headers.forEach === 'function') {
-      headers.forEach((value, name) => {
-        if (typeof name === 'string' && typeof value === 'string') pairs.push([name.toLowerCase(), value]);
-      });
-    } else {
-      for (const [name, value] of Object.entries(headers)) {
-        if (typeof value === 'string') pairs.push([name.toLowerCase(), value]);
-      }
-    }
+/**
+ * The answer up to its body: the status, then name and value lines of the `RESPONSE_HEADERS`
+ * of a `Headers`-like object (with `forEach`) or a plain object, then an empty line.
+ */
+function headLines(status, headers) {
+  let head = `${status}\n`;
+  if (headers === null || typeof headers !== 'object') return `${head}\n`;
+  const keep = (value, name) => {
+    if (typeof name !== 'string' || typeof value !== 'string' || value === '' || /[\r\n]/.test(value)) return;
+    const lower = name.toLowerCase();
+    if (RESPONSE_HEADERS.has(lower)) head += `${lower}\n${value}\n`;
+  };
+  if (typeof headers.forEach === 'function') {
+    headers.forEach(keep);
+  } else {
+    for (const name of Object.keys(headers)) keep(headers[name], name);
   }
-  return JSON.stringify(pairs);
+  return `${head}\n`;
+}
+
+/** Node's `http`, `https` and `zlib` modules, or `null` outside Node (or before 20.16). */
+function nodeHttp() {
+  if (nodeModules === undefined) nodeModules = findNodeModules();
+  return nodeModules;
+}
+
+let nodeModules;
+
+function findNodeModules() {
+  try {
+    const process = globalThis.process;
+    if (process === null || typeof process !== 'object' || typeof process.getBuiltinModule !== 'function') return null;
+    // Deno, Bun and workerd also offer `node:http` (over their own fetch) and call themselves
+    // "node" in `process.release`; their `navigator.userAgent` tells them apart (Node 20 has
+    // no `navigator`, later versions say "Node.js/…").
+    if (process.release === null || typeof process.release !== 'object' || process.release.name !== 'node') return null;
+    const agent = typeof navigator === 'object' && navigator !== null ? navigator.userAgent : undefined;
+    if (agent !== undefined && !String(agent).startsWith('Node.js')) return null;
+    const http = process.getBuiltinModule('node:http');
+    const https = process.getBuiltinModule('node:https');
+    const zlib = process.getBuiltinModule('node:zlib');
+    return http && https && zlib ? { http, https, zlib } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The attempt through Node's `http`/`https`: same contract as `spotdraftAttempt`. The timer
+ * and the caller's signal destroy the request; nothing of it outlives the returned promise.
+ */
+function nodeAttempt(node, url, method, headers, body, timeoutMs, signal) {
+  return new Promise((resolve, reject) => {
+    let request;
+    let settled = false;
+    let timedOut = false;
+    const finish = (ok, value) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (signal) signal.removeEventListener('abort', onAbort);
+      if (ok) {
+        resolve(value);
+      } else {
+        reject(value);
+        if (request !== undefined) request.destroy();
+      }
+    };
+    const failed = (error) =>
+      finish(false, [signal && signal.aborted ? 'aborted' : timedOut ? 'timeout' : 'network', messageOf(error)]);
+    const onAbort = () => failed(new Error('aborted'));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      failed(new Error(`no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    if (signal) signal.addEventListener('abort', onAbort);
+    const sent = { ...headers };
+    if (!('accept-encoding' in sent)) sent['accept-encoding'] = 'gzip, deflate, br';
+    if (body !== undefined) sent['content-length'] = String(Buffer.byteLength(body));
+    try {
+      const transport = url.startsWith('https:') ? node.https : node.http;
+      request = transport.request(url, { method, headers: sent }, (response) => {
+        const chunks = [];
+        response.on('data', (chunk) => chunks.push(chunk));
+        response.on('error', failed);
+        response.on('close', () => {
+          if (!response.complete) failed(new Error('the connection closed before the response ended'));
+        });
+        response.on('end', () => {
+          let text;
+          try {
+            text = decodeBody(node.zlib, response.headers['content-encoding'], Buffer.concat(chunks));
+          } catch (error) {
+            failed(error);
+            return;
+          }
+          finish(true, headLines(response.statusCode, response.headers) + text);
+        });
+      });
+    } catch (error) {
+      finish(false, ['threw', messageOf(error)]);
+      return;
+    }
+    request.on('error', failed);
+    request.end(body);
+  });
+}
+
+/** The body as text, decompressed per `Content-Encoding` as `fetch` would, without a BOM. */
+function decodeBody(zlib, encoding, bytes) {
+  let decoded = bytes;
+  const codings = typeof encoding === 'string' ? encoding.toLowerCase().split(',').map((c) => c.trim()).filter((c) => c && c !== 'identity') : [];
+  for (const coding of codings.reverse()) {
+    if (coding === 'gzip' || coding === 'x-gzip') decoded = zlib.gunzipSync(decoded, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    else if (coding === 'deflate') decoded = inflate(zlib, decoded);
+    else if (coding === 'br') decoded = zlib.brotliDecompressSync(decoded);
+    else throw new Error(`the response has an unknown Content-Encoding "${coding}"`);
+  }
+  const text = decoded.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** `deflate` as servers send it: zlib-wrapped, or (some servers) raw. */
+function inflate(zlib, bytes) {
+  return bytes.length > 0 && (bytes[0] & 0x0f) === 0x08 ? zlib.inflateSync(bytes) : zlib.inflateRawSync(bytes);
 }
 
 /** The message of a thrown value, with its `cause` (Node's fetch hides the reason there). */

@@ -11,7 +11,8 @@ const CORS = {
 };
 
 /**
- * routes: { 'GET /path': (req, body) => ({ status, headers?, body?, delayMs? }) }.
+ * routes: { 'GET /path': (req, body) => ({ status, headers?, body?, delayMs?, cutAfterBytes? }) };
+ * `body` is JSON-encoded unless it is a string or a Buffer.
  * Unmatched routes answer 599 and are recorded in `unmatched`, so a test can fail on them.
  */
 export async function startFakeSpotDraft(routes) {
@@ -37,7 +38,13 @@ export async function startFakeSpotDraft(routes) {
       if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
       if (res.destroyed) return;
       res.writeHead(answer.status, { 'content-type': 'application/json', ...CORS, ...(answer.headers ?? {}) });
-      res.end(answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+      const bytes = answer.body === undefined ? '' : typeof answer.body === 'string' || Buffer.isBuffer(answer.body) ? answer.body : JSON.stringify(answer.body);
+      // `cutAfterBytes`: send that much of the body, then drop the connection mid-response.
+      if (answer.cutAfterBytes !== undefined) {
+        res.write(Buffer.from(bytes).subarray(0, answer.cutAfterBytes), () => res.socket?.destroy());
+        return;
+      }
+      res.end(bytes);
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
