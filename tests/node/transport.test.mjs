@@ -1,8 +1,15 @@
 // The client's two transports in Node over real HTTP on 127.0.0.1: Node's own `http` (the
 // default in Node, see src/facade/js/attempt.js) and the global `fetch` (`fetch:
-// globalThis.fetch`). Both must give the same results and the same errors.
+// globalThis.fetch`). Both must give the same results and the same errors. The last test runs
+// the Node transport over TLS (a throwaway certificate made with the `openssl` CLI).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { SpotDraftClient } from 'spotdraft-sync';
 import { startFakeSpotDraft } from './support/fake-spotdraft.mjs';
@@ -113,3 +120,40 @@ for (const [name, options] of TRANSPORTS) {
     assert.equal(timers(), idle, 'a timer of the client is still running');
   });
 }
+
+test('node:http over TLS: a certificate the process trusts is used with one kept-alive connection; an untrusted one is NETWORK', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spotdraft-tls-'));
+  const keyFile = join(dir, 'key.pem');
+  const certFile = join(dir, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+  let connections = 0;
+  const tls = createHttpsServer({ key: readFileSync(keyFile), cert: readFileSync(certFile) }, (req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': `tls-${connections}` });
+    res.end(answer);
+  });
+  tls.on('secureConnection', () => connections++);
+  await new Promise((resolve) => tls.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `https://localhost:${tls.address().port}`;
+  try {
+    // Node reads extra CAs at start-up, so the trusting side is a child process.
+    const script = `
+      import { SpotDraftClient } from 'spotdraft-sync';
+      const client = new SpotDraftClient({ baseUrl: ${JSON.stringify(baseUrl)}, clientId: 'cid', clientSecret: 'secret' });
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push(await client.getContractStatus('T-1'));
+      console.log(JSON.stringify(results));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), env: { ...process.env, NODE_EXTRA_CA_CERTS: certFile } });
+    const results = JSON.parse(stdout);
+    assert.equal(results.length, 3);
+    for (const result of results) assert.equal(result.contractName, 'Grüße — Acme ✓');
+    assert.equal(connections, 1, 'the three calls shared one TLS connection');
+
+    const untrusted = await rejection(new SpotDraftClient({ baseUrl, clientId: 'cid', clientSecret: 'secret', maxRetries: 0 }).getContractStatus('T-1'));
+    assert.equal(untrusted.code, 'NETWORK');
+    assert.match(untrusted.message, /certificate/);
+  } finally {
+    tls.closeAllConnections();
+    await new Promise((resolve) => tls.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
