@@ -1,6 +1,6 @@
 // The promise plumbing of the Rust executor (src/facade/executor.rs), each piece set up in one
-// call from wasm: a call into wasm per `Promise.resolve`, `then`, `catch` and handle drop cost
-// more than the work (benches/client-overhead.bench.mjs).
+// call from wasm: a call out of wasm per `Promise.resolve`, `then`, `catch` and handle drop
+// cost more than the work (benches/client-overhead.bench.mjs).
 //
 // Every callback into wasm runs inside `try`: a callback of an instance re-created after a
 // panic throws when called, and a panic throws out of wasm; neither may surface as an uncaught
