@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // Builds the npm package into pkg/:
 //   cargo (wasm32, release) -> wasm-bindgen (nodejs + web) -> wasm-opt -Oz (npm binaryen >= 110)
-//   -> entry points (node ESM wrapper, inline-bytes entry, workerd entry) -> size report.
+//   -> entry points (src/entries/: node, web, inline, workerd) -> the pure-JS build (pkg/js/)
+//   -> size report.
 // Calls the tools directly (no wasm-pack: it downloads binaries). Idempotent.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, existsSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { readFileSync, rmSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
 import { WASM_RUSTFLAGS, dropTargetFeature } from './lib/wasm-abi.mjs';
+import { patchReinitOrder, snippetsToCommonJs } from './lib/glue-patches.mjs';
+import { writeEntries } from './lib/entries.mjs';
+import { buildPureJs } from './lib/pure-js-build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
@@ -41,47 +44,6 @@ function wasmOptPath() {
   return bin;
 }
 
-// After a panic the instance is re-created on the next call (see src/facade/panic_guard.rs).
-// wasm-bindgen 0.2.130 runs that re-creation (`__wbg_call_guard()`) only after it has
-// marshalled the arguments into the *old* instance's memory and after it has checked the
-// object's instance, so the first call after a panic would read garbage. This moves the guard
-// to the top of every function that has one, and makes the stale-object refusal a
-// SpotDraftError. tests/node/panic.test.mjs and tests/browser/www.test.mjs prove the result.
-function patchReinitOrder(file) {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const header = /^\s*(export\s+)?(async\s+)?(function\s+)?(static\s+)?(get\s+|set\s+)?([\w$]+)\s*\([^)]*\)\s*\{\s*$/;
-  const keywords = new Set(['if', 'for', 'while', 'switch', 'catch', 'function']);
-  const insertAfter = new Set();
-  lines.forEach((line, i) => {
-    if (line.trim() !== '__wbg_call_guard();') return;
-    for (let j = i - 1; j >= 0; j--) {
-      const m = lines[j].match(header);
-      if (m && !keywords.has(m[6])) {
-        insertAfter.add(j);
-        return;
-      }
-    }
-    throw new Error(`no function header above line ${i + 1} of ${file}`);
-  });
-  const out = [];
-  lines.forEach((line, i) => {
-    out.push(line);
-    if (insertAfter.has(i) && lines[i + 1]?.trim() !== '__wbg_call_guard();') {
-      out.push(`${line.match(/^\s*/)[0]}    __wbg_call_guard();`);
-    }
-  });
-  let js = out.join('\n');
-  const stale = "throw new Error('Invalid stale object from previous Wasm instance');";
-  if (!insertAfter.size || !js.includes(stale)) {
-    throw new Error(`reinit guard or stale-object check not found in ${file}: has wasm-bindgen's output changed?`);
-  }
-  js = js.replaceAll(
-    stale,
-    "throw Object.assign(new Error('This object was created before an internal error reset spotdraft-sync; create a new one (the library itself keeps working).'), { name: 'SpotDraftError', code: 'INTERNAL' });",
-  );
-  writeFileSync(file, js);
-}
-
 // 1. Compile with the shipped ABI (no reference types, SIMD: see scripts/lib/wasm-abi.mjs for
 // why), then drop the reference-types claim the precompiled std leaves in the module (wasm-opt
 // below validates the module without it).
@@ -97,28 +59,6 @@ if (envImports.length) {
   throw new Error(`the .wasm imports from "env": ${envImports.map((i) => i.name).join(', ')}`);
 }
 
-// The Node glue is CommonJS and `require`s the JS snippets (src/facade/js/*.js), which are
-// ES modules; Node 20 before 20.19 cannot require those. Our snippets only use
-// `export function NAME(`, so the CommonJS copy is that keyword dropped plus a
-// `module.exports` of the names. Anything else `export`ed is refused here.
-function snippetsToCommonJs(dir) {
-  if (!existsSync(dir)) return;
-  for (const entry of readdirSync(dir, { recursive: true })) {
-    const file = join(dir, String(entry));
-    if (!file.endsWith('.js')) continue;
-    const source = readFileSync(file, 'utf8');
-    const names = [];
-    const body = source.replace(/^export (async function|function) ([A-Za-z_$][\w$]*)\(/gm, (_, kind, name) => {
-      names.push(name);
-      return `${kind} ${name}(`;
-    });
-    if (/^\s*(export|import)\b/m.test(body)) {
-      throw new Error(`${relative(root, file)}: only \`export function\` is supported in JS snippets`);
-    }
-    writeFileSync(file, `'use strict';\n${body}\nmodule.exports = { ${names.join(', ')} };\n`);
-  }
-}
-
 // 3. Bindings, at exactly the locked wasm-bindgen version.
 const wbVersion = lockedVersion('wasm-bindgen');
 const cliVersion = run('wasm-bindgen', ['--version'], { capture: true }).trim().split(/\s+/)[1];
@@ -131,7 +71,7 @@ for (const target of ['web', 'nodejs']) {
   const dir = join(pkg, target === 'nodejs' ? 'node' : 'web');
   run('wasm-bindgen', [wasmIn, '--target', target, '--out-dir', dir, '--out-name', crate]);
   patchReinitOrder(join(dir, `${crate}.js`));
-  if (target === 'nodejs') snippetsToCommonJs(join(dir, 'snippets'));
+  if (target === 'nodejs') snippetsToCommonJs(join(dir, 'snippets'), root);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: target === 'nodejs' ? 'commonjs' : 'module' }, null, 2) + '\n');
 }
 // Both targets emit the same .wasm (only the JS glue differs), so optimise once and copy.
@@ -143,44 +83,13 @@ if (!readFileSync(webWasmPath).equals(readFileSync(nodeWasmPath))) {
 run(wasmOpt, [webWasmPath, '-Oz', '--strip-debug', '--strip-producers', '-o', webWasmPath]);
 copyFileSync(webWasmPath, nodeWasmPath);
 
-// 4a. Node ESM entry: named re-exports of the CommonJS build.
-const require = createRequire(import.meta.url);
-const nodeExports = Object.keys(require(join(pkg, 'node', `${crate}.js`))).filter((k) => k !== 'default' && k !== '__esModule');
-writeFileSync(
-  join(pkg, 'node', 'index.mjs'),
-  `// Generated by scripts/build.mjs: ESM face of the Node build.\nimport cjs from './${crate}.js';\n` +
-    `export const { ${nodeExports.join(', ')} } = cjs;\nexport default cjs;\n`,
-);
-writeFileSync(join(pkg, 'node', 'index.d.mts'), `export * from './${crate}.js';\n`);
+// 4. Entry points (src/entries/, copied; see scripts/lib/entries.mjs): Node CJS + ESM, web,
+// inline (compressed bytes), workerd; each turns a WebAssembly failure into WASM_UNAVAILABLE.
+await writeEntries({ root, pkg, crate });
 
-// 4b. Inline entry: the .wasm bytes inside the JS, initialised synchronously on import, for
-// hosts that cannot fetch a separate file (HubSpot's worker, some CSPs).
-const webWasm = readFileSync(join(pkg, 'web', `${crate}_bg.wasm`));
-mkdirSync(join(pkg, 'inline'), { recursive: true });
-writeFileSync(
-  join(pkg, 'inline', 'index.js'),
-  `// Generated by scripts/build.mjs: web build with the .wasm inlined (base64), ready on import.\n` +
-    `import { initSync } from '../web/${crate}.js';\n` +
-    `const base64 = ${JSON.stringify(webWasm.toString('base64'))};\n` +
-    `const binary = atob(base64);\nconst bytes = new Uint8Array(binary.length);\n` +
-    `for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);\n` +
-    `initSync({ module: bytes });\n` +
-    `export * from '../web/${crate}.js';\n`,
-);
-writeFileSync(join(pkg, 'inline', 'index.d.ts'), `export * from '../web/${crate}.js';\n`);
-writeFileSync(join(pkg, 'inline', 'package.json'), JSON.stringify({ type: 'module' }, null, 2) + '\n');
-
-// 4c. Cloudflare Workers entry: workerd refuses to compile wasm from bytes at run time, so the
-// .wasm is imported as a module (wrangler and miniflare turn it into a WebAssembly.Module).
-mkdirSync(join(pkg, 'workerd'), { recursive: true });
-writeFileSync(
-  join(pkg, 'workerd', 'index.js'),
-  `// Generated by scripts/build.mjs: web build for Cloudflare Workers (workerd).\n` +
-    `import { initSync } from '../web/${crate}.js';\nimport module from '../web/${crate}_bg.wasm';\n` +
-    `initSync({ module });\nexport * from '../web/${crate}.js';\n`,
-);
-writeFileSync(join(pkg, 'workerd', 'index.d.ts'), `export * from '../web/${crate}.js';\n`);
-writeFileSync(join(pkg, 'workerd', 'package.json'), JSON.stringify({ type: 'module' }, null, 2) + '\n');
+// 4b. `spotdraft-sync/js`: the same core without WebAssembly (wasm2js), and its IIFE for
+// Salesforce static resources (scripts/lib/pure-js-build.mjs).
+await buildPureJs({ root, pkg, crate, run, wasmOpt });
 
 // 5. Size report.
 const files = [
@@ -188,7 +97,11 @@ const files = [
   ['web', `${crate}.js`],
   ['node', `${crate}_bg.wasm`],
   ['node', `${crate}.js`],
-  ['inline', 'index.js'],
+  ['inline', 'wasm.js'],
+  ['inline', 'inflate.js'],
+  ['js', `${crate}_bg.wasm.js`],
+  ['js', `${crate}.js`],
+  ['js', 'spotdraft-sync.iife.js'],
 ];
 const rows = files.map(([dir, name]) => {
   const bytes = readFileSync(join(pkg, dir, name));

@@ -73,3 +73,12 @@ export function dropTargetFeature(file, feature) {
   if (!found) console.log(`(target_features of ${file} did not list ${feature})`);
   writeFileSync(file, Buffer.concat(parts));
 }
+
+/**
+ * The ABI of the pure-JS build (pkg/js/, scripts/lib/pure-js-build.mjs): no SIMD, which
+ * binaryen's wasm2js cannot translate (`sha2` falls back to its portable code); still no
+ * reference types. Multi-value is dropped from the module's `target_features` before
+ * wasm-bindgen (see `dropTargetFeature`), so its exports return through memory rather than
+ * with multi-value shims, which wasm2js cannot translate either.
+ */
+export const PURE_JS_RUSTFLAGS = '-C target-feature=-reference-types';

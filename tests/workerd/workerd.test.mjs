@@ -18,7 +18,9 @@ before(async () => {
     modules: [
       { type: 'ESModule', path: join(root, 'tests/workerd/worker.js') },
       { type: 'ESModule', path: join(root, 'pkg/workerd/index.js') },
+      { type: 'ESModule', path: join(root, 'pkg/web/index.js') },
       { type: 'ESModule', path: join(root, 'pkg/web/spotdraft_sync.js') },
+      { type: 'ESModule', path: join(root, 'pkg/shared/wasm-unavailable.js') },
       // The glue imports its JS snippets (src/facade/js/) from pkg/web/snippets/.
       ...readdirSync(join(root, 'pkg/web/snippets'), { recursive: true })
         .filter((f) => String(f).endsWith('.js'))

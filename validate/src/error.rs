@@ -67,6 +67,11 @@ pub enum ErrorCode {
     WebhookPayloadInvalid,
     /// A sync store failed.
     StoreError,
+    /// WebAssembly is missing or refused in this runtime (no `WebAssembly` global, a CSP
+    /// without `'wasm-unsafe-eval'`, an embedder that forbids compiling bytes) or the `.wasm`
+    /// could not be loaded. Raised by the package's JS entry points, never by the core; the
+    /// message names the cause and `spotdraft-sync/js`, the build that needs no WebAssembly.
+    WasmUnavailable,
 }
 
 impl ErrorCode {
@@ -98,6 +103,7 @@ impl ErrorCode {
             Self::WebhookRawBodyRequired => "WEBHOOK_RAW_BODY_REQUIRED",
             Self::WebhookPayloadInvalid => "WEBHOOK_PAYLOAD_INVALID",
             Self::StoreError => "STORE_ERROR",
+            Self::WasmUnavailable => "WASM_UNAVAILABLE",
         }
     }
 }

@@ -1,0 +1,118 @@
+// `spotdraft-sync/js` (pkg/js/): the same crate compiled to plain JavaScript, for runtimes
+// where WebAssembly cannot run (Salesforce Lightning Web Security, Safari Lockdown Mode, CSPs
+// without 'wasm-unsafe-eval').
+//
+//   cargo (wasm32, no SIMD, own target dir) -> wasm-bindgen --target web -> wasm-opt with the
+//   post-MVP features lowered (sign-ext, bulk memory, non-trapping float-to-int) -> wasm2js
+//   -> a module exporting `instantiate(imports)` -> esbuild --minify
+//
+// The glue is wasm-bindgen's own web glue for that module; its `WebAssembly` is bound to
+// src/entries/webassembly-shim.js by one import line, so the glue's initSync and its
+// re-instantiation after a panic both work unchanged. Also bundles an IIFE
+// (`globalThis.SpotDraftSync`) for `platformResourceLoader.loadScript`.
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { PURE_JS_RUSTFLAGS, dropTargetFeature } from './wasm-abi.mjs';
+import { patchReinitOrder } from './glue-patches.mjs';
+
+/** Salesforce's limit for one static resource; the build fails above it. */
+const STATIC_RESOURCE_LIMIT = 5 * 1024 * 1024;
+
+export async function buildPureJs({ root, pkg, crate, run, wasmOpt }) {
+  const targetDir = join(root, 'target', 'js');
+  run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'spotdraft-sync', '--lib', '--target-dir', targetDir], {
+    env: { ...process.env, CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: PURE_JS_RUSTFLAGS },
+  });
+  const work = mkdtempSync(join(tmpdir(), 'spotdraft-js-build-'));
+  try {
+    const linked = join(work, `${crate}.wasm`);
+    copyFileSync(join(targetDir, 'wasm32-unknown-unknown', 'release', `${crate}.wasm`), linked);
+    dropTargetFeature(linked, 'reference-types');
+    dropTargetFeature(linked, 'multivalue');
+
+    const dir = join(pkg, 'js');
+    run('wasm-bindgen', [linked, '--target', 'web', '--out-dir', dir, '--out-name', crate]);
+    patchReinitOrder(join(dir, `${crate}.js`));
+    bindGlueToShim(join(dir, `${crate}.js`));
+
+    const lowered = join(work, 'lowered.wasm');
+    run(wasmOpt, [
+      join(dir, `${crate}_bg.wasm`),
+      '--signext-lowering', '--llvm-memory-copy-fill-lowering', '--llvm-nontrapping-fptoint-lowering',
+      '-Oz', '--strip-debug', '--strip-producers', '-o', lowered,
+    ]);
+    const translated = join(work, 'translated.js');
+    run(join(root, 'node_modules', 'binaryen', 'bin', 'wasm2js'), [lowered, '-Oz', '-o', translated]);
+    const factory = join(work, 'factory.js');
+    writeFileSync(factory, asFactory(readFileSync(translated, 'utf8')));
+    await build({ entryPoints: [factory], outfile: join(dir, `${crate}_bg.wasm.js`), format: 'esm', minify: true, logLevel: 'warning' });
+    rmSync(join(dir, `${crate}_bg.wasm`));
+    rmSync(join(dir, `${crate}_bg.wasm.d.ts`), { force: true });
+
+    copyFileSync(join(root, 'src', 'entries', 'js.js'), join(dir, 'index.js'));
+    copyFileSync(join(root, 'src', 'entries', 'webassembly-shim.js'), join(dir, 'webassembly-shim.js'));
+    writeFileSync(join(dir, 'index.d.ts'), `export * from './${crate}.js';\n`);
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }, null, 2) + '\n');
+
+    // One classic script for Salesforce static resources: `window.SpotDraftSync`.
+    const iife = join(dir, 'spotdraft-sync.iife.js');
+    await build({ entryPoints: [join(dir, 'index.js')], outfile: iife, bundle: true, format: 'iife', globalName: 'SpotDraftSync', minify: true, logLevel: 'error' });
+    for (const file of [join(dir, `${crate}_bg.wasm.js`), iife]) {
+      const size = readFileSync(file).length;
+      if (size > STATIC_RESOURCE_LIMIT) throw new Error(`${file} is ${size} bytes, over Salesforce's 5 MB static-resource limit`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Makes the glue's `WebAssembly` the shim's: one import line at the top (an import binding
+ * shadows the global). Refuses glue that uses any WebAssembly API the shim does not answer
+ * outside the asynchronous loader (which pkg/js/index.js never calls).
+ */
+function bindGlueToShim(file) {
+  const glue = readFileSync(file, 'utf8');
+  const used = new Set(glue.match(/WebAssembly\.\w+/g) ?? []);
+  const answered = new Set(['WebAssembly.Module', 'WebAssembly.Instance', 'WebAssembly.instantiate', 'WebAssembly.instantiateStreaming']);
+  const unknown = [...used].filter((name) => !answered.has(name));
+  if (unknown.length) throw new Error(`the pure-JS glue uses ${unknown.join(', ')}, which src/entries/webassembly-shim.js does not provide`);
+  writeFileSync(file, `import { WebAssembly } from './webassembly-shim.js';\n${glue}`);
+}
+
+/**
+ * wasm2js's ES module instantiates once, on import, with the imports it imports itself. This
+ * keeps its `asmFunc(imports)` and exports `instantiate(imports)` instead, so the glue passes
+ * its own import object and a panic's re-instantiation gets fresh memory. Memory growth
+ * detaches the old buffer (as WebAssembly's does): the glue refreshes its cached views only
+ * when the old buffer is detached, and would otherwise read a stale copy.
+ */
+function asFactory(js) {
+  const lines = js.split('\n');
+  const body = lines.filter((line) => !/^import \* as \S+ from '[^']+';$/.test(line));
+  let text = body.join('\n');
+  const tail = text.indexOf('\nvar retasmFunc = asmFunc(');
+  if (tail < 0) throw new Error('wasm2js output without `var retasmFunc = asmFunc(`: has binaryen changed?');
+  text = text.slice(0, tail);
+  const grow = '   var newBuffer = new ArrayBuffer(newPages << 16);\n   var newHEAP8 = new Int8Array(newBuffer);\n   newHEAP8.set(HEAP8);\n';
+  if (text.split(grow).length !== 2) throw new Error('wasm2js memory growth not found exactly once: has binaryen changed?');
+  text = text.replace(grow, '   var newBuffer = wasm2jsGrowBuffer(buffer, newPages << 16);\n');
+  return `${text}
+/** A copy of \`old\` with \`size\` bytes; \`old\` is detached afterwards (as WebAssembly.Memory#grow does). */
+function wasm2jsGrowBuffer(old, size) {
+  if (typeof old.transfer === 'function') return old.transfer(size);
+  const grown = new ArrayBuffer(size);
+  new Uint8Array(grown).set(new Uint8Array(old));
+  if (typeof structuredClone === 'function') structuredClone(old, { transfer: [old] });
+  if (old.byteLength !== 0) throw new Error('spotdraft-sync/js cannot grow its memory here: this runtime can neither transfer nor detach an ArrayBuffer');
+  return grown;
+}
+
+/** A fresh instance's exports; \`imports\` as WebAssembly.Instance takes them. */
+export function instantiate(imports) {
+  return asmFunc(imports);
+}
+`;
+}

@@ -1,0 +1,13 @@
+// pkg/node/index.cjs: the Node build (CommonJS; index.mjs is its ESM face). Loading the glue
+// reads and compiles the .wasm; when that fails (no WebAssembly under `--jitless`, a missing
+// file) the require throws a SpotDraftError `WASM_UNAVAILABLE` instead.
+// Hand-written (src/entries/node.cjs), copied by scripts/build.mjs.
+'use strict';
+const { wasmUnavailable, requireWebAssembly } = require('./wasm-unavailable.cjs');
+
+requireWebAssembly();
+try {
+  module.exports = require('./spotdraft_sync.js');
+} catch (error) {
+  throw wasmUnavailable(error);
+}

@@ -1,0 +1,33 @@
+// pkg/web/index.js: the web build's entry (browsers, web workers, bundlers). The generated
+// glue (./spotdraft_sync.js) with its two initialisers guarded, so that a runtime without
+// WebAssembly, a CSP that refuses it or a .wasm the bundler dropped gives a SpotDraftError
+// `WASM_UNAVAILABLE` instead of a ReferenceError or an opaque CompileError. Everything else
+// is the glue's, unchanged. Hand-written (src/entries/web.js), copied by scripts/build.mjs.
+import initGlue, { initSync as initSyncGlue } from './spotdraft_sync.js';
+import { requireWebAssembly, wasmUnavailable } from '../shared/wasm-unavailable.js';
+
+export * from './spotdraft_sync.js';
+
+/**
+ * Loads and instantiates the .wasm (streaming where the host allows it); resolves once the
+ * package is ready. Call (and await) it once before anything else. Rejects with
+ * `WASM_UNAVAILABLE` when WebAssembly cannot run here.
+ */
+export default async function init(moduleOrPath) {
+  requireWebAssembly();
+  try {
+    return await initGlue(moduleOrPath);
+  } catch (error) {
+    throw wasmUnavailable(error);
+  }
+}
+
+/** Instantiates synchronously from a `WebAssembly.Module` or the .wasm bytes; throws `WASM_UNAVAILABLE` when WebAssembly cannot run here. */
+export function initSync(module) {
+  requireWebAssembly();
+  try {
+    return initSyncGlue(module);
+  } catch (error) {
+    throw wasmUnavailable(error);
+  }
+}
