@@ -2,7 +2,8 @@
 # Every test of the project (run by `npm test`, after scripts/setup.sh --browser):
 # lints, native Rust tests (core, client, sandbox), the wasm build, wasm-bindgen tests in
 # Node and headless Chromium, node --test over the built package (loopback HTTP, Chromium
-# through playwright-core, the npm-pack tarball), and the sandbox's conformance check
+# through playwright-core, the npm-pack tarball, the tarball built by each bundler users use
+# and run in each host: tests/hosts/), and the sandbox's conformance check
 # against SpotDraft's OpenAPI schemas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,8 +41,8 @@ timeout 900 cargo test --target wasm32-unknown-unknown --test wasm
 WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver timeout 600 cargo test --target wasm32-unknown-unknown --test wasm
 kill $server_pid 2>/dev/null || true
 
-section "node --test over the built package (Node, Chromium, workerd, npm pack)"
-node --test --test-concurrency=1 tests/node/ tests/browser/ tests/workerd/ tests/packaging/
+section "node --test over the built package (Node, Chromium, workerd, npm pack, bundler x runtime matrix)"
+node --test --test-concurrency=1 tests/node/ tests/browser/ tests/workerd/ tests/packaging/ tests/hosts/
 
 section "sandbox conformance against spotdraft-openapi.yaml"
 bash sandbox/conformance/run.sh

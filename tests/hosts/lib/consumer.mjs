@@ -1,0 +1,130 @@
+// The consumer every matrix row builds: a small program that imports spotdraft-sync by package
+// name, validates an invalid create body and calls the sandbox, in the shape its host expects
+// (a page or worker script, a Worker module, a Node ESM or CommonJS program).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
+const fixture = (path) => JSON.parse(readFileSync(join(fixtures, path), 'utf8'));
+
+/** SpotDraft's example body with two mistakes: a required field missing, an email that is a name. */
+export function invalidPayload() {
+  const payload = fixture('playbook-create-contract.json');
+  delete payload.contract_data.customer_name;
+  payload.counter_party_details[0].poc_details.email = 'Avery Stone';
+  return payload;
+}
+
+export const templateMetadata = () => fixture('templates/template-1204-metadata.json');
+
+/** What `work` must return in every row (`contractName` is the sandbox's, so the call reached it). */
+export const expectedResult = (contractName) => ({
+  valid: false,
+  issues: [
+    ['contract_data.customer_name', 'REQUIRED'],
+    ['counter_party_details[0].poc_details.email', 'INVALID_EMAIL'],
+  ],
+  issuesHaveMessages: true,
+  status: { contractStatus: 'DRAFT', contractName },
+  missing: { name: 'SpotDraftError', code: 'NOT_FOUND', guard: true },
+});
+
+/**
+ * The work of every row, embedded in each consumer with `toString()` (so it must stay
+ * self-contained): one validation against the template, one client call that succeeds and
+ * one that fails. `sd` holds the package's named imports.
+ */
+async function work(sd, { baseUrl, contractId, fetch, payload, metadata }) {
+  const report = sd.validateCreateContract(payload, metadata);
+  // The sandbox stands in for the user's proxy, so the page holds the sandbox's credentials
+  // (opted in; a real browser deployment sends none).
+  const client = new sd.SpotDraftClient({
+    baseUrl,
+    clientId: 'sandbox-acme',
+    clientSecret: 'sandbox-acme-secret',
+    dangerouslyAllowBrowserSecret: true,
+    ...(fetch ? { fetch } : {}),
+  });
+  const status = await client.getContractStatus(contractId);
+  let missing;
+  try {
+    await client.getContractStatus('T-999999');
+  } catch (error) {
+    missing = { name: error.name, code: error.code, guard: sd.isSpotDraftError(error) };
+  }
+  return {
+    valid: report.valid,
+    issues: report.issues.map((issue) => [issue.path, issue.code]),
+    issuesHaveMessages: report.issues.every((issue) => typeof issue.message === 'string' && issue.message.length > 0),
+    status,
+    missing,
+  };
+}
+
+const NAMES = ['validateCreateContract', 'SpotDraftClient', 'isSpotDraftError'];
+
+/**
+ * The consumer's source.
+ * - `specifier`: what it imports (`spotdraft-sync`, `spotdraft-sync/inline`, …);
+ * - `init`: `'none'` (ready on import), `'default'` (`await init()`, the web build finds its
+ *   `.wasm` next to itself), `'wasm-url'` (`await init({ module_or_path })` with the URL a
+ *   bundler's file loader gives for `spotdraft-sync/spotdraft_sync_bg.wasm`);
+ * - `shape`: `'script'` (reads `globalThis.MATRIX_CONFIG`, reports through
+ *   `globalThis.MATRIX_DONE`), `'worker-module'` (Cloudflare Worker, config from `env`),
+ *   `'node-esm'`, `'node-cjs'` (config from the environment, result on stdout).
+ */
+export function consumerSource({ specifier, init, shape }) {
+  const data = `const payload = ${JSON.stringify(invalidPayload())};\nconst metadata = ${JSON.stringify(templateMetadata())};\n`;
+  const sd = `{ ${NAMES.join(', ')} }`;
+  const body = `const work = ${work.toString()};\n${data}`;
+  if (shape === 'node-cjs') {
+    return `const ${sd} = require(${JSON.stringify(specifier)});
+${body}
+work(${sd}, { baseUrl: process.env.SANDBOX_URL, contractId: process.env.CONTRACT_ID, payload, metadata }).then(
+  (result) => console.log(JSON.stringify({ result, resolved: require.resolve(${JSON.stringify(specifier)}) })),
+  (error) => { console.error(error); process.exitCode = 1; },
+);
+`;
+  }
+  const imports = [`import ${sd} from ${JSON.stringify(specifier)};`];
+  if (init !== 'none') imports.push(`import init from ${JSON.stringify(specifier)};`);
+  if (init === 'wasm-url') imports.push(`import wasmUrl from 'spotdraft-sync/spotdraft_sync_bg.wasm';`);
+  const initCall = { none: '', default: 'await init();', 'wasm-url': 'await init({ module_or_path: wasmUrl });' }[init];
+  if (initCall === undefined) throw new Error(`unknown init ${init}`);
+  if (shape === 'node-esm') {
+    return `${imports.join('\n')}
+${body}
+${initCall}
+const result = await work(${sd}, { baseUrl: process.env.SANDBOX_URL, contractId: process.env.CONTRACT_ID, payload, metadata });
+console.log(JSON.stringify({ result, resolved: import.meta.resolve(${JSON.stringify(specifier)}) }));
+`;
+  }
+  if (shape === 'worker-module') {
+    return `${imports.join('\n')}
+${body}
+export default {
+  async fetch(request, env) {
+    ${initCall}
+    return Response.json(await work(${sd}, { baseUrl: env.SANDBOX_URL, contractId: env.CONTRACT_ID, payload, metadata }));
+  },
+};
+`;
+  }
+  if (shape === 'script') {
+    // No top-level await: an IIFE output (Vite lib, HubSpot's build) cannot have one.
+    return `${imports.join('\n')}
+${body}
+(async () => {
+  const config = globalThis.MATRIX_CONFIG;
+  try {
+    ${initCall}
+    globalThis.MATRIX_DONE(await work(${sd}, { ...config, payload, metadata }));
+  } catch (error) {
+    globalThis.MATRIX_DONE({ error: String((error && error.stack) || error) });
+  }
+})();
+`;
+  }
+  throw new Error(`unknown shape ${shape}`);
+}
