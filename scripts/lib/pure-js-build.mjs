@@ -71,10 +71,15 @@ export async function buildPureJs({ root, pkg, crate, run, wasmOpt }) {
 /**
  * Makes the glue's `WebAssembly` the shim's: one import line at the top (an import binding
  * shadows the global). Refuses glue that uses any WebAssembly API the shim does not answer
- * outside the asynchronous loader (which pkg/js/index.js never calls).
+ * outside the asynchronous loader (which pkg/js/index.js never calls). Also drops the
+ * loader's default `.wasm` URL: bundlers (webpack) resolve `new URL(…, import.meta.url)` as an
+ * asset, and this build has no .wasm.
  */
 function bindGlueToShim(file) {
-  const glue = readFileSync(file, 'utf8');
+  const defaultUrl = "new URL('spotdraft_sync_bg.wasm', import.meta.url)";
+  const source = readFileSync(file, 'utf8');
+  if (source.split(defaultUrl).length !== 2) throw new Error(`${defaultUrl} not found exactly once in the pure-JS glue: has wasm-bindgen changed?`);
+  const glue = source.replace(defaultUrl, "(() => { throw new Error('spotdraft-sync/js has no .wasm to load: it is ready on import'); })()");
   const used = new Set(glue.match(/WebAssembly\.\w+/g) ?? []);
   const answered = new Set(['WebAssembly.Module', 'WebAssembly.Instance', 'WebAssembly.instantiate', 'WebAssembly.instantiateStreaming']);
   const unknown = [...used].filter((name) => !answered.has(name));

@@ -15,7 +15,8 @@ const TYPES = {
   '.d.ts': 'text/plain',
 };
 
-export async function startStaticServer({ root, port = 0, host = '127.0.0.1', index = '/www/index.html' }) {
+/** `headers`: extra response headers of every answer (e.g. a Content-Security-Policy). */
+export async function startStaticServer({ root, port = 0, host = '127.0.0.1', index = '/www/index.html', headers = {} }) {
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -24,7 +25,7 @@ export async function startStaticServer({ root, port = 0, host = '127.0.0.1', in
       if (!file.startsWith(root + sep)) throw Object.assign(new Error('outside root'), { status: 403 });
       const info = await stat(file);
       if (!info.isFile()) throw Object.assign(new Error('not a file'), { status: 404 });
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store', ...headers });
       res.end(await readFile(file));
     } catch (error) {
       res.writeHead(error.status ?? 404, { 'content-type': 'text/plain' });

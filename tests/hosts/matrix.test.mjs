@@ -13,7 +13,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { inflateRawSync } from 'node:zlib';
 import { launchChromium } from '../browser/chromium.mjs';
 import { startSandbox } from '../../scripts/lib/sandbox-process.mjs';
 import * as builders from './lib/builders.mjs';
@@ -36,28 +37,39 @@ const playbook = JSON.parse(readFileSync(join(root, 'tests/fixtures/playbook-cre
  */
 const ROWS = [
   // Browser apps: the default entry is the web build, which fetches its .wasm after `init()`.
-  { tool: 'viteApp', entry: 'spotdraft-sync', init: 'default', runtime: 'chromiumPage', resolves: ['pkg/web/spotdraft_sync.js'], wasm: 'asset' },
-  { tool: 'webpack5', entry: 'spotdraft-sync', init: 'default', runtime: 'chromiumPage', resolves: ['pkg/web/spotdraft_sync.js'], wasm: 'asset' },
+  { tool: 'viteApp', entry: 'spotdraft-sync', init: 'default', runtime: 'chromiumPage', resolves: ['pkg/web/index.js', 'pkg/web/spotdraft_sync.js'], wasm: 'asset' },
+  { tool: 'webpack5', entry: 'spotdraft-sync', init: 'default', runtime: 'chromiumPage', resolves: ['pkg/web/index.js', 'pkg/web/spotdraft_sync.js'], wasm: 'asset' },
   // esbuild leaves `new URL(…, import.meta.url)` alone: the .wasm comes through its file loader.
-  { tool: 'esbuildBrowser', entry: 'spotdraft-sync', init: 'wasm-url', runtime: 'chromiumPage', resolves: ['pkg/web/spotdraft_sync.js'], wasm: 'asset' },
-  { tool: 'esbuildBrowser', entry: 'spotdraft-sync/inline', init: 'none', runtime: 'chromiumPage', resolves: ['pkg/inline/index.js', 'pkg/web/spotdraft_sync.js'], wasm: 'inlined' },
+  { tool: 'esbuildBrowser', entry: 'spotdraft-sync', init: 'wasm-url', runtime: 'chromiumPage', resolves: ['pkg/web/index.js', 'pkg/web/spotdraft_sync.js'], wasm: 'asset' },
+  { tool: 'esbuildBrowser', entry: 'spotdraft-sync/inline', init: 'none', runtime: 'chromiumPage', resolves: ['pkg/inline/index.js', 'pkg/web/index.js', 'pkg/web/spotdraft_sync.js'], wasm: 'inlined' },
   // Rollup has no asset handling of its own: a plain Rollup user takes the inline entry.
-  { tool: 'rollup4', entry: 'spotdraft-sync/inline', init: 'none', runtime: 'chromiumPage', resolves: ['pkg/inline/index.js', 'pkg/web/spotdraft_sync.js'], wasm: 'inlined' },
+  { tool: 'rollup4', entry: 'spotdraft-sync/inline', init: 'none', runtime: 'chromiumPage', resolves: ['pkg/inline/index.js', 'pkg/web/index.js', 'pkg/web/spotdraft_sync.js'], wasm: 'inlined' },
   // One-script hosts whose worker has no usable fetch (HubSpot; webpack stands for one-file
   // hosts such as Dynamics PCF): the inline entry, the requests through the host's fetch.
   { tool: 'hubspotRemoteBuild', entry: 'spotdraft-sync/inline', init: 'none', runtime: 'chromiumSandboxedWorker', resolves: null, wasm: 'inlined' },
-  { tool: 'viteLibIife', entry: 'spotdraft-sync/inline', init: 'none', runtime: 'chromiumSandboxedWorker', resolves: ['pkg/inline/index.js', 'pkg/web/spotdraft_sync.js'], wasm: 'inlined' },
-  { tool: 'webpack5', entry: 'spotdraft-sync/inline', init: 'none', runtime: 'chromiumSandboxedWorker', resolves: ['pkg/inline/index.js', 'pkg/web/spotdraft_sync.js'], wasm: 'inlined' },
+  { tool: 'viteLibIife', entry: 'spotdraft-sync/inline', init: 'none', runtime: 'chromiumSandboxedWorker', resolves: ['pkg/inline/index.js', 'pkg/web/index.js', 'pkg/web/spotdraft_sync.js'], wasm: 'inlined' },
+  { tool: 'webpack5', entry: 'spotdraft-sync/inline', init: 'none', runtime: 'chromiumSandboxedWorker', resolves: ['pkg/inline/index.js', 'pkg/web/index.js', 'pkg/web/spotdraft_sync.js'], wasm: 'inlined' },
   // Cloudflare Workers: the `workerd` condition, the .wasm as a module, never the inline entry.
-  { tool: 'wranglerEsbuild', entry: 'spotdraft-sync', init: 'none', runtime: 'workerd', resolves: ['pkg/workerd/index.js', 'pkg/web/spotdraft_sync.js'], wasm: 'module' },
+  { tool: 'wranglerEsbuild', entry: 'spotdraft-sync', init: 'none', runtime: 'workerd', resolves: ['pkg/workerd/index.js', 'pkg/web/index.js', 'pkg/web/spotdraft_sync.js'], wasm: 'module' },
   // The same Worker with `nodejs_compat` (workerd then has `process` and `node:http`).
-  { tool: 'wranglerEsbuild', entry: 'spotdraft-sync', init: 'none', runtime: 'workerdNodejsCompat', resolves: ['pkg/workerd/index.js', 'pkg/web/spotdraft_sync.js'], wasm: 'module' },
+  { tool: 'wranglerEsbuild', entry: 'spotdraft-sync', init: 'none', runtime: 'workerdNodejsCompat', resolves: ['pkg/workerd/index.js', 'pkg/web/index.js', 'pkg/web/spotdraft_sync.js'], wasm: 'module' },
   // Node, no bundler: the `node` condition.
   { tool: 'noBuild', entry: 'spotdraft-sync', init: 'none', runtime: 'nodeEsm', resolves: ['pkg/node/index.mjs'], wasm: 'package' },
-  { tool: 'noBuild', entry: 'spotdraft-sync', init: 'none', runtime: 'nodeCjs', resolves: ['pkg/node/spotdraft_sync.js'], wasm: 'package' },
+  { tool: 'noBuild', entry: 'spotdraft-sync', init: 'none', runtime: 'nodeCjs', resolves: ['pkg/node/index.cjs'], wasm: 'package' },
+  // Hosts without WebAssembly (Salesforce LWS, Safari Lockdown Mode, Node --jitless): the
+  // pure-JS build, run where the `WebAssembly` global has been removed.
+  { tool: 'viteApp', entry: 'spotdraft-sync/js', init: 'none', runtime: 'chromiumPageNoWasm', resolves: ['pkg/js/index.js', 'pkg/js/spotdraft_sync.js'], wasm: 'none' },
+  { tool: 'webpack5', entry: 'spotdraft-sync/js', init: 'none', runtime: 'chromiumPageNoWasm', resolves: ['pkg/js/index.js', 'pkg/js/spotdraft_sync.js'], wasm: 'none' },
+  { tool: 'esbuildBrowser', entry: 'spotdraft-sync/js', init: 'none', runtime: 'chromiumPageNoWasm', resolves: ['pkg/js/index.js', 'pkg/js/spotdraft_sync.js'], wasm: 'none' },
+  { tool: 'rollup4', entry: 'spotdraft-sync/js', init: 'none', runtime: 'chromiumPageNoWasm', resolves: ['pkg/js/index.js', 'pkg/js/spotdraft_sync.js'], wasm: 'none' },
+  { tool: 'viteLibIife', entry: 'spotdraft-sync/js', init: 'none', runtime: 'chromiumSandboxedWorkerNoWasm', resolves: ['pkg/js/index.js', 'pkg/js/spotdraft_sync.js'], wasm: 'none' },
+  { tool: 'noBuild', entry: 'spotdraft-sync/js', init: 'none', runtime: 'nodeEsmNoWasm', resolves: ['pkg/js/index.js'], wasm: 'none' },
 ];
 
-const ENTRY_FILES = ['pkg/web/spotdraft_sync.js', 'pkg/inline/index.js', 'pkg/workerd/index.js', 'pkg/node/index.mjs', 'pkg/node/spotdraft_sync.js'];
+const ENTRY_FILES = [
+  'pkg/web/index.js', 'pkg/web/spotdraft_sync.js', 'pkg/inline/index.js', 'pkg/workerd/index.js',
+  'pkg/node/index.mjs', 'pkg/node/index.cjs', 'pkg/node/spotdraft_sync.js', 'pkg/js/index.js', 'pkg/js/spotdraft_sync.js',
+];
 
 /** Per runtime: the consumer's shape and file name, and its runner. */
 const RUNTIMES = {
@@ -67,9 +79,11 @@ const RUNTIMES = {
   workerdNodejsCompat: { shape: 'worker-module', file: 'main.js', run: (o) => runners.workerd({ ...o, compatibilityFlags: ['nodejs_compat'] }) },
   nodeEsm: { shape: 'node-esm', file: 'main.mjs', run: runners.node },
   nodeCjs: { shape: 'node-cjs', file: 'main.cjs', run: runners.node },
+  chromiumPageNoWasm: { shape: 'script', file: 'main.js', run: (o) => runners.chromiumPage({ ...o, noWebAssembly: true }) },
+  chromiumSandboxedWorkerNoWasm: { shape: 'script', file: 'main.js', run: (o) => runners.chromiumSandboxedWorker({ ...o, noWebAssembly: true }) },
+  nodeEsmNoWasm: { shape: 'node-esm', file: 'main.mjs', run: (o) => runners.node({ ...o, noWebAssembly: true }) },
 };
 
-const WASM_MAGIC_BASE64 = 'AGFzbQ'; // "\0asm" in base64: the start of an inlined module
 
 let scratch, sandbox, browser, contractId;
 const keep = process.env.MATRIX_KEEP === '1';
@@ -118,19 +132,24 @@ for (const [index, row] of ROWS.entries()) {
       assert.deepEqual(ENTRY_FILES.filter((f) => fromPackage.includes(f)).sort(), [...row.resolves].sort(), `package files in the bundle: ${fromPackage.join(', ')}`);
     }
 
-    // How the output carries the wasm module.
+    // How the output carries the wasm module. The inline entry carries it deflate-raw'd and
+    // base64-encoded (pkg/inline/wasm.js); that text must be our module, and be in the bundle.
     const ours = readFileSync(join(scratch.installed, 'pkg/web/spotdraft_sync_bg.wasm'));
+    const inlined = (await import(pathToFileURL(join(scratch.installed, 'pkg/inline/wasm.js')).href)).default;
+    assert.ok(inflateRawSync(Buffer.from(inlined, 'base64')).equals(ours), 'the inline entry carries our module');
     const wasmFiles = files.filter((f) => f.endsWith('.wasm'));
     const scripts = files.filter((f) => /\.(m|c)?js$/.test(f));
     const text = Object.fromEntries(scripts.map((f) => [f, readFileSync(join(out, f), 'utf8')]));
     if (row.wasm === 'asset' || row.wasm === 'module') {
       assert.equal(wasmFiles.length, 1, `one .wasm in the output: ${files.join(', ')}`);
       assert.ok(readFileSync(join(out, wasmFiles[0])).equals(ours), 'the emitted .wasm is ours');
-      assert.deepEqual(scripts.filter((f) => text[f].includes(WASM_MAGIC_BASE64)), [], 'no wasm inlined as base64');
+      assert.deepEqual(scripts.filter((f) => text[f].includes(inlined)), [], 'no wasm inlined as base64');
     } else if (row.wasm === 'inlined') {
       assert.deepEqual(wasmFiles, [], 'no separate .wasm');
-      const base64 = ours.toString('base64');
-      assert.equal(scripts.filter((f) => text[f].includes(base64)).length, 1, 'our whole module is inlined in one script');
+      assert.equal(scripts.filter((f) => text[f].includes(inlined)).length, 1, 'our whole module is inlined in one script');
+    } else if (row.wasm === 'none') {
+      assert.deepEqual(wasmFiles, [], 'no .wasm');
+      assert.deepEqual(scripts.filter((f) => text[f].includes(inlined)), [], 'no wasm inlined');
     }
     if (row.wasm === 'module') {
       const script = text[built.script];
@@ -145,11 +164,14 @@ for (const [index, row] of ROWS.entries()) {
     const ran = await runtime.run({ browser, out, ...built, config });
     assert.deepEqual(ran.result, expectedResult(playbook.contract_name));
 
-    if (row.runtime === 'nodeEsm' || row.runtime === 'nodeCjs') {
+    if (row.runtime.startsWith('node')) {
       const resolved = ran.resolved.startsWith('file:') ? fileURLToPath(ran.resolved) : ran.resolved;
       assert.deepEqual([packagePath(resolved)], row.resolves, `Node resolved ${relative(scratch.dir, resolved)}`);
     }
-    if (row.runtime === 'chromiumPage' || row.runtime === 'chromiumSandboxedWorker') {
+    if (row.runtime.startsWith('chromiumPage')) {
+      assert.equal(ran.webAssembly, row.runtime.endsWith('NoWasm') ? 'undefined' : 'object', 'the WebAssembly global as the row means it');
+    }
+    if (row.runtime.startsWith('chromium')) {
       // A 404 for the unknown contract is the one expected console error.
       const unexpected = ran.errors.filter((e) => !(/status of 404/.test(e) && e.includes('/contracts/T-999999/status')));
       assert.deepEqual(unexpected, []);
@@ -157,8 +179,9 @@ for (const [index, row] of ROWS.entries()) {
       if (row.wasm === 'asset') assert.deepEqual(wasmRequests, [`${ran.origin}/${wasmFiles[0]}`], 'the page fetched the emitted .wasm');
       else assert.deepEqual(wasmRequests, [], 'no .wasm request');
     }
-    if (row.runtime === 'chromiumSandboxedWorker') {
-      assert.deepEqual(ran.probe, { fetch: 'throws', xhr: 'throws' }, "the worker's own fetch and XHR throw");
+    if (row.runtime.startsWith('chromiumSandboxedWorker')) {
+      const webAssembly = row.runtime.endsWith('NoWasm') ? 'undefined' : 'object';
+      assert.deepEqual(ran.probe, { fetch: 'throws', xhr: 'throws', webAssembly }, "the worker's own fetch and XHR throw");
       assert.deepEqual(ran.bridged, [`GET /api/v2.1/public/contracts/${contractId}/status`, 'GET /api/v2.1/public/contracts/T-999999/status'], 'every request went through the host fetch');
     }
     t.diagnostic(`ran in ${Date.now() - started - buildMs} ms`);

@@ -36,21 +36,23 @@ async function withPage(browser, fn) {
 }
 
 /** The built page in Chromium; the consumer reports through `MATRIX_DONE`. */
-export function chromiumPage({ browser, out, page: main, config }) {
+export function chromiumPage({ browser, out, page: main, config, noWebAssembly = false }) {
   if (!main) throw new Error('this build made no page');
   return serving(out, (url) =>
     withPage(browser, async (page, seen) => {
-      await page.addInitScript((c) => {
+      await page.addInitScript(({ c, noWebAssembly }) => {
+        // A browser without WebAssembly (Safari Lockdown Mode, LWS): removed before any script.
+        if (noWebAssembly) delete globalThis.WebAssembly;
         window.MATRIX_CONFIG = c;
         window.MATRIX_DONE = (r) => (window.MATRIX_RESULT = r);
-      }, config);
+      }, { c: config, noWebAssembly });
       await page.goto(`${url}/${main}`);
       try {
         await page.waitForFunction(() => window.MATRIX_RESULT !== undefined, null, { timeout: TIMEOUT_MS });
       } catch {
         throw new Error(`the page reported nothing; errors: ${seen.errors.join(' | ') || 'none'}`);
       }
-      return { result: await page.evaluate(() => window.MATRIX_RESULT), ...seen, origin: url };
+      return { result: await page.evaluate(() => window.MATRIX_RESULT), webAssembly: await page.evaluate(() => typeof WebAssembly), ...seen, origin: url };
     }),
   );
 }
@@ -86,6 +88,8 @@ self.onmessage = ({ data }) => {
     if (data.error) w.reject(new TypeError(data.error));
     else w.resolve({ status: data.status, headers: Object.fromEntries(data.headers), text: async () => data.body });
   } else if (data.type === 'start') {
+    if (data.noWebAssembly) delete self.WebAssembly;
+    probe.webAssembly = typeof WebAssembly;
     self.MATRIX_CONFIG = Object.assign({}, data.config, { fetch: hostFetch });
     self.MATRIX_DONE = (result) => postMessage({ type: 'done', result, probe });
     importScripts(data.script);
@@ -97,7 +101,7 @@ self.onmessage = ({ data }) => {
  * The built script in a Chromium *classic* worker whose global fetch and XHR throw (HubSpot's
  * UI-extension sandbox); the page runs the bridged requests and records them.
  */
-export function chromiumSandboxedWorker({ browser, out, script: main, config }) {
+export function chromiumSandboxedWorker({ browser, out, script: main, config, noWebAssembly = false }) {
   if (!main) throw new Error('this build made no script to load on its own');
   writeFileSync(join(out, '__host-worker.js'), WORKER_HOST);
   writeFileSync(join(out, '__host.html'), '<!doctype html><meta charset="utf-8"><title>host</title><link rel="icon" href="data:,">\n');
@@ -105,7 +109,7 @@ export function chromiumSandboxedWorker({ browser, out, script: main, config }) 
     withPage(browser, async (page, seen) => {
       await page.goto(`${url}/__host.html`);
       const fromWorker = await page.evaluate(
-        ({ script, config, timeoutMs }) =>
+        ({ script, config, timeoutMs, noWebAssembly }) =>
           new Promise((resolve, reject) => {
             const bridged = [];
             const worker = new Worker('/__host-worker.js');
@@ -126,9 +130,9 @@ export function chromiumSandboxedWorker({ browser, out, script: main, config }) 
                 resolve({ result: data.result, probe: data.probe, bridged });
               }
             };
-            worker.postMessage({ type: 'start', script: `/${script}`, config });
+            worker.postMessage({ type: 'start', script: `/${script}`, config, noWebAssembly });
           }),
-        { script: main, config, timeoutMs: TIMEOUT_MS },
+        { script: main, config, timeoutMs: TIMEOUT_MS, noWebAssembly },
       );
       return { ...fromWorker, ...seen, origin: url };
     }),
@@ -178,7 +182,8 @@ export async function workerd({ out, script: main, config, wasmModules = [], com
 }
 
 /** The consumer as a Node program next to the installed package. */
-export async function node({ out, script: main, config }) {
-  const stdout = await sh(process.execPath, [main], { cwd: out, env: { SANDBOX_URL: config.baseUrl, CONTRACT_ID: config.contractId }, timeout: TIMEOUT_MS });
+export async function node({ out, script: main, config, noWebAssembly = false }) {
+  // `--jitless` is Node without WebAssembly (the global is gone).
+  const stdout = await sh(process.execPath, [...(noWebAssembly ? ['--jitless'] : []), main], { cwd: out, env: { SANDBOX_URL: config.baseUrl, CONTRACT_ID: config.contractId }, timeout: TIMEOUT_MS });
   return JSON.parse(stdout);
 }
