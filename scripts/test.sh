@@ -44,5 +44,13 @@ kill $server_pid 2>/dev/null || true
 section "node --test over the built package (Node, Chromium, workerd, npm pack, bundler x runtime matrix)"
 node --test --test-concurrency=1 tests/node/ tests/browser/ tests/workerd/ tests/packaging/ tests/hosts/
 
+section "node --test: the shared suite again over the pure-JS build (spotdraft-sync/js)"
+# The same test files, with every import of spotdraft-sync resolved to spotdraft-sync/js
+# (tests/support/use-js-build.mjs); build-under-test.test.mjs fails if the hook did not apply.
+SPOTDRAFT_TEST_BUILD=js NODE_OPTIONS="--import=$PWD/tests/support/use-js-build.mjs" \
+  node --test --test-concurrency=1 tests/node/build-under-test.test.mjs tests/node/client.test.mjs \
+  tests/node/client-methods.test.mjs tests/node/client-create.test.mjs tests/node/payload.test.mjs \
+  tests/node/webhook.test.mjs tests/node/panic.test.mjs tests/node/transport.test.mjs tests/node/sync-engine.test.mjs
+
 section "sandbox conformance against spotdraft-openapi.yaml"
 bash sandbox/conformance/run.sh
