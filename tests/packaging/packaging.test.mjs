@@ -41,7 +41,11 @@ test('the tarball ships pkg/ only, with every entry the exports map names', asyn
   for (const file of listing) {
     assert.ok(/^package\/(pkg\/|package\.json$|README\.md$|LICENSE)/.test(file), `unexpected file in tarball: ${file}`);
   }
-  for (const needed of ['pkg/node/spotdraft_sync.js', 'pkg/node/index.mjs', 'pkg/web/spotdraft_sync.js', 'pkg/web/spotdraft_sync_bg.wasm', 'pkg/web/spotdraft_sync.d.ts', 'pkg/inline/index.js', 'pkg/workerd/index.js']) {
+  for (const needed of [
+    'pkg/node/spotdraft_sync.js', 'pkg/node/index.mjs', 'pkg/node/index.cjs', 'pkg/web/index.js', 'pkg/web/spotdraft_sync.js',
+    'pkg/web/spotdraft_sync_bg.wasm', 'pkg/web/spotdraft_sync.d.ts', 'pkg/inline/index.js', 'pkg/inline/wasm.js', 'pkg/workerd/index.js',
+    'pkg/js/index.js', 'pkg/js/spotdraft_sync_bg.wasm.js', 'pkg/js/spotdraft-sync.iife.js', 'pkg/js/index.d.ts', 'pkg/shared/wasm-unavailable.js',
+  ]) {
     assert.ok(listing.includes(`package/${needed}`), `missing ${needed}`);
   }
 });
@@ -77,6 +81,9 @@ test('the inline entry needs no separate .wasm request', async () => {
 test('TypeScript type-checks a consumer against the generated .d.ts', async () => {
   writeFileSync(join(scratch, 'consumer.ts'), `
     import { SpotDraftClient, isSpotDraftError, type ContractStatusResult, type ErrorCode, type SpotDraftClientOptions } from 'spotdraft-sync';
+    import { validateCreateContract as validateInJs } from 'spotdraft-sync/js';
+    export const unavailable: ErrorCode = 'WASM_UNAVAILABLE';
+    export const jsReport = validateInJs({}).valid;
     const options: SpotDraftClientOptions = { baseUrl: 'https://proxy.example.com', headers: async () => ({ 'x-session': '1' }), timeoutMs: 5000 };
     export async function run(): Promise<ErrorCode | ContractStatusResult['contractStatus']> {
       const client = new SpotDraftClient(options);
