@@ -59,6 +59,19 @@ export async function webpack5({ dir, out }) {
   return { page: 'index.html', script: 'main.js', modules: [...stats.compilation.modules].map((m) => m.resource).filter(Boolean).map(ignoreQuery) };
 }
 
+/** What both esbuild rows share: the consumer bundled as a browser ES module, with a metafile. */
+const esbuildBase = (dir, out) => ({
+  absWorkingDir: dir,
+  entryPoints: ['src/main.js'],
+  entryNames: '[name]',
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  outdir: out,
+  metafile: true,
+  logLevel: 'silent',
+});
+
 /**
  * esbuild for the browser, ESM, minified, `.wasm` through the `file` loader. esbuild does not
  * rewrite `new URL(…, import.meta.url)`, so the consumer imports
@@ -67,17 +80,9 @@ export async function webpack5({ dir, out }) {
 export async function esbuildBrowser({ dir, out }) {
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
-    absWorkingDir: dir,
-    entryPoints: ['src/main.js'],
-    entryNames: '[name]',
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
+    ...esbuildBase(dir, out),
     minify: true,
     loader: { '.wasm': 'file' },
-    outdir: out,
-    metafile: true,
-    logLevel: 'silent',
   });
   writeFileSync(join(out, 'index.html'), page('./main.js', 'module'));
   return { page: 'index.html', script: 'main.js', modules: Object.keys(result.metafile.inputs).map((p) => (isAbsolute(p) ? p : resolve(dir, p))) };
@@ -134,17 +139,9 @@ export async function wranglerEsbuild({ dir, out }) {
     },
   };
   const result = await esbuild.build({
-    absWorkingDir: dir,
-    entryPoints: ['src/main.js'],
-    entryNames: '[name]',
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
+    ...esbuildBase(dir, out),
     target: 'es2022',
     conditions: ['workerd', 'worker', 'browser'],
-    outdir: out,
-    metafile: true,
-    logLevel: 'silent',
     plugins: [compiledWasm],
   });
   const modules = Object.keys(result.metafile.inputs).map((p) => (isAbsolute(p) ? p : resolve(dir, p)));
