@@ -2682,7 +2682,6 @@ export interface InitOutput {
     readonly verifyWebhookAsync: (a: number, b: number, c: number, d: number) => number;
     readonly verifyWebhookSignature: (a: number, b: number, c: number, d: number) => [number, number, number];
     readonly verifyWebhookSignatureAsync: (a: number, b: number, c: number, d: number) => number;
-    readonly wasm_bindgen__convert__closures_____invoke__ha75d28fc75ac40da_51: (a: number, b: number, c: number, d: number) => void;
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;
