@@ -5,7 +5,8 @@
 //    typescript 7 conflicts with @hubspot/ui-extensions' optional peer typescript ^5).
 // 2. HubSpot's REAL `remoteBuild` (@hubspot/ui-extensions-dev-server 2.1.2) bundles it: Vite,
 //    one IIFE file, `react` and `@remote-ui/react` external (globals `React`, `RemoteUI`).
-// 3. Chromium runs it in a classic worker whose global `fetch` and `XMLHttpRequest` throw, as in
+// 3. TypeScript checks `hubspotFetch(hubspot.fetch)` against the real @hubspot/ui-extensions types.
+// 4. Chromium runs it in a classic worker whose global `fetch` and `XMLHttpRequest` throw, as in
 //    HubSpot's sandbox. What is REAL there: the card's bundle (the card, @hubspot/ui-extensions
 //    0.17.0, spotdraft-sync/inline with its wasm), React 18.3.1 (its UMD build as `React`), and
 //    @remote-ui/react + @remote-ui/core (the reconciler HubSpot's worker renders with, bundled by
@@ -192,6 +193,24 @@ test('remoteBuild makes one IIFE file with the wasm inlined and its init kept', 
   assert.ok(/"AGFzbQ[A-Za-z0-9+/]{100000,}/.test(code), 'the .wasm bytes are inlined');
   const gzip = gzipSync(readFileSync(cardFile), { level: 9 }).length;
   t.diagnostic(`card bundle: ${(code.length / 1024).toFixed(1)} KiB raw, ${(gzip / 1024).toFixed(1)} KiB gzip -9`);
+});
+
+test('TypeScript: HubSpot\'s own `hubspot.fetch` type fits hubspotFetch, the global fetch does not', async () => {
+  const card = dirname(dirname(cardFile));
+  const tsc = join(root, 'node_modules', '.bin', 'tsc');
+  writeFileSync(join(card, 'types-check.ts'), `
+    import { hubspot } from '@hubspot/ui-extensions';
+    import { SpotDraftClient, hubspotFetch, type FetchLike } from 'spotdraft-sync/inline';
+    const transport: FetchLike = hubspotFetch(hubspot.fetch);
+    export const client = new SpotDraftClient({ baseUrl: 'https://spotdraft-proxy.example.com', fetch: transport });
+  `);
+  writeFileSync(join(card, 'wrong.ts'), `import { hubspotFetch } from 'spotdraft-sync/inline';\nexport const t = hubspotFetch(globalThis.fetch);\n`);
+  // skipLibCheck: @hubspot/ui-extensions' own .d.ts files are not ours to check.
+  const options = { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'dom'], skipLibCheck: true };
+  writeFileSync(join(card, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, files: ['types-check.ts'] }));
+  writeFileSync(join(card, 'tsconfig.wrong.json'), JSON.stringify({ compilerOptions: options, files: ['wrong.ts'] }));
+  await sh(tsc, ['-p', 'tsconfig.json'], card);
+  await assert.rejects(sh(tsc, ['-p', 'tsconfig.wrong.json'], card), (e) => /not assignable to parameter of type 'HubSpotFetch'/.test(e.stdout));
 });
 
 const openCard = async (deal) => {
