@@ -9,8 +9,9 @@
 // 4. Chromium runs it in a classic worker whose global `fetch` and `XMLHttpRequest` throw, as in
 //    HubSpot's sandbox. What is REAL there: the card's bundle (the card, @hubspot/ui-extensions
 //    0.17.0, spotdraft-sync/inline with its wasm), React 18.3.1 (its UMD build as `React`), and
-//    @remote-ui/react + @remote-ui/core (the reconciler HubSpot's worker renders with, bundled by
-//    esbuild as `RemoteUI`). What is OUR FAKE (HubSpot's host is closed source): the worker
+//    @remote-ui/react + @remote-ui/core (dependencies of @hubspot/ui-extensions, whose own test
+//    renderer renders with them; bundled by esbuild as `RemoteUI`; how HubSpot's worker provides
+//    `RemoteUI` is not public). What is OUR FAKE (HubSpot's host is closed source): the worker
 //    globals the card's code reads (`__HUBSPOT_EXTENSION_WORKER__`, `extend_V2` that renders into
 //    a remote root the test reads instead of HubSpot's UI, `hsFetch` as a message to the page,
 //    the `fetchCrmObjectProperties` action with a fixed deal), and the page's side of
