@@ -412,7 +412,10 @@ fn attempt_error(failure: &JsValue, request: &PreparedRequest) -> Error {
         ),
         "refused" => Error::new(
             ErrorCode::InvalidArgument,
-            format!("{method} {path} was not sent: {detail}."),
+            format!(
+                "{method} {path} was not sent: {}.",
+                detail.trim_end_matches('.')
+            ),
         ),
         "invalid" => Error::new(
             ErrorCode::InvalidResponse,
