@@ -245,7 +245,9 @@ impl JsTransport {
                 error if error.code == ErrorCode::Timeout => Err(Error::new(
                     ErrorCode::Timeout,
                     format!(
-                        "hubspot.fetch did not settle {} {} within {} ms (HubSpot's timeout of                          {timeout_ms} ms, then {} ms more): raise `timeoutMs`, or check the                          card's host.",
+                        "hubspot.fetch did not settle {} {} within {} ms (HubSpot's timeout of \
+                         {timeout_ms} ms, then {} ms more): raise `timeoutMs`, or check the \
+                         card's host.",
                         request.method.as_str(),
                         url_path(&request.url),
                         timeout_ms.saturating_add(hubspot::LOCAL_TIMER_GRACE_MS),

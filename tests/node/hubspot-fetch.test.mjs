@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SpotDraftClient, hubspotFetch, isSpotDraftError } from 'spotdraft-sync';
+import { MemoryStore, SpotDraftClient, SyncEngine, hubspotFetch, isSpotDraftError } from 'spotdraft-sync';
 import { startSandbox } from '../../scripts/lib/sandbox-process.mjs';
 import { startCredentialProxy } from './support/credential-proxy.mjs';
 import { startFakeSpotDraft } from './support/fake-spotdraft.mjs';
@@ -193,7 +193,17 @@ test('timeoutMs above HubSpot\'s 120 s is passed capped; a host that never answe
   const started = Date.now();
   const error = await rejection(new SpotDraftClient({ baseUrl: SCRIPTED_ORIGIN, fetch: hubspotFetch(silent), maxRetries: 0 }).getContractStatus('T-1', { timeoutMs: 100 }));
   assert.equal(error.code, 'TIMEOUT');
+  assert.match(error.message, /^hubspot\.fetch did not settle GET https:\/\/scripted\.example\.test\/\S+\/T-1\/status within 2100 ms \(HubSpot's timeout of 100 ms, then 2000 ms more\): raise `timeoutMs`/);
   assert.ok(Date.now() - started >= 2100, 'our guard waits HubSpot\'s timeout plus 2 s');
+});
+
+test('fetchDocument is refused through hubspot.fetch before any request', async () => {
+  const engine = new SyncEngine({ client: sandboxClient(), store: new MemoryStore(), webhookKeys: [Buffer.alloc(64, 7).toString('base64')] });
+  const before = stats.proxyCalls;
+  const error = await rejection(engine.fetchDocument(1001));
+  assert.equal(error.code, 'INVALID_ARGUMENT');
+  assert.match(error.message, /cannot download a contract file through hubspot\.fetch \(JSON bodies of at most 1 MB, from URLs in permittedUrls\.fetch only\)/);
+  assert.equal(stats.proxyCalls, before, 'no download link was asked for');
 });
 
 test('a request body over 1 MB is refused before sending, without a lookup', async () => {
