@@ -6,7 +6,14 @@
 //! it is returned (`FOUND_EXISTING`); not found → the create is sent again. After a timeout
 //! the lookup waits one timeout first, since the request may still be running on the server. A 429 is a refusal
 //! before processing, so the create is simply retried after the advised delay. Any other 4xx
-//! is final.
+//! is final, and so is an `INVALID_ARGUMENT` of the transport (refused before sending).
+//!
+//! Through HubSpot's `hubspot.fetch` (see [`crate::transport::hubspot`]) a wrapped 5xx or
+//! HubSpot's timeout is ambiguous like any other and takes the lookup path. But HubSpot itself
+//! retries once after a 5xx or a failed connection, so a create that committed upstream can
+//! reach SpotDraft a second time before this code sees any answer, and make a second contract
+//! that no lookup here can undo. Only a backend that deduplicates creates by
+//! `external_metadata.id` prevents that.
 //!
 //! This relies on `external_metadata.id` naming one source record per contract, as SpotDraft's
 //! playbook asks; a create without it is refused before the network.
@@ -133,6 +140,10 @@ impl<T: Transport> Client<T> {
                         ),
                     ))
                 }
+                // Refused before sending (the transport's own checks, e.g. hubspot.fetch's
+                // header and size limits, or a failing `headers()` provider): nothing reached
+                // SpotDraft, and a lookup through the same transport would be refused too.
+                Err(error) if error.code == ErrorCode::InvalidArgument => return Err(error),
                 Err(error) => error,
             };
             if ambiguous.code == ErrorCode::Timeout {
@@ -316,6 +327,19 @@ mod tests {
         assert!(error
             .message
             .contains("findContractsByExternalId(\"deal-1\")"));
+    }
+
+    #[test]
+    fn a_refusal_before_sending_is_final_without_a_lookup() {
+        let client = client();
+        client.transport().push(Err(Error::invalid_argument(
+            "options.headers",
+            "returned a `x-session` header",
+        )));
+        let error =
+            block_on(client.create_contract(body(), false, &CallContext::new(()))).unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidArgument);
+        assert_eq!(paths(&client), ["Post /contracts/"]);
     }
 
     #[test]

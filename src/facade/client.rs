@@ -24,7 +24,7 @@ const CLIENT_OPTIONS_TS: &'static str = r#"
  * A function with the global `fetch` contract. The client calls it as
  * `fetch(url, { method, headers, body, redirect: "manual", signal })` and reads
  * `status`, `headers` and `text()` of what it resolves to.
- * Pass an adapter over `hubspot.fetch` in HubSpot UI extensions.
+ * In a HubSpot UI extension, pass `hubspotFetch(hubspot.fetch)`.
  */
 export type FetchLike = (
     url: string,
@@ -37,6 +37,8 @@ export interface SpotDraftClientOptions extends ClientConfigInput {
      * Your fetch function. Default: in Node (20.16+), Node's own `http`/`https` modules with
      * their keep-alive agents (faster than Node's `fetch`); elsewhere the global `fetch`.
      * Pass `globalThis.fetch` to use fetch in Node too (e.g. with an undici dispatcher).
+     * In a HubSpot UI-extension card: `hubspotFetch(hubspot.fetch)`, which also refuses
+     * `clientId`, `clientSecret`, `userEmail` and `region` (your proxy adds credentials).
      */
     fetch?: FetchLike;
     /** Proxy mode: headers added to every request (e.g. your own session token). */
@@ -72,7 +74,9 @@ pub struct SpotDraftClient {
 #[wasm_bindgen(js_class = SpotDraftClient)]
 impl SpotDraftClient {
     /// Creates a client. Throws a `SpotDraftError` (`INVALID_ARGUMENT`,
-    /// `BROWSER_SECRET_REFUSED`) when the options are wrong; no request is sent.
+    /// `BROWSER_SECRET_REFUSED`) when the options are wrong; no request is sent. With
+    /// `fetch: hubspotFetch(hubspot.fetch)`, credentials, `userEmail`, `region` and a
+    /// non-https `baseUrl` are `INVALID_ARGUMENT`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "SpotDraftClientOptions")] options: JsValue,
@@ -142,6 +146,13 @@ impl SpotDraftClient {
             let _ = Reflect::delete_property(&data, &JsValue::from_str(key));
         }
         let input: ClientConfigInput = from_js("options", data.into())?;
+        if fetch
+            .as_ref()
+            .and_then(super::hubspot::hubspot_target)
+            .is_some()
+        {
+            crate::transport::hubspot::check_client_options(&input)?;
+        }
         let config = ClientConfig::new(input, runtime::detect(), headers.is_some())?;
         let mut client = Client::new(config, JsTransport::new(fetch, headers));
         let on_request = function_option(&options, "onRequest")?;

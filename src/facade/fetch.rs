@@ -1,6 +1,7 @@
-//! The JS transport: the user's `fetch` function (e.g. an adapter over `hubspot.fetch`), else
-//! Node's own `http`/`https` in Node and the global `fetch` elsewhere; per-attempt timeout,
-//! the caller's `AbortSignal`, and the async `headers()` provider of proxy mode.
+//! The JS transport: the user's `fetch` function, `hubspot.fetch` in a HubSpot card (through
+//! `hubspotFetch`, with HubSpot's contract: `crate::transport::hubspot`), else Node's own
+//! `http`/`https` in Node and the global `fetch` elsewhere; per-attempt timeout, the caller's
+//! `AbortSignal`, and the async `headers()` provider of proxy mode.
 //!
 //! An attempt runs in `js/attempt.js` (one call into JS, one string back: measured cheaper
 //! than driving `fetch` value by value from Rust). Redirects are never followed
@@ -12,6 +13,7 @@ use super::args::type_name;
 use super::executor::PromiseFuture;
 use crate::api::HttpResponse;
 use crate::error::{Error, ErrorCode, Result};
+use crate::transport::hubspot;
 use crate::transport::{PreparedRequest, Transport};
 use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::RefCell;
@@ -44,6 +46,20 @@ extern "C" {
         timeout_ms: f64,
         signal: &JsValue,
     ) -> Promise;
+
+    /// One request through `hubspot.fetch`, with the same answer and rejection contract.
+    #[wasm_bindgen(js_name = spotdraftHubspotAttempt)]
+    #[allow(clippy::too_many_arguments)]
+    fn spotdraft_hubspot_attempt(
+        hubspot_fetch: &Function,
+        url: &str,
+        method: &str,
+        authorization: Option<&str>,
+        body: Option<&str>,
+        timeout_ms: f64,
+        local_timeout_ms: f64,
+        signal: &JsValue,
+    ) -> Promise;
 }
 
 /// Per-call context: the caller's `AbortSignal`, if any.
@@ -65,6 +81,9 @@ impl JsCall {
 pub struct JsTransport {
     /// The user's fetch function; `None` = the platform's transport.
     fetch: Option<Function>,
+    /// `hubspot.fetch`, when `fetch` is a `hubspotFetch` transport: requests then go through
+    /// it with HubSpot's contract.
+    hubspot: Option<Function>,
     /// The user's `headers()` provider (proxy mode).
     headers_provider: Option<Function>,
     /// JS objects of the request headers sent lately (a client sends the same few sets
@@ -138,6 +157,7 @@ impl JsTransport {
     /// A transport over `fetch` (`None`: the platform's) with the proxy-mode `headers_provider`.
     pub fn new(fetch: Option<Function>, headers_provider: Option<Function>) -> Self {
         Self {
+            hubspot: fetch.as_ref().and_then(super::hubspot::hubspot_target),
             fetch,
             headers_provider,
             header_objects: RefCell::new(Vec::new()),
@@ -147,6 +167,11 @@ impl JsTransport {
     /// The user's fetch function, if one was given.
     pub fn user_fetch(&self) -> Option<&Function> {
         self.fetch.as_ref()
+    }
+
+    /// Whether requests go through HubSpot's `hubspot.fetch` (a `hubspotFetch` transport).
+    pub fn is_hubspot(&self) -> bool {
+        self.hubspot.is_some()
     }
 
     /// `headers` as a JS object, reused when the same set was sent before.
@@ -161,6 +186,77 @@ impl JsTransport {
         }
         kept.push((headers.to_vec(), object.clone()));
         object
+    }
+
+    /// The request's headers with the `headers()` provider's on top (theirs win).
+    async fn headers_with_provider(
+        &self,
+        request: &PreparedRequest,
+        call: &JsCall,
+    ) -> Result<HeaderPairs> {
+        let mut headers = request.headers.clone();
+        for (name, value) in self.provider_headers().await? {
+            headers.retain(|(k, _)| !k.eq_ignore_ascii_case(&name));
+            headers.push((name.to_ascii_lowercase(), value));
+        }
+        if call.aborted() {
+            return Err(aborted_error());
+        }
+        Ok(headers)
+    }
+
+    /// One attempt through `hubspot.fetch`: HubSpot's limits checked before sending, its
+    /// answer unwrapped after (`crate::transport::hubspot`).
+    async fn send_hubspot(
+        &self,
+        hubspot_fetch: &Function,
+        request: PreparedRequest,
+        call: &JsCall,
+    ) -> Result<HttpResponse> {
+        let headers = if self.headers_provider.is_some() {
+            self.headers_with_provider(&request, call).await?
+        } else {
+            request.headers.clone()
+        };
+        let authorization = hubspot::authorization(&headers)?;
+        hubspot::check_body(&request)?;
+        let timeout_ms = hubspot::timeout_ms(request.timeout_ms);
+        let started = date_now();
+        let outcome = PromiseFuture::new(&spotdraft_hubspot_attempt(
+            hubspot_fetch,
+            &request.url,
+            request.method.as_str(),
+            authorization,
+            request.body.as_deref(),
+            f64::from(timeout_ms),
+            f64::from(timeout_ms.saturating_add(hubspot::LOCAL_TIMER_GRACE_MS)),
+            call.signal
+                .as_ref()
+                .map_or(&JsValue::UNDEFINED, |s| s.as_ref()),
+        ))
+        .await;
+        match outcome {
+            Ok(answer) => hubspot::read_response(
+                read_answer(&answer, &request)?,
+                &request,
+                date_now() - started,
+            ),
+            Err(failure) => match attempt_error(&failure, &request) {
+                error if error.code == ErrorCode::Timeout => Err(Error::new(
+                    ErrorCode::Timeout,
+                    format!(
+                        "hubspot.fetch did not settle {} {} within {} ms (HubSpot's timeout of \
+                         {timeout_ms} ms, then {} ms more): raise `timeoutMs`, or check the \
+                         card's host.",
+                        request.method.as_str(),
+                        url_path(&request.url),
+                        timeout_ms.saturating_add(hubspot::LOCAL_TIMER_GRACE_MS),
+                        hubspot::LOCAL_TIMER_GRACE_MS
+                    ),
+                )),
+                error => Err(error),
+            },
+        }
     }
 
     async fn provider_headers(&self) -> Result<Vec<(String, String)>> {
@@ -193,16 +289,11 @@ impl Transport for JsTransport {
         if call.aborted() {
             return Err(aborted_error());
         }
+        if let Some(hubspot_fetch) = &self.hubspot {
+            return self.send_hubspot(hubspot_fetch, request, call).await;
+        }
         let headers = if self.headers_provider.is_some() {
-            let mut headers = request.headers.clone();
-            for (name, value) in self.provider_headers().await? {
-                headers.retain(|(k, _)| !k.eq_ignore_ascii_case(&name));
-                headers.push((name.to_ascii_lowercase(), value));
-            }
-            if call.aborted() {
-                return Err(aborted_error());
-            }
-            new_headers_object(&headers)
+            new_headers_object(&self.headers_with_provider(&request, call).await?)
         } else {
             self.headers_object(&request.headers)
         };
@@ -320,6 +411,13 @@ fn attempt_error(failure: &JsValue, request: &PreparedRequest) -> Error {
         "threw" => Error::new(
             ErrorCode::Network,
             format!("{method} {path} could not be sent: {detail}"),
+        ),
+        "refused" => Error::new(
+            ErrorCode::InvalidArgument,
+            format!(
+                "{method} {path} was not sent: {}.",
+                detail.trim_end_matches('.')
+            ),
         ),
         "invalid" => Error::new(
             ErrorCode::InvalidResponse,

@@ -9,6 +9,7 @@ pub mod client;
 mod create;
 mod executor;
 mod fetch;
+mod hubspot;
 pub mod js_error;
 mod methods;
 pub mod panic_guard;

@@ -1118,6 +1118,17 @@ impl Engine {
         format: DownloadFormat,
         ctx: &CallContext<JsCall>,
     ) -> Result<JsValue> {
+        if self.client.transport().is_hubspot() {
+            // hubspot.fetch reaches only URLs in permittedUrls.fetch and carries JSON bodies
+            // of at most 1 MB: a signed file link on SpotDraft's file host is neither. Refused
+            // before any request, so no download link is made for nothing.
+            return Err(Error::invalid_argument(
+                "fetchDocument",
+                "cannot download a contract file through hubspot.fetch (JSON bodies of at most \
+                 1 MB, from URLs in permittedUrls.fetch only): fetch documents on a server, or \
+                 show the card's user the link from getDownloadLink",
+            ));
+        }
         let record = self.find_required(key).await?;
         let id = match record.composite_id.clone() {
             Some(id) => id,

@@ -1,8 +1,10 @@
 //! The IO boundary: something that sends a [`PreparedRequest`] and returns the response.
 //!
 //! The trait knows fetch-like IO, not contracts. It has no `Send` bound: wasm futures are
-//! `!Send`. Implementations: `facade::fetch` (JS `fetch`, on wasm) and [`mock`] (tests).
+//! `!Send`. Implementations: `facade::fetch` (JS `fetch`, on wasm) and [`mock`] (tests);
+//! [`hubspot`] holds the pure decisions of the HubSpot `hubspot.fetch` transport.
 
+pub mod hubspot;
 pub mod mock;
 
 use crate::api::{HttpResponse, Method};

@@ -5,7 +5,7 @@
  * A function with the global `fetch` contract. The client calls it as
  * `fetch(url, { method, headers, body, redirect: "manual", signal })` and reads
  * `status`, `headers` and `text()` of what it resolves to.
- * Pass an adapter over `hubspot.fetch` in HubSpot UI extensions.
+ * In a HubSpot UI extension, pass `hubspotFetch(hubspot.fetch)`.
  */
 export type FetchLike = (
 url: string,
@@ -18,6 +18,8 @@ export interface SpotDraftClientOptions extends ClientConfigInput {
      * Your fetch function. Default: in Node (20.16+), Node's own `http`/`https` modules with
      * their keep-alive agents (faster than Node's `fetch`); elsewhere the global `fetch`.
      * Pass `globalThis.fetch` to use fetch in Node too (e.g. with an undici dispatcher).
+     * In a HubSpot UI-extension card: `hubspotFetch(hubspot.fetch)`, which also refuses
+     * `clientId`, `clientSecret`, `userEmail` and `region` (your proxy adds credentials).
      */
     fetch?: FetchLike;
     /** Proxy mode: headers added to every request (e.g. your own session token). */
@@ -61,6 +63,23 @@ export interface SpotDraftError extends Error {
 
 /** True when `value` is a {@link SpotDraftError} thrown by this package. */
 export function isSpotDraftError(value: unknown): value is SpotDraftError;
+
+
+
+/**
+ * HubSpot's `hubspot.fetch` (`import { hubspot } from "@hubspot/ui-extensions"`), as
+ * `hubspotFetch` calls it: a JSON object body, HubSpot's `timeout` (ms, at most 120000), and
+ * at most the `Authorization` header. It takes no `AbortSignal`.
+ */
+export type HubSpotFetch = (
+url: string,
+options: {
+    method: "GET" | "POST" | "PATCH" | "DELETE";
+    timeout: number;
+    body?: Record<string, unknown>;
+    headers?: { Authorization: string };
+},
+) => Promise<{ status: number; text(): Promise<string> }>;
 
 
 
@@ -2384,7 +2403,9 @@ export class SpotDraftClient {
     listTemplates(callOptions?: CallOptions): Promise<TemplateList>;
     /**
      * Creates a client. Throws a `SpotDraftError` (`INVALID_ARGUMENT`,
-     * `BROWSER_SECRET_REFUSED`) when the options are wrong; no request is sent.
+     * `BROWSER_SECRET_REFUSED`) when the options are wrong; no request is sent. With
+     * `fetch: hubspotFetch(hubspot.fetch)`, credentials, `userEmail`, `region` and a
+     * non-https `baseUrl` are `INVALID_ARGUMENT`.
      */
     constructor(options: SpotDraftClientOptions);
     /**
@@ -2532,6 +2553,43 @@ export function applyEvent(record: SyncRecord | null | undefined, event: Webhook
  */
 export function buildCreateContract(record: unknown, mapping: Mapping): Record<string, unknown>;
 
+/**
+ * The `fetch` option of `SpotDraftClient` for a HubSpot UI-extension card, over HubSpot's
+ * `hubspot.fetch` (the card's global `fetch` throws).
+ *
+ * ```js
+ * import { hubspot } from "@hubspot/ui-extensions";
+ * import { SpotDraftClient, hubspotFetch } from "spotdraft-sync/inline";
+ * const client = new SpotDraftClient({
+ *   baseUrl: "https://sd-proxy.example.com", // your proxy, listed in permittedUrls.fetch
+ *   fetch: hubspotFetch(hubspot.fetch),
+ * });
+ * ```
+ *
+ * The client then follows HubSpot's contract. The JSON body is sent as an object; a body
+ * that is not a JSON object or is over 1 MB is refused before sending (`INVALID_ARGUMENT`).
+ * No SpotDraft credentials are ever sent from a card: `clientId`/`clientSecret`,
+ * `userEmail` and `region` are refused when the client is created, and your proxy adds
+ * them. Only an `authorization` header from a `headers()` provider is passed on; any
+ * other header is refused (`INVALID_ARGUMENT`, HubSpot would answer 400). Each call's
+ * `timeoutMs` is HubSpot's `timeout` (capped at 120000). HubSpot's wrapped upstream errors
+ * are unwrapped, so the usual codes come out (`RATE_LIMITED`, `SERVER_ERROR`, …); HubSpot's
+ * own timeout is `TIMEOUT`, its own refusal names HubSpot's message. HubSpot forwards no
+ * response header, so there is no `Retry-After`: retries back off on their own.
+ *
+ * Cancellation is not supported by HubSpot (`hubspot.fetch` takes no signal): an
+ * `AbortSignal` still settles the call at once (`ABORTED`), but the request itself runs on
+ * at HubSpot, and an aborted create may still be made. HubSpot also retries a request once
+ * after a 5xx or a failed connection, so a create can reach your proxy twice: deduplicate
+ * creates by `external_metadata.id` there.
+ *
+ * The returned function works only as that `fetch` option, passed as it is: called
+ * directly, or wrapped in another function, it rejects with `INVALID_ARGUMENT`.
+ *
+ * Throws a `SpotDraftError` (`INVALID_ARGUMENT`) when `hubspotFetch` is not a function.
+ */
+export function hubspotFetch(hubspotFetch: HubSpotFetch): FetchLike;
+
 export function install_panic_hook(): void;
 
 /**
@@ -2639,6 +2697,7 @@ export interface InitOutput {
     readonly compiledtemplate_new: (a: number) => [number, number, number];
     readonly compiledtemplate_validate: (a: number, b: number) => [number, number, number];
     readonly compiledtemplate_validateJson: (a: number, b: number) => [number, number, number];
+    readonly hubspotFetch: (a: number) => [number, number, number];
     readonly indexeddbstore_close: (a: number) => void;
     readonly indexeddbstore_dbName: (a: number) => [number, number];
     readonly indexeddbstore_get: (a: number, b: number) => number;
@@ -2682,7 +2741,6 @@ export interface InitOutput {
     readonly verifyWebhookAsync: (a: number, b: number, c: number, d: number) => number;
     readonly verifyWebhookSignature: (a: number, b: number, c: number, d: number) => [number, number, number];
     readonly verifyWebhookSignatureAsync: (a: number, b: number, c: number, d: number) => number;
-    readonly wasm_bindgen__convert__closures_____invoke__ha75d28fc75ac40da_51: (a: number, b: number, c: number, d: number) => void;
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;

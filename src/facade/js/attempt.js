@@ -8,8 +8,10 @@
 // functions, so one left over after a panic re-created the instance calls nothing of the old
 // one.
 //
-// Two transports:
+// Three transports:
 // - `fetch`: the user's fetch function when given, else the global `fetch`;
+// - `hubspot.fetch` in a HubSpot UI-extension card, through the function `hubspotFetch`
+//   returns (`spotdraftHubspotFetch`, `spotdraftHubspotAttempt` below);
 // - in Node (20.16+, found through `process.getBuiltinModule`, so browser bundlers see no
 //   `require`) without a user fetch: Node's own `http`/`https` modules with their keep-alive
 //   global agents. On loopback a GET through them takes 0.65–0.8× as long as through Node's
@@ -38,7 +40,8 @@ const RESPONSE_HEADERS = new Set(['retry-after', 'location', 'x-request-id', 're
  * `[kind, detail]`, kind one of `aborted` (the caller's signal fired), `timeout` (our timer
  * fired), `network` (no response, or the body read failed), `threw` (the request could not be
  * sent: the fetch function threw, or Node refused a header), `invalid` (what the fetch
- * function resolved to is not Response-like; detail names what it was).
+ * function resolved to is not Response-like; detail names what it was), `refused` (not sent:
+ * the request cannot go through this transport; detail says why and what to do).
  */
 export function spotdraftAttempt(fetchFn, url, method, headers, body, timeoutMs, signal) {
   if (signal && signal.aborted) return Promise.reject(['aborted', '']);
@@ -57,7 +60,7 @@ async function fetchAttempt(fetchFn, url, method, headers, body, timeoutMs, sign
   const init = { method, headers: { ...headers }, redirect: 'manual', signal: controller.signal };
   if (body !== undefined) init.body = body;
   const failed = (error, kind) => [
-    signal && signal.aborted ? 'aborted' : controller.signal.aborted ? 'timeout' : kind,
+    signal && signal.aborted ? 'aborted' : controller.signal.aborted ? 'timeout' : isRefusal(error) ? 'refused' : kind,
     messageOf(error),
   ];
   try {
@@ -233,6 +236,113 @@ function messageOf(error) {
   const cause = error !== null && typeof error === 'object' ? text(error.cause) : undefined;
   if (cause !== undefined) message += ` (${cause})`;
   return message;
+}
+
+// HubSpot UI extensions: `hubspot.fetch(url, { method, timeout, body, headers })` is not the
+// fetch contract (no signal, an object body, only the Authorization header, upstream errors
+// wrapped by HubSpot's proxy). `hubspotFetch(hubspot.fetch)` (src/facade/hubspot.rs) returns a
+// function that carries `hubspot.fetch` under HUBSPOT_FETCH; the client recognises it and sends
+// through `spotdraftHubspotAttempt`. What may be sent and what HubSpot's answers mean is decided
+// in Rust (src/transport/hubspot.rs, tested natively): this part only moves the request across.
+
+const HUBSPOT_FETCH = Symbol.for('spotdraft-sync.hubspotFetch');
+
+/**
+ * The transport `hubspotFetch(hubspot.fetch)` returns, for the `fetch` option of
+ * SpotDraftClient: a function carrying `hubspotFetchFn` under
+ * `Symbol.for('spotdraft-sync.hubspotFetch')`. It is not a general-purpose fetch: called
+ * directly, or wrapped in another function (which hides the mark from the client), it rejects
+ * with a SpotDraftError (INVALID_ARGUMENT) saying so, and sends nothing.
+ */
+export function spotdraftHubspotFetch(hubspotFetchFn) {
+  const transport = function hubspotFetchTransport() {
+    const error = new Error(
+      'The function hubspotFetch(hubspot.fetch) returns only works as the `fetch` option of SpotDraftClient, passed as it is: it was called directly or from another function, so nothing was sent. Pass it unwrapped: new SpotDraftClient({ baseUrl, fetch: hubspotFetch(hubspot.fetch) }).',
+    );
+    error.name = 'SpotDraftError';
+    error.code = 'INVALID_ARGUMENT';
+    error[HUBSPOT_FETCH] = 'refused';
+    return Promise.reject(error);
+  };
+  Object.defineProperty(transport, HUBSPOT_FETCH, { value: hubspotFetchFn });
+  return transport;
+}
+
+/** Whether `error` is the refusal of a `hubspotFetch` transport called the wrong way. */
+function isRefusal(error) {
+  return error !== null && typeof error === 'object' && error[HUBSPOT_FETCH] === 'refused';
+}
+
+/**
+ * One request through `hubspot.fetch` (the function inside a `hubspotFetch` transport), with
+ * the answer and rejection contract of `spotdraftAttempt`. Rust has checked the headers (only
+ * `authorization` comes here), the body's size and capped `timeoutMs` at HubSpot's 120 s.
+ *
+ * `body` is JSON text; HubSpot takes an object (and stringifies it again), so it is parsed
+ * here, and anything but a JSON object is refused before sending. hubspot.fetch takes no
+ * signal: an abort or our timer settles the returned promise at once, but the request itself
+ * cannot be cancelled and runs on at HubSpot; its late answer is dropped. `localTimeoutMs` (a
+ * little over `timeoutMs`) only guards against a host that never answers: HubSpot's own timeout
+ * (504) normally comes first and says more. The answer has no headers: HubSpot forwards none
+ * of the upstream's, and its own (a request id, say) are not SpotDraft's.
+ */
+export function spotdraftHubspotAttempt(hubspotFetchFn, url, method, authorization, body, timeoutMs, localTimeoutMs, signal) {
+  if (signal && signal.aborted) return Promise.reject(['aborted', '']);
+  const options = { method, timeout: timeoutMs };
+  if (authorization !== undefined) options.headers = { Authorization: authorization };
+  if (body !== undefined) {
+    let parsed;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return Promise.reject(['refused', 'its body is not JSON, and hubspot.fetch sends only a JSON object']);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      return Promise.reject(['refused', `its body is ${describe(parsed)}, and hubspot.fetch sends only a JSON object`]);
+    }
+    options.body = parsed;
+  }
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (ok, value) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (signal) signal.removeEventListener('abort', onAbort);
+      if (ok) resolve(value);
+      else reject(value);
+    };
+    const onAbort = () => finish(false, ['aborted', '']);
+    const timer = setTimeout(() => finish(false, ['timeout', `hubspot.fetch did not settle within ${localTimeoutMs} ms`]), localTimeoutMs);
+    if (signal) signal.addEventListener('abort', onAbort);
+    let pending;
+    try {
+      pending = hubspotFetchFn(url, options);
+    } catch (error) {
+      finish(false, ['threw', `hubspot.fetch threw: ${messageOf(error)}`]);
+      return;
+    }
+    Promise.resolve(pending)
+      .then(readHubspotResponse)
+      .then(
+        (answer) => finish(true, answer),
+        (error) => finish(false, Array.isArray(error) ? error : ['network', messageOf(error)]),
+      );
+  });
+}
+
+/** `STATUS\n\nBODY` of what hubspot.fetch resolved to (a Response; `json()` if it has no `text()`). */
+async function readHubspotResponse(response) {
+  if (response === null || typeof response !== 'object') throw ['invalid', describe(response)];
+  const status = response.status;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 0 || status > 999) {
+    throw ['invalid', describe(response)];
+  }
+  let text;
+  if (typeof response.text === 'function') text = await response.text();
+  else if (typeof response.json === 'function') text = JSON.stringify(await response.json());
+  else throw ['invalid', 'an object without text()'];
+  return `${status}\n\n${typeof text === 'string' ? text : ''}`;
 }
 
 /** How error messages name a JS value (the same words as the Rust facade's `type_name`). */
