@@ -50,7 +50,8 @@ section "node --test: the shared suite again over the pure-JS build (spotdraft-s
 SPOTDRAFT_TEST_BUILD=js NODE_OPTIONS="--import=$PWD/tests/support/use-js-build.mjs" \
   node --test --test-concurrency=1 tests/node/build-under-test.test.mjs tests/node/client.test.mjs \
   tests/node/client-methods.test.mjs tests/node/client-create.test.mjs tests/node/payload.test.mjs \
-  tests/node/webhook.test.mjs tests/node/panic.test.mjs tests/node/transport.test.mjs tests/node/sync-engine.test.mjs
+  tests/node/webhook.test.mjs tests/node/panic.test.mjs tests/node/transport.test.mjs tests/node/sync-engine.test.mjs \
+  tests/node/hubspot-fetch.test.mjs
 
 section "sandbox conformance against spotdraft-openapi.yaml"
 bash sandbox/conformance/run.sh
