@@ -170,6 +170,16 @@ test('the component bundles with only LWC modules and its own files', () => {
   assert.equal(typeof Component, 'function');
 });
 
+test('the template binds only what the class defines (the template itself is not rendered here)', () => {
+  const html = read('lwc/spotdraftContract/spotdraftContract.html');
+  const items = new Set([...html.matchAll(/for:item="(\w+)"/g)].map((m) => m[1]));
+  const bound = [...new Set([...html.matchAll(/\{(\w+)(?:\.\w+)*\}/g)].map((m) => m[1]))].filter((name) => !items.has(name)).sort();
+  assert.deepEqual(bound, ['contractId', 'contractStatus', 'createDisabled', 'errorMessage', 'handleCreate', 'handleRefresh', 'hasIssues', 'issues', 'loading', 'refreshDisabled']);
+  const instance = new Component();
+  for (const name of bound) assert.ok(name in instance, `${name} is not a member of the component`);
+  assert.deepEqual([...html.matchAll(/\{(\w+)\.(\w+)\}/g)].map((m) => m[2]).filter((f) => !['key', 'path', 'code', 'message', 'sourcePath'].includes(f)), [], 'issue rows have key, path, code, message, sourcePath');
+});
+
 test('component: no contract yet → loads the resource, maps and validates the Opportunity, creates it, refreshes its status', async () => {
   reset();
   const { component, apex, loads } = mount(opportunity);
