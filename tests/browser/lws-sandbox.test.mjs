@@ -264,10 +264,10 @@ test('with WebAssembly blocked as the LWS lint rule documents: the wasm builds a
   assert.equal(uncaught.length, 1, JSON.stringify(uncaught));
   assert.equal(uncaught[0].name, 'SpotDraftError');
   assert.equal(uncaught[0].code, 'WASM_UNAVAILABLE');
-  assert.match(uncaught[0].message, /WebAssembly could not be started \(Error: Lightning Web Security: Cannot access Module\.\).*spotdraft-sync\/js/);
+  assert.match(uncaught[0].message, /Lightning Web Security blocks WebAssembly in Salesforce components \(Error: Lightning Web Security: Cannot access Module\.\).*spotdraft-sync\/js/);
   assert.equal(out.web.name, 'SpotDraftError');
   assert.equal(out.web.code, 'WASM_UNAVAILABLE');
-  assert.match(out.web.message, /WebAssembly could not be started \(Error: Lightning Web Security: Cannot access instantiateStreaming\.\).*spotdraft-sync\/js/);
+  assert.match(out.web.message, /Lightning Web Security blocks WebAssembly in Salesforce components \(Error: Lightning Web Security: Cannot access instantiateStreaming\.\).*spotdraft-sync\/js/);
   assert.equal(out.js, 'WRONG_TYPE');
   pageErrors.splice(errorsBefore);
 });

@@ -36,6 +36,11 @@ function describeCause(cause) {
     return 'WebAssembly is not available in this runtime (Salesforce Lightning Web Security, Safari Lockdown Mode, a jitless engine and some hardened browsers remove it).';
   }
   const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  // The message LWS gives for a blocked property (as for `window.find`); how production LWS
+  // blocks WebAssembly itself is not published, so this is matched, not assumed.
+  if (/Lightning Web Security/.test(text)) {
+    return `Lightning Web Security blocks WebAssembly in Salesforce components (${text}).`;
+  }
   if (/wasm-unsafe-eval|unsafe-eval|Content Security Policy/i.test(text)) {
     return `The page's Content Security Policy refuses to compile WebAssembly (${text}). Add 'wasm-unsafe-eval' to its script-src.`;
   }
