@@ -29,3 +29,15 @@ test('the error contract is declared: code union, SpotDraftError interface, type
   const duplicates = interfaces.filter((name, i) => interfaces.indexOf(name) !== i);
   assert.deepEqual(duplicates, [], 'two Rust types generate the same TypeScript name');
 });
+
+test('spotdraft-sync/js declares the same API as the wasm builds', () => {
+  // Everything up to the loader's own types: those describe the raw module's exports, whose
+  // calling convention differs (the pure-JS build is compiled without multi-value returns).
+  const api = (file) => {
+    const text = readFileSync(join(root, 'pkg', file, 'spotdraft_sync.d.ts'), 'utf8');
+    const end = text.indexOf('\nexport type InitInput');
+    assert.ok(end > 0, `${file}: no InitInput type`);
+    return text.slice(0, end);
+  };
+  assert.equal(api('js'), api('web'));
+});

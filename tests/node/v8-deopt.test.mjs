@@ -31,7 +31,8 @@ test('a hot loop of client calls never crashes V8 (lazy deopt across a wasm call
 test('the package exports return i32 handles, not externref (the crash needs externref returns)', async () => {
   const { readFileSync } = await import('node:fs');
   const { createRequire } = await import('node:module');
-  const wasmPath = createRequire(import.meta.url).resolve('spotdraft-sync').replace(/spotdraft_sync\.js$/, 'spotdraft_sync_bg.wasm');
+  const { dirname, join } = await import('node:path');
+  const wasmPath = join(dirname(createRequire(import.meta.url).resolve('spotdraft-sync')), 'spotdraft_sync_bg.wasm');
   const bytes = readFileSync(wasmPath);
   // The type section (id 1) must not mention externref (0x6f) as a result type of any function
   // type: an MVP module without reference types validates with that feature disabled.
