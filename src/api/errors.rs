@@ -438,7 +438,9 @@ fn collect_field_errors(path: String, value: &Value, depth: usize, out: &mut Vec
     }
 }
 
-fn truncate(text: &str) -> String {
+/// `text` cut to [`MAX_QUOTED_CHARS`] characters (with `…`), for quoting a server's own words
+/// in an error message.
+pub(crate) fn truncate(text: &str) -> String {
     if text.chars().count() <= MAX_QUOTED_CHARS {
         return text.to_owned();
     }

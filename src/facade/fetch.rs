@@ -14,7 +14,7 @@ use super::executor::PromiseFuture;
 use crate::api::HttpResponse;
 use crate::error::{Error, ErrorCode, Result};
 use crate::transport::hubspot;
-use crate::transport::{PreparedRequest, Transport};
+use crate::transport::{url_path, PreparedRequest, Transport};
 use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -480,9 +480,4 @@ fn js_message(value: &JsValue) -> String {
         message.push_str(&format!(" ({cause})"));
     }
     message
-}
-
-/// Scheme, host and path of `url`, without a query (which could carry a signature).
-fn url_path(url: &str) -> &str {
-    url.split(['?', '#']).next().unwrap_or_default()
 }

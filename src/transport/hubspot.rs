@@ -26,10 +26,11 @@
 //! answer already unwrapped. [`read_response`] recognises the envelope by its shape and
 //! otherwise takes status and body as they are.
 
+use crate::api::errors::truncate;
 use crate::api::HttpResponse;
 use crate::core::config::ClientConfigInput;
 use crate::error::{Error, ErrorCode, Result};
-use crate::transport::PreparedRequest;
+use crate::transport::{url_path, PreparedRequest};
 use serde_json::{Map, Value};
 
 /// The property (`Symbol.for(MARKER)`) that marks a `hubspotFetch` transport in JS and holds
@@ -48,9 +49,6 @@ pub const MAX_BODY_BYTES: usize = 1_000_000;
 /// a timeout itself (504), and that answer is the better error; the timer only guards against
 /// a host that never settles.
 pub const LOCAL_TIMER_GRACE_MS: u32 = 2_000;
-
-/// Most characters of HubSpot's own message copied into an error.
-const MAX_QUOTED_CHARS: usize = 300;
 
 /// The `timeout` option for an attempt that may take `requested` ms: HubSpot's cap applies.
 pub fn timeout_ms(requested: u32) -> u32 {
@@ -376,20 +374,6 @@ fn validation_error(request: &PreparedRequest, envelope: &Envelope<'_>, status: 
         )
     };
     error.with_status(status)
-}
-
-/// Scheme, host and path of `url`, without a query (which could carry a signature).
-fn url_path(url: &str) -> &str {
-    url.split(['?', '#']).next().unwrap_or_default()
-}
-
-fn truncate(text: &str) -> String {
-    if text.chars().count() <= MAX_QUOTED_CHARS {
-        return text.to_owned();
-    }
-    let mut cut: String = text.chars().take(MAX_QUOTED_CHARS).collect();
-    cut.push('…');
-    cut
 }
 
 #[cfg(test)]

@@ -66,3 +66,9 @@ pub trait Transport {
     /// `ABORTED` when the call's signal fires first; the timer is then cleared.
     async fn sleep(&self, ms: f64, call: &Self::Call) -> Result<()>;
 }
+
+/// Scheme, host and path of `url`, without a query (which could carry a signature): how error
+/// messages name a request.
+pub(crate) fn url_path(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or_default()
+}
