@@ -27,7 +27,7 @@
 // Run: `npm run bench -- coldstart` (builds first), or `node benches/run.mjs coldstart` against
 // the pkg/ already built. COLDSTART_ROUNDS (default 21) sets the rounds.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startStaticServer } from '../scripts/lib/static-server.mjs';
 import { launchChromium } from '../tests/browser/chromium.mjs';
@@ -200,6 +200,7 @@ export async function measureColdStart({ root, variants = baseVariants(), extraF
   const site = mkdtempSync(join(tmpdir(), 'coldstart-'));
   const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   let server, browser, chromiumVersion;
+  const load = [loadavg()[0]];
   try {
     await writeSite(root, site, variants, fixtures, extraFiles);
     server = await startStaticServer({ root: site, index: '/empty-module.html' });
@@ -216,12 +217,13 @@ export async function measureColdStart({ root, variants = baseVariants(), extraF
     await browser?.close();
     await server?.close();
     rmSync(site, { recursive: true, force: true });
+    load.push(loadavg()[0]);
   }
-  return { samples, chromiumVersion };
+  return { samples, chromiumVersion, load };
 }
 
 /** The markdown report of `measureColdStart`'s result. */
-export function report({ samples, chromiumVersion }, variants) {
+export function report({ samples, chromiumVersion, load }, variants) {
   const rounds = Object.values(samples)[0].length;
   const total = (s) => s.validated - s.t0;
   const diffs = (name) => samples[name].map((s, i) => total(s) - total(samples[variants[name].empty][i]));
