@@ -232,7 +232,7 @@ export function report({ samples, chromiumVersion, load }, variants) {
   const lines = [];
   lines.push('### Cold start in Chromium: script start → first validation');
   lines.push('');
-  lines.push(`Chromium ${chromiumVersion} (headless, playwright-core, tests/browser/chromium.mjs flags), loopback static server (\`cache-control: no-store\`), a fresh browser context per sample, ${rounds} interleaved rounds (order reversed every other round), one sample per variant per round. \`typeof Uint8Array.fromBase64\` in the pages: **${fromBase64}** (so the inline entry's base64 decode ${fromBase64 === 'function' ? 'took the native path' : 'fell back to atob + a copy loop'}).`);
+  lines.push(`Chromium ${chromiumVersion} (headless, playwright-core, tests/browser/chromium.mjs flags), loopback static server (\`cache-control: no-store\`), a fresh browser context per sample, ${rounds} interleaved rounds (order reversed every other round), one sample per variant per round; 1-minute load average ${load.map((x) => x.toFixed(1)).join(' at the start, ')} at the end (2 cores, shared). \`typeof Uint8Array.fromBase64\` in the pages: **${fromBase64}** (so the inline entry's base64 decode ${fromBase64 === 'function' ? 'took the native path' : 'fell back to atob + a copy loop'}).`);
   lines.push('');
   lines.push('Difference = the variant\'s time − the empty module\'s in the same round (median, p90 over rounds). Raw = script start → first `validateCreateContract` returned. Last byte = script start → the last response\'s end (Resource Timing; median).');
   lines.push('');
