@@ -19,6 +19,9 @@
 // between each step — base64 decode, inflate, `new WebAssembly.Module`, instantiate + start
 // (`initSync({ module })`); `inline-bytes-module` only imports pkg/inline/wasm.js (the string
 // module), to show what fetching and parsing the carried bytes costs alone.
+// The previous entries, side by side with the current .wasm: `prev-web` imports the glue
+// itself (the `browser` export before afa5046), `prev-inline` is the inline entry exactly as
+// scripts/build.mjs generated it then (raw base64, `atob` + a per-character copy loop).
 // Prototypes (generated in the temp dir from pkg/, never written to pkg/): `proto-raw-b64`
 // carries the .wasm base64-encoded without deflate; `proto-web-bundle` / `proto-inline-bundle`
 // are pkg/web/index.js / pkg/inline/index.js flattened into one module by esbuild (same code,
@@ -103,6 +106,17 @@ export function baseVariants() {
       describe: '`spotdraft-sync/js/iife` as a classic `<script src>`',
       code: `${classic('/pkg/js/spotdraft-sync.iife.js')} t.ready = t.loaded; ${validate('globalThis.SpotDraftSync')}`,
     },
+    'prev-web': {
+      empty: 'empty-module',
+      describe: 'previous web entry (before afa5046: the wasm-bindgen glue itself, no wrapper), current .wasm',
+      code: `const m = await import('/pkg/web/spotdraft_sync.js'); t.loaded = performance.now();
+        await m.default(); t.ready = performance.now(); ${validate('m')}`,
+    },
+    'prev-inline': {
+      empty: 'empty-module',
+      describe: 'previous inline entry\'s code (before afa5046: raw base64, `atob` + a per-character loop), current .wasm',
+      code: `const m = await import('/proto/prev-inline/index.js'); t.loaded = t.ready = performance.now(); ${validate('m')}`,
+    },
     'proto-raw-b64': {
       empty: 'empty-module',
       describe: 'prototype: inline without deflate (raw .wasm as base64, native decode, no inflate)',
@@ -141,6 +155,14 @@ async function writeSite(root, site, all, fixtures, extraFiles) {
     `import { decodeBase64 } from '/pkg/shared/base64.js';\nimport raw from './wasm.js';`,
     `const bytes = decodeBase64(raw);\nmarks.decoded = marks.inflated = performance.now();`,
   ));
+  // The inline entry as scripts/build.mjs generated it before afa5046, around the current .wasm.
+  put('proto/prev-inline/index.js',
+    `import { initSync } from '/pkg/web/spotdraft_sync.js';\n` +
+    `const base64 = ${JSON.stringify(wasm.toString('base64'))};\n` +
+    `const binary = atob(base64);\nconst bytes = new Uint8Array(binary.length);\n` +
+    `for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);\n` +
+    `initSync({ module: bytes });\n` +
+    `export * from '/pkg/web/spotdraft_sync.js';\n`);
   const esbuild = await import('esbuild');
   for (const [dir, entry] of [['web-bundle', 'pkg/web/index.js'], ['inline-bundle', 'pkg/inline/index.js']]) {
     const out = join(site, 'proto', dir, 'index.js');
