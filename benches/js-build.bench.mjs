@@ -15,9 +15,9 @@ import { pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { startStaticServer } from '../scripts/lib/static-server.mjs';
 import { launchChromium } from '../tests/browser/chromium.mjs';
+import { KEY_B64, tenKilobyteBody } from './lib/fixtures.mjs';
 import { measureInterleaved, median } from './lib/measure.mjs';
 
-const KEY_B64 = 'zJDCvFUXhByUkPcQIzf+dt2W7bqm6x6Fb2o/gLhfUgXyPqvPcrZ6P9yYtoUrI4dErHzq2t+4gjZ4zH2btdpoSA==';
 const STATUS_BODY = '{"contract_status":"SIGN","contract_name":"x"}';
 const ROUNDS = 7;
 
@@ -35,23 +35,6 @@ function broken(payload) {
   delete p.contract_data.customer_name;
   p.counter_party_details[0].poc_details.email = 'Avery Stone';
   return p;
-}
-
-/** SpotDraft's CONTRACT_EXECUTED sample padded with counterparties to ~10 KB (as webhook.bench.mjs). */
-function tenKilobyteBody(root) {
-  const examples = JSON.parse(readFileSync(join(root, 'tests/fixtures/webhooks/spec-examples.json'), 'utf8'));
-  const event = structuredClone(examples.CONTRACT_EXECUTED);
-  event.counterparties = [];
-  for (let i = 0; JSON.stringify(event).length < 10 * 1024; i++) {
-    event.counterparties.push({
-      type: 'Organization',
-      organization_name: `Counterparty ${i} GmbH & Co. KG`,
-      poc_name: `Contact Person ${i}`,
-      poc_email: `contact.${i}@counterparty-${i}.example.com`,
-      counterparty_id: 100000 + i,
-    });
-  }
-  return Buffer.from(JSON.stringify(event), 'utf8');
 }
 
 /** Which HMAC `verifyWebhookSignature` used: Node's crypto if it looked up `node:crypto`. */
@@ -187,7 +170,7 @@ export default async function jsBuildBench({ root }) {
   const payloadJson = JSON.stringify(payload);
   const record = fixture('records/hubspot-deal.json');
   const mapping = fixture('mappings/hubspot-deal.mapping.json');
-  const body = tenKilobyteBody(root);
+  const body = tenKilobyteBody();
   const signature = createHmac('sha512', Buffer.from(KEY_B64, 'base64')).update(body).digest('hex');
   const headers = { 'content-type': 'application/json', 'x-sd-webhook-content-hash': signature };
 

@@ -6,11 +6,8 @@
 // Run through the runner: `npm run bench` (benches/run.mjs awaits the default export with
 // `{ pkg }`, the built package's Node entry, and writes the returned markdown).
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { KEY_B64, tenKilobyteBody } from './lib/fixtures.mjs';
 import { measureInterleaved, median, rateOf } from './lib/measure.mjs';
-
-const KEY_B64 =
-  'zJDCvFUXhByUkPcQIzf+dt2W7bqm6x6Fb2o/gLhfUgXyPqvPcrZ6P9yYtoUrI4dErHzq2t+4gjZ4zH2btdpoSA==';
 
 /** Completions per second of async `fn` kept `inFlight` at a time for `minMs`. */
 async function asyncRate(fn, inFlight, minMs) {
@@ -30,27 +27,6 @@ async function asyncRate(fn, inFlight, minMs) {
 const fmt = (rate) => Math.round(rate).toLocaleString('en-US');
 const us = (rate) => (1e6 / rate).toFixed(1);
 const mbps = (rate, bytes) => ((rate * bytes) / 1e6).toFixed(0);
-
-/** SpotDraft's CONTRACT_EXECUTED sample padded with counterparties to ~10 KB. */
-function tenKilobyteBody() {
-  const examples = JSON.parse(
-    readFileSync(new URL('../tests/fixtures/webhooks/spec-examples.json', import.meta.url), 'utf8'),
-  );
-  const event = structuredClone(examples.CONTRACT_EXECUTED);
-  event.counterparties = [];
-  let i = 0;
-  while (JSON.stringify(event).length < 10 * 1024) {
-    event.counterparties.push({
-      type: 'Organization',
-      organization_name: `Counterparty ${i} GmbH & Co. KG`,
-      poc_name: `Contact Person ${i}`,
-      poc_email: `contact.${i}@counterparty-${i}.example.com`,
-      counterparty_id: 100000 + i,
-    });
-    i++;
-  }
-  return Buffer.from(JSON.stringify(event), 'utf8');
-}
 
 export default async function webhookBench({ pkg }) {
   const { verifyWebhook, verifyWebhookSignature, verifyWebhookSignatureAsync, signWebhookForTest } = pkg;
