@@ -1,19 +1,18 @@
-//! The shared application object: fixtures, state, clock, faults, limiter, delivery log, and
-//! the top-level request dispatch (CORS, request ids, logging, route families).
+//! The shared application object: config, fixtures, the locked [`State`], clock, faults,
+//! rate limiter, delivery log and the job queue; persistence of the state file.
+//!
+//! It routes nothing and sends nothing: `crate::router` dispatches requests,
+//! `crate::delivery` drains the job queue. Its `act`/`create_contract`/`retrigger` wrappers
+//! lock the state, call the matching [`State`] method with the sandbox time, and queue the
+//! jobs that method returned.
 
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
-use base64::Engine as _;
-use bytes::Bytes;
 use hmac::{Hmac, KeyInit, Mac};
-use hyper::body::Incoming;
-use hyper::{Method, Request};
-use serde::Serialize;
-use serde_json::{json, Value};
 use sha2::Sha256;
 use tokio::sync::{mpsc, Notify};
 
@@ -21,13 +20,14 @@ use crate::clock::{format_micros, format_secs, Clock};
 use crate::config::SandboxConfig;
 use crate::errors::ApiError;
 use crate::faults::FaultState;
-use crate::fixtures::{Descriptor, Fixtures, WorkspaceFixture};
-use crate::http::{self, Resp};
-use crate::lifecycle::{self, Action, Fired};
-use crate::rng::{fnv1a, SplitMix64};
-use crate::state::{Contract, KeyPointer, State, WorkspaceState};
-use crate::webhooks::{DeliveryRecord, Job};
-use crate::{api, control, files};
+use crate::fixtures::{Fixtures, UserFixture, WorkspaceFixture};
+use crate::http;
+use crate::model::contract::Contract;
+use crate::model::lifecycle::Action;
+use crate::model::webhook::DeliveryRecord;
+use crate::rng::fnv1a;
+use crate::state::{Job, Now, Performer, State};
+use crate::validate::ValidCreate;
 
 /// Most delivery records kept in memory (oldest dropped first), so a long run stays flat.
 const DELIVERY_LOG_CAP: usize = 10_000;
@@ -42,35 +42,6 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 struct Bucket {
     tokens: f64,
     last: Instant,
-}
-
-/// What the server should do with a request.
-pub enum Outcome {
-    /// Send this response.
-    Respond(Resp),
-    /// Drop the connection with a reset (fault injection).
-    Reset,
-}
-
-/// Result of one route family: response, workspace for the log, reset request.
-pub struct Handled {
-    /// Response (ignored when `reset`).
-    pub resp: Resp,
-    /// Workspace slug, for the log line.
-    pub workspace: Option<String>,
-    /// Reset the connection instead of answering.
-    pub reset: bool,
-}
-
-impl Handled {
-    /// A plain response.
-    pub fn of(resp: Resp, workspace: Option<String>) -> Self {
-        Self {
-            resp,
-            workspace,
-            reset: false,
-        }
-    }
 }
 
 /// Shared application state.
@@ -89,8 +60,8 @@ pub struct App {
     pub deliveries: Mutex<VecDeque<DeliveryRecord>>,
     /// Sequence number of the next delivery record.
     pub delivery_seq: AtomicU64,
-    /// Queue to the webhook dispatcher.
-    pub webhook_tx: mpsc::Sender<Job>,
+    /// Queue to the job runner (`crate::delivery`).
+    pub jobs: mpsc::Sender<Job>,
     /// Base URL (`http://host:port`), set after bind.
     pub base_url: Mutex<String>,
     /// Signalled when state changed and should be saved.
@@ -106,12 +77,12 @@ impl App {
     ///
     /// # Errors
     /// Unreadable fixtures or state file (a corrupt state file is never overwritten).
-    pub fn new(config: SandboxConfig, webhook_tx: mpsc::Sender<Job>) -> Result<Self, String> {
+    pub fn new(config: SandboxConfig, jobs: mpsc::Sender<Job>) -> Result<Self, String> {
         let fixtures = match &config.fixtures {
             Some(p) => Fixtures::from_file(p)?,
             None => Fixtures::builtin()?,
         };
-        let initial_state = fresh_state(&fixtures, config.seed);
+        let initial_state = State::fresh(&fixtures, config.seed);
         let state = match &config.state_file {
             Some(p) if p.exists() => load_state(p, &fixtures, config.seed)?,
             _ => initial_state.clone(),
@@ -127,7 +98,7 @@ impl App {
             clock,
             deliveries: Mutex::new(VecDeque::new()),
             delivery_seq: AtomicU64::new(1),
-            webhook_tx,
+            jobs,
             base_url: Mutex::new(String::new()),
             dirty: Notify::new(),
             limiter: Mutex::new(HashMap::new()),
@@ -194,8 +165,8 @@ impl App {
         self.mark_dirty();
     }
 
-    /// Next request id.
-    fn request_id(&self) -> String {
+    /// Next request id (`sbx-<hash>-<seq>`).
+    pub fn request_id(&self) -> String {
         let n = self.request_seq.fetch_add(1, Ordering::Relaxed);
         format!(
             "sbx-{:08x}-{:06x}",
@@ -233,47 +204,6 @@ impl App {
         }
     }
 
-    /// Top-level dispatch of one request.
-    pub async fn handle(self: &Arc<Self>, req: Request<Incoming>) -> Outcome {
-        let started = Instant::now();
-        let rid = self.request_id();
-        let method = req.method().clone();
-        let path = req.uri().path().to_owned();
-        let h = if method == Method::OPTIONS {
-            Handled::of(http::preflight(), None)
-        } else if path == "/__sandbox" || path.starts_with("/__sandbox/") {
-            control::handle(self, req).await
-        } else if path.starts_with("/__files/") {
-            files::handle(self, req)
-        } else if path.starts_with("/api/") {
-            api::handle(self, req).await
-        } else {
-            Handled::of(http::error(&ApiError::not_found()), None)
-        };
-        let ms = started.elapsed().as_millis();
-        let ws = h.workspace.as_deref().unwrap_or("-");
-        if h.reset {
-            if self.config.log_requests {
-                eprintln!(
-                    "{method} {} RESET {ms}ms ws={ws} rid={rid}",
-                    loggable(&path)
-                );
-            }
-            return Outcome::Reset;
-        }
-        let mut resp = h.resp;
-        http::add_common_headers(&mut resp, &rid);
-        if self.config.log_requests {
-            // Path only: never the query (signed URLs), never headers (secrets).
-            eprintln!(
-                "{method} {} {} {ms}ms ws={ws} rid={rid}",
-                loggable(&path),
-                resp.status().as_u16()
-            );
-        }
-        Outcome::Respond(resp)
-    }
-
     /// Workspace fixture by slug.
     pub fn workspace(&self, slug: &str) -> Option<&WorkspaceFixture> {
         self.fixtures.by_slug(slug)
@@ -289,122 +219,67 @@ impl App {
         )
     }
 
-    /// Applies a lifecycle action to contract `id` of `ws`, fills key pointers on execution,
-    /// fires webhooks. `performer` is (name, email).
+    /// The sandbox time as a [`Now`] for one state command.
+    pub fn stamp(&self) -> Now {
+        let (secs, micros, unix) = self.now();
+        Now { secs, micros, unix }
+    }
+
+    /// [`State::act`] at the sandbox time; queues the jobs and marks the state dirty.
     ///
     /// # Errors
-    /// 404 for an unknown contract; lifecycle errors.
+    /// As [`State::act`].
     pub fn act(
         &self,
         ws: &WorkspaceFixture,
         id: u64,
         action: Action,
-        performer: (&str, Option<&str>),
+        performer: Performer<'_>,
     ) -> Result<Contract, ApiError> {
-        let (_, now_us, _) = self.now();
-        let (contract, jobs) = {
-            let mut st = lock(&self.state);
-            let mut next_kp = st.next_key_pointer_id;
-            let c = st
-                .contract_mut(&ws.slug, id)
-                .ok_or_else(ApiError::not_found)?;
-            let (fired, executed) = lifecycle::apply(c, action, &now_us)?;
-            if executed {
-                let descs = ws
-                    .template(c.template_id)
-                    .and_then(|t| t.resolved.as_ref())
-                    .map(|m| m.attributes.clone())
-                    .unwrap_or_default();
-                c.key_pointers = key_pointers(&descs, &c.contract_data, &mut next_kp);
-            }
-            let payloads: Vec<(String, Value)> = fired
-                .iter()
-                .map(|f| {
-                    (
-                        f.activity.to_owned(),
-                        event_payload(ws, c, f, performer, &now_us),
-                    )
-                })
-                .collect();
-            if let Some((_, last)) = payloads.last() {
-                c.last_event = Some(last.clone());
-            }
-            let snapshot = c.clone();
-            st.next_key_pointer_id = next_kp;
-            let jobs = jobs_for(&st, &ws.slug, id, &payloads);
-            (snapshot, jobs)
-        };
+        let now = self.stamp();
+        let (contract, jobs) = lock(&self.state).act(ws, id, action, performer, &now.micros)?;
         self.enqueue(jobs);
         self.mark_dirty();
         Ok(contract)
     }
 
-    /// Fires `activity` events that were built outside `act` (create).
-    pub fn fire(
-        &self,
-        ws: &WorkspaceFixture,
-        id: u64,
-        fired: &[Fired],
-        performer: (&str, Option<&str>),
-    ) {
-        let (_, now_us, _) = self.now();
-        let jobs = {
-            let mut st = lock(&self.state);
-            let Some(c) = st.contract_mut(&ws.slug, id) else {
-                return;
-            };
-            let payloads: Vec<(String, Value)> = fired
-                .iter()
-                .map(|f| {
-                    (
-                        f.activity.to_owned(),
-                        event_payload(ws, c, f, performer, &now_us),
-                    )
-                })
-                .collect();
-            if let Some((_, last)) = payloads.last() {
-                c.last_event = Some(last.clone());
-            }
-            jobs_for(&st, &ws.slug, id, &payloads)
-        };
-        self.enqueue(jobs);
-    }
-
-    /// Re-sends the last payload of each contract.
+    /// [`State::create_contract`] at the sandbox time; queues the jobs, marks dirty.
     ///
     /// # Errors
-    /// 404 `{"detail":"Not Found"}` if any id is unknown in this workspace.
+    /// As [`State::create_contract`].
+    pub fn create_contract(
+        &self,
+        ws: &WorkspaceFixture,
+        user: &UserFixture,
+        v: &ValidCreate<'_>,
+    ) -> Result<Contract, ApiError> {
+        let now = self.stamp();
+        let (contract, jobs) = lock(&self.state).create_contract(ws, user, v, &now)?;
+        self.enqueue(jobs);
+        self.mark_dirty();
+        Ok(contract)
+    }
+
+    /// [`State::retrigger`]; queues the jobs.
+    ///
+    /// # Errors
+    /// As [`State::retrigger`].
     pub fn retrigger(&self, ws: &str, ids: &[u64]) -> Result<(), ApiError> {
-        let jobs = {
-            let st = lock(&self.state);
-            let mut jobs = Vec::new();
-            for id in ids {
-                let c = st
-                    .contract(ws, *id)
-                    .ok_or_else(|| ApiError::detail(404, "Not Found"))?;
-                if let Some(ev) = &c.last_event {
-                    let activity = ev
-                        .get("activity")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_owned();
-                    jobs.extend(jobs_for(&st, ws, *id, &[(activity, ev.clone())]));
-                }
-            }
-            jobs
-        };
+        let jobs = lock(&self.state).retrigger(ws, ids)?;
         self.enqueue(jobs);
         Ok(())
     }
 
-    fn enqueue(&self, jobs: Vec<Job>) {
+    /// Queues jobs for the runner; a job that does not fit is logged as skipped.
+    pub fn enqueue(&self, jobs: Vec<Job>) {
         for j in jobs {
-            if let Err(e) = self.webhook_tx.try_send(j) {
-                let j = match e {
-                    mpsc::error::TrySendError::Full(j) | mpsc::error::TrySendError::Closed(j) => j,
+            if let Err(e) = self.jobs.try_send(j) {
+                let (mpsc::error::TrySendError::Full(j) | mpsc::error::TrySendError::Closed(j)) = e;
+                let d = match &j {
+                    Job::Deliver(d) | Job::Later { delivery: d, .. } => d,
                 };
                 self.record_delivery(DeliveryRecord::skipped(
-                    &j,
+                    d,
                     "delivery queue full or closed",
                     &self.now().1,
                 ));
@@ -449,35 +324,6 @@ impl App {
     }
 }
 
-/// Path for logs: printable ASCII only, capped.
-fn loggable(path: &str) -> String {
-    path.chars()
-        .filter(|c| c.is_ascii_graphic())
-        .take(200)
-        .collect()
-}
-
-fn fresh_state(fixtures: &Fixtures, seed: u64) -> State {
-    let mut rng = SplitMix64::new(seed ^ 0xF11E_5EED);
-    let mut st = State::new(http::hex(&rng.bytes(32)));
-    for ws in &fixtures.workspaces {
-        st.workspaces
-            .insert(ws.slug.clone(), fresh_workspace(ws, seed));
-    }
-    st
-}
-
-fn fresh_workspace(ws: &WorkspaceFixture, seed: u64) -> WorkspaceState {
-    let key = ws.hmac_key.clone().unwrap_or_else(|| {
-        let mut rng = SplitMix64::new(seed ^ fnv1a(&ws.slug));
-        base64::engine::general_purpose::STANDARD.encode(rng.bytes(64))
-    });
-    WorkspaceState {
-        hmac_key: key,
-        ..WorkspaceState::default()
-    }
-}
-
 fn load_state(path: &Path, fixtures: &Fixtures, seed: u64) -> Result<State, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read state {}: {e}", path.display()))?;
@@ -487,166 +333,6 @@ fn load_state(path: &Path, fixtures: &Fixtures, seed: u64) -> Result<State, Stri
             path.display()
         )
     })?;
-    for ws in &fixtures.workspaces {
-        st.workspaces
-            .entry(ws.slug.clone())
-            .or_insert_with(|| fresh_workspace(ws, seed));
-    }
+    st.add_missing_workspaces(fixtures, seed);
     Ok(st)
-}
-
-/// Jobs for every ACTIVE webhook of `ws` subscribed to each payload's activity.
-fn jobs_for(st: &State, ws: &str, contract_id: u64, payloads: &[(String, Value)]) -> Vec<Job> {
-    let Some(w) = st.workspaces.get(ws) else {
-        return Vec::new();
-    };
-    let mut jobs = Vec::new();
-    for (activity, payload) in payloads {
-        let body = Bytes::from(serde_json::to_vec(payload).unwrap_or_default());
-        for hook in w.webhooks.values() {
-            if hook.status == "ACTIVE" && hook.only_for_activities.iter().any(|a| a == activity) {
-                jobs.push(Job {
-                    workspace: ws.to_owned(),
-                    webhook_id: hook.id,
-                    activity: activity.clone(),
-                    contract_id,
-                    body: body.clone(),
-                    attempt: 1,
-                });
-            }
-        }
-    }
-    jobs
-}
-
-/// Builds a `ContractActivityDomainModel` payload.
-pub fn event_payload(
-    ws: &WorkspaceFixture,
-    c: &Contract,
-    f: &Fired,
-    performer: (&str, Option<&str>),
-    now_us: &str,
-) -> Value {
-    let mut performed_by = json!({ "name": performer.0 });
-    if let (Some(e), Some(obj)) = (performer.1, performed_by.as_object_mut()) {
-        obj.insert("email".into(), json!(e));
-    }
-    let mut activity_data = serde_json::Map::new();
-    activity_data.insert("performed_by".into(), performed_by);
-    activity_data.insert("timestamp".into(), json!(now_us));
-    for (k, v) in &f.extra {
-        activity_data.insert(k.clone(), v.clone());
-    }
-    let counterparties: Vec<Value> = c
-        .counterparties
-        .iter()
-        .map(|cp| {
-            let individual = cp
-                .get("is_individual")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            let poc = cp.get("poc_details");
-            let first = poc
-                .and_then(|p| p.get("first_name"))
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            let last = poc
-                .and_then(|p| p.get("last_name"))
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            json!({
-                "type": if individual { "Individual" } else { "Organization" },
-                "organization_name": crate::validate::counterparty_display_name(cp),
-                "poc_name": format!("{first} {last}").trim(),
-                "poc_email": poc.and_then(|p| p.get("email")).cloned().unwrap_or(Value::Null),
-            })
-        })
-        .collect();
-    let mut v = json!({
-        "activity": f.activity,
-        "activity_data": activity_data,
-        "contract_id": c.id,
-        "contract_title": c.contract_name,
-        "contract_type": c.contract_type_name,
-        "contract_type_name": c.contract_type_name,
-        "contract_type_id": c.contract_type_id,
-        "contract_status": f.status.as_str(),
-        "contract_kind": "TEMPLATE_CONTRACT",
-        "business_user": { "name": c.created_by_name, "email": c.created_by_email },
-        "created_at": c.created,
-        "counterparties": counterparties,
-        "contract_reference_id": c.reference_id,
-        "contract_template_id": c.template_id,
-    });
-    if let Some(obj) = v.as_object_mut() {
-        if c.external_metadata
-            .as_object()
-            .is_some_and(|m| !m.is_empty())
-        {
-            obj.insert("external_metadata".into(), c.external_metadata.clone());
-        }
-        if let Some(e) = ws.entity(&c.entity_reference_id) {
-            obj.insert(
-                "entity".into(),
-                json!({"reference_id": e.reference_id, "name": e.name, "jurisdiction": e.jurisdiction, "type": e.kind}),
-            );
-        }
-    }
-    v
-}
-
-/// Key pointers from `contract_data`: one per plain field and one per group (currency,
-/// duration, address …), for the fields present in the data.
-pub fn key_pointers(descs: &[Descriptor], data: &Value, next_id: &mut u64) -> Vec<KeyPointer> {
-    let mut out: Vec<KeyPointer> = Vec::new();
-    for d in descs {
-        let (field, label, data_type) = match &d.parent_variable {
-            Some(parent) => {
-                if out.iter().any(|k| &k.field_name == parent) {
-                    continue;
-                }
-                let label = d
-                    .display_label
-                    .split_once(" > ")
-                    .map_or_else(|| parent.clone(), |(l, _)| l.to_owned());
-                (
-                    parent.clone(),
-                    label,
-                    d.parent_type.clone().unwrap_or_else(|| "object".into()),
-                )
-            }
-            None => (d.variable.clone(), d.display_label.clone(), d.kind.clone()),
-        };
-        let Some(value) = data.get(&field) else {
-            continue;
-        };
-        if value.is_null() {
-            continue;
-        }
-        out.push(KeyPointer {
-            id: *next_id,
-            value: value.clone(),
-            label,
-            field_name: field,
-            data_type,
-            format_option: json!({}),
-        });
-        *next_id += 1;
-    }
-    out
-}
-
-/// Serialisable summary used by control endpoints.
-#[derive(Serialize)]
-pub struct Health<'a> {
-    /// Always "ok".
-    pub status: &'a str,
-    /// Crate version.
-    pub version: &'a str,
-    /// Uptime.
-    pub uptime_ms: u128,
-    /// Workspace slugs.
-    pub workspaces: Vec<&'a str>,
-    /// Sandbox time.
-    pub now: String,
 }

@@ -17,23 +17,24 @@
 
 #![forbid(unsafe_code)]
 
-pub mod api;
+// Modules in dependency order: each imports only modules listed above it
+// (checked by `sandbox/scripts/module-order.sh`).
 pub mod app;
 pub mod clock;
 pub mod config;
-pub mod control;
+pub mod delivery;
 pub mod errors;
 pub mod faults;
-pub mod files;
 pub mod fixtures;
 pub mod http;
-pub mod lifecycle;
+pub mod model;
 pub mod pdf;
 pub mod rng;
+pub mod router;
+pub mod routes;
 pub mod server;
 pub mod state;
 pub mod validate;
-pub mod webhooks;
 
 pub use config::SandboxConfig;
 pub use faults::FaultConfig;

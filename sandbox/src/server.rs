@@ -1,5 +1,5 @@
 //! The HTTP/1.1 server: accept loop, per-connection tasks, connection resets for fault
-//! injection, graceful shutdown, and the background tasks (webhook dispatcher, state saver).
+//! injection, graceful shutdown, and the background tasks (job runner, state saver).
 //!
 //! An injected reset makes the service return an error, so hyper drops the connection
 //! without writing a response; the socket wrapper sets `SO_LINGER 0` on drop in that case so
@@ -20,8 +20,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::app::{lock, App, Outcome};
+use crate::app::{lock, App};
 use crate::config::SandboxConfig;
+use crate::router::{self, Outcome};
 
 /// Entry point for embedding the sandbox (tests, tools).
 pub struct Sandbox;
@@ -83,7 +84,7 @@ impl Sandbox {
         *lock(&app.base_url) = url.clone();
 
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
-        let dispatcher = tokio::spawn(crate::webhooks::run(app.clone(), rx, shutdown_rx.clone()));
+        let dispatcher = tokio::spawn(crate::delivery::run(app.clone(), rx, shutdown_rx.clone()));
         let saver = tokio::spawn(save_loop(app.clone(), shutdown_rx.clone()));
         let task = tokio::spawn(accept_loop(app, listener, shutdown_rx, dispatcher, saver));
         Ok(SandboxHandle {
@@ -173,7 +174,7 @@ async fn serve_connection(app: Arc<App>, stream: TcpStream, mut shutdown: watch:
         let app = app.clone();
         let reset = reset.clone();
         async move {
-            match app.handle(req).await {
+            match router::handle(&app, req).await {
                 Outcome::Respond(r) => Ok(r),
                 Outcome::Reset => {
                     reset.store(true, Ordering::SeqCst);

@@ -1,57 +1,68 @@
-//! Mutable sandbox state: contracts, webhooks, keys and counters, per workspace.
+//! The sandbox's mutable state and the only code that changes it.
 //!
-//! Everything here is plain data that serialises to the `--state FILE` JSON. Fixtures
-//! (workspaces, templates) are not part of the state: they come from the fixtures file on
-//! every start. This module does no IO and no validation.
+//! [`State`] is plain data that serialises to the `--state FILE` JSON (fixtures are not part
+//! of it: they come from the fixtures file on every start). Its methods apply one command
+//! each (create a contract, act on one, register or delete a webhook, account for a delivery
+//! attempt) and return the [`Job`]s the change causes, like quinn-proto's `handle_*` /
+//! `poll_*`: nothing here sends a webhook, sleeps or reads the clock. The caller passes
+//! `now`, runs the jobs (`crate::delivery`) and persists the state.
+//!
+//! Call order per request: lock, call one method, unlock, enqueue the returned jobs.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
+use base64::Engine as _;
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Contract display status, with SpotDraft's exact strings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Status {
-    /// Created, not yet shared.
-    Draft,
-    /// Shared with the counterparty.
-    Redlining,
-    /// Out for signature.
-    Sign,
-    /// All signatures in.
-    Executed,
-    /// Paused.
-    OnHold,
-    /// Voided.
-    Voided,
+use crate::errors::ApiError;
+use crate::fixtures::{Fixtures, UserFixture, WorkspaceFixture};
+use crate::http;
+use crate::model::contract::{self, counterparty_display_name, Contract, Status};
+use crate::model::event::event_payload;
+use crate::model::lifecycle::{self, Action, Fired};
+use crate::model::webhook::{Delivery, Webhook, MAX_CONSECUTIVE_FAILURES};
+use crate::rng::{fnv1a, SplitMix64};
+use crate::validate::ValidCreate;
+
+/// Who performed an action: (name, email). `("SYSTEM", None)` for the sandbox itself.
+pub type Performer<'a> = (&'a str, Option<&'a str>);
+
+/// Sandbox time of one command, in the three forms the records use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Now {
+    /// RFC 3339, seconds (`created`).
+    pub secs: String,
+    /// RFC 3339, microseconds (event timestamps, signatures).
+    pub micros: String,
+    /// Epoch seconds.
+    pub unix: i64,
 }
 
-impl Status {
-    /// Wire string.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "DRAFT",
-            Self::Redlining => "REDLINING",
-            Self::Sign => "SIGN",
-            Self::Executed => "EXECUTED",
-            Self::OnHold => "ON_HOLD",
-            Self::Voided => "VOIDED",
-        }
-    }
+/// Work a state change causes, for the caller to run.
+#[derive(Debug, Clone)]
+pub enum Job {
+    /// Attempt this webhook delivery now.
+    Deliver(Delivery),
+    /// Attempt this delivery again after `after` (retry backoff).
+    Later {
+        /// How long to wait.
+        after: Duration,
+        /// The next attempt.
+        delivery: Delivery,
+    },
+}
 
-    /// Parses a wire string.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "DRAFT" => Self::Draft,
-            "REDLINING" => Self::Redlining,
-            "SIGN" => Self::Sign,
-            "EXECUTED" => Self::Executed,
-            "ON_HOLD" => Self::OnHold,
-            "VOIDED" => Self::Voided,
-            _ => return None,
-        })
-    }
+/// How failed deliveries are retried: `base_ms * 2^(attempt-1)`, capped at 60 s, up to
+/// `max_attempts` attempts in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Delay before the second attempt.
+    pub base_ms: u64,
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
 }
 
 /// Whole sandbox state.
@@ -84,137 +95,6 @@ pub struct WorkspaceState {
     pub webhooks: BTreeMap<u64, Webhook>,
 }
 
-/// A recorded signature.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Signature {
-    /// Signer name.
-    pub name: String,
-    /// Signer email.
-    pub email: String,
-    /// When (sandbox clock).
-    pub at: String,
-}
-
-/// A key pointer ("contract metadata value").
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct KeyPointer {
-    /// Key pointer id.
-    pub id: u64,
-    /// Value copied from `contract_data`.
-    pub value: Value,
-    /// Display label.
-    pub label: String,
-    /// Template variable (group name for grouped fields).
-    pub field_name: String,
-    /// Descriptor type (group type for grouped fields).
-    pub data_type: String,
-    /// Format options (empty object in the sandbox).
-    pub format_option: Value,
-}
-
-/// A contract.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Contract {
-    /// Numeric id; composite id is `T-<id>`.
-    pub id: u64,
-    /// Template used.
-    pub template_id: i64,
-    /// Contract name.
-    pub contract_name: String,
-    /// Current status.
-    pub status: Status,
-    /// Status before `ON_HOLD`.
-    #[serde(default)]
-    pub held_from: Option<Status>,
-    /// Creation time (RFC 3339).
-    pub created: String,
-    /// Creation time (sandbox epoch seconds).
-    pub created_unix: i64,
-    /// Creator email.
-    pub created_by_email: String,
-    /// Creator name.
-    pub created_by_name: String,
-    /// Contract type id.
-    pub contract_type_id: i64,
-    /// Contract type name.
-    pub contract_type_name: String,
-    /// First counterparty's display name.
-    pub counter_party_name: String,
-    /// Counterparties as sent.
-    pub counterparties: Vec<Value>,
-    /// Signatories as sent.
-    pub signatories: Vec<Value>,
-    /// Contract data as sent.
-    pub contract_data: Value,
-    /// External metadata as sent (`{}` when absent).
-    pub external_metadata: Value,
-    /// Creator entity.
-    pub entity_reference_id: String,
-    /// Human contract number.
-    pub reference_id: String,
-    /// Signatures so far.
-    #[serde(default)]
-    pub signatures: Vec<Signature>,
-    /// Signatures needed for EXECUTED.
-    pub required_signatures: u32,
-    /// Populated on execution.
-    #[serde(default)]
-    pub key_pointers: Vec<KeyPointer>,
-    /// Recipients of the last send.
-    #[serde(default)]
-    pub sent_to: Vec<String>,
-    /// Void note.
-    #[serde(default)]
-    pub void_note: Option<String>,
-    /// Last webhook payload fired for this contract (for `re_trigger_latest`).
-    #[serde(default)]
-    pub last_event: Option<Value>,
-    /// Document version (bumped by send and execute).
-    pub version: u32,
-}
-
-impl Contract {
-    /// `T-<id>`.
-    pub fn composite_id(&self) -> String {
-        format!("T-{}", self.id)
-    }
-
-    /// `external_metadata.id` as a string, if any.
-    pub fn external_id(&self) -> Option<String> {
-        match self.external_metadata.get("id") {
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        }
-    }
-}
-
-/// A registered webhook.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Webhook {
-    /// Id.
-    pub id: u64,
-    /// Title.
-    pub title: String,
-    /// Delivery URL.
-    pub url: String,
-    /// Subscribed activities.
-    pub only_for_activities: Vec<String>,
-    /// Description.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// Extra headers sent on each delivery.
-    #[serde(default)]
-    pub custom_headers: BTreeMap<String, String>,
-    /// `ACTIVE`, `DISABLED_BY_USER` or `DISABLED_BY_ERROR`.
-    pub status: String,
-    /// Failed attempts in a row.
-    #[serde(default)]
-    pub consecutive_failures: u32,
-    /// `created_by_user` object.
-    pub created_by_user: Value,
-}
-
 impl State {
     /// Empty state.
     pub fn new(file_key: String) -> Self {
@@ -240,25 +120,279 @@ impl State {
             .get_mut(ws)
             .and_then(|w| w.contracts.get_mut(&id))
     }
+
+    /// A fresh state for `fixtures`: one empty workspace per fixture workspace, keys derived
+    /// from `seed` (or the fixture's own `hmac_key`).
+    pub fn fresh(fixtures: &Fixtures, seed: u64) -> Self {
+        let mut rng = SplitMix64::new(seed ^ 0xF11E_5EED);
+        let mut st = Self::new(http::hex(&rng.bytes(32)));
+        for ws in &fixtures.workspaces {
+            st.workspaces
+                .insert(ws.slug.clone(), fresh_workspace(ws, seed));
+        }
+        st
+    }
+
+    /// Adds the fixture workspaces a loaded state file does not know yet.
+    pub fn add_missing_workspaces(&mut self, fixtures: &Fixtures, seed: u64) {
+        for ws in &fixtures.workspaces {
+            self.workspaces
+                .entry(ws.slug.clone())
+                .or_insert_with(|| fresh_workspace(ws, seed));
+        }
+    }
+
+    /// Creates a contract from a validated body: `CONTRACT_CREATED`, then (with
+    /// `workflow_config.auto_send_to_counterparty`) the send. Returns the contract as stored
+    /// and the deliveries it causes.
+    ///
+    /// # Errors
+    /// 500 when the workspace has no state (fixtures and state out of step).
+    pub fn create_contract(
+        &mut self,
+        ws: &WorkspaceFixture,
+        user: &UserFixture,
+        v: &ValidCreate<'_>,
+        now: &Now,
+    ) -> Result<(Contract, Vec<Job>), ApiError> {
+        let id = self.next_contract_id;
+        let mut c = Contract {
+            id,
+            template_id: v.template.id,
+            contract_name: v.contract_name.clone(),
+            status: Status::Draft,
+            held_from: None,
+            created: now.secs.clone(),
+            created_unix: now.unix,
+            created_by_email: user.email.clone(),
+            created_by_name: user.name.clone(),
+            contract_type_id: v.template.contract_type_id,
+            contract_type_name: v.template.contract_type_name.clone(),
+            counter_party_name: v
+                .counterparties
+                .first()
+                .map(counterparty_display_name)
+                .unwrap_or_default(),
+            counterparties: v.counterparties.clone(),
+            signatories: v.signatories.clone(),
+            contract_data: v.contract_data.clone(),
+            external_metadata: v.external_metadata.clone(),
+            entity_reference_id: v.entity.reference_id.clone(),
+            reference_id: format!("SD-{id}"),
+            signatures: Vec::new(),
+            required_signatures: 1,
+            key_pointers: Vec::new(),
+            sent_to: Vec::new(),
+            void_note: None,
+            last_event: None,
+            version: 1,
+        };
+        c.required_signatures = lifecycle::required_signatures(&c);
+        let to = v
+            .send_to
+            .clone()
+            .unwrap_or_else(|| contract::counterparty_emails(&c));
+        self.workspaces
+            .get_mut(&ws.slug)
+            .ok_or_else(|| ApiError::detail(500, "workspace state missing"))?
+            .contracts
+            .insert(id, c);
+        self.next_contract_id += 1;
+        let performer = (user.name.as_str(), Some(user.email.as_str()));
+        let created = [lifecycle::fired("CONTRACT_CREATED", Status::Draft)];
+        let mut jobs = self.fire(ws, id, &created, performer, &now.micros);
+        if v.auto_send {
+            let send = Action::Send { to, cc: Vec::new() };
+            let (_, more) = self.act(ws, id, send, performer, &now.micros)?;
+            jobs.extend(more);
+        }
+        let c = self
+            .contract(&ws.slug, id)
+            .cloned()
+            .ok_or_else(ApiError::not_found)?;
+        Ok((c, jobs))
+    }
+
+    /// Applies a lifecycle action to contract `id` of `ws` at `now_us`, fills key pointers
+    /// on execution, and returns the contract afterwards with the deliveries it causes.
+    ///
+    /// # Errors
+    /// 404 for an unknown contract; lifecycle errors (as before this split, a `sign` that
+    /// fails on its signer keeps the move to SIGN it made first, without webhooks).
+    pub fn act(
+        &mut self,
+        ws: &WorkspaceFixture,
+        id: u64,
+        action: Action,
+        performer: Performer<'_>,
+        now_us: &str,
+    ) -> Result<(Contract, Vec<Job>), ApiError> {
+        let mut next_kp = self.next_key_pointer_id;
+        let c = self
+            .contract_mut(&ws.slug, id)
+            .ok_or_else(ApiError::not_found)?;
+        let (fired, executed) = lifecycle::apply(c, action, now_us)?;
+        if executed {
+            let descs = ws
+                .template(c.template_id)
+                .and_then(|t| t.resolved.as_ref())
+                .map(|m| m.attributes.clone())
+                .unwrap_or_default();
+            c.key_pointers = contract::key_pointers(&descs, &c.contract_data, &mut next_kp);
+        }
+        self.next_key_pointer_id = next_kp;
+        let jobs = self.fire(ws, id, &fired, performer, now_us);
+        let c = self
+            .contract(&ws.slug, id)
+            .cloned()
+            .ok_or_else(ApiError::not_found)?;
+        Ok((c, jobs))
+    }
+
+    /// Builds the payloads of `fired` for contract `id`, keeps the last as the contract's
+    /// `last_event`, and returns one delivery per subscribed ACTIVE webhook.
+    fn fire(
+        &mut self,
+        ws: &WorkspaceFixture,
+        id: u64,
+        fired: &[Fired],
+        performer: Performer<'_>,
+        now_us: &str,
+    ) -> Vec<Job> {
+        let Some(c) = self.contract_mut(&ws.slug, id) else {
+            return Vec::new();
+        };
+        let payloads: Vec<(String, Value)> = fired
+            .iter()
+            .map(|f| {
+                (
+                    f.activity.to_owned(),
+                    event_payload(ws, c, f, performer, now_us),
+                )
+            })
+            .collect();
+        if let Some((_, last)) = payloads.last() {
+            c.last_event = Some(last.clone());
+        }
+        self.jobs_for(&ws.slug, id, &payloads)
+    }
+
+    /// The last payload of each contract again, to every subscribed ACTIVE webhook.
+    ///
+    /// # Errors
+    /// 404 `{"detail":"Not Found"}` if any id is unknown in this workspace (no jobs then).
+    pub fn retrigger(&self, ws: &str, ids: &[u64]) -> Result<Vec<Job>, ApiError> {
+        let mut jobs = Vec::new();
+        for id in ids {
+            let c = self
+                .contract(ws, *id)
+                .ok_or_else(|| ApiError::detail(404, "Not Found"))?;
+            if let Some(ev) = &c.last_event {
+                let activity = ev
+                    .get("activity")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned();
+                jobs.extend(self.jobs_for(ws, *id, &[(activity, ev.clone())]));
+            }
+        }
+        Ok(jobs)
+    }
+
+    /// Jobs for every ACTIVE webhook of `ws` subscribed to each payload's activity.
+    fn jobs_for(&self, ws: &str, contract_id: u64, payloads: &[(String, Value)]) -> Vec<Job> {
+        let Some(w) = self.workspaces.get(ws) else {
+            return Vec::new();
+        };
+        let mut jobs = Vec::new();
+        for (activity, payload) in payloads {
+            let body = Bytes::from(serde_json::to_vec(payload).unwrap_or_default());
+            for hook in w.webhooks.values() {
+                if hook.status == "ACTIVE" && hook.only_for_activities.iter().any(|a| a == activity)
+                {
+                    jobs.push(Job::Deliver(Delivery {
+                        workspace: ws.to_owned(),
+                        webhook_id: hook.id,
+                        activity: activity.clone(),
+                        contract_id,
+                        body: body.clone(),
+                        attempt: 1,
+                    }));
+                }
+            }
+        }
+        jobs
+    }
+
+    /// Stores `hook` under the next webhook id and returns it as stored.
+    ///
+    /// # Errors
+    /// 500 when the workspace has no state.
+    pub fn register_webhook(&mut self, ws: &str, mut hook: Webhook) -> Result<Webhook, ApiError> {
+        let id = self.next_webhook_id;
+        hook.id = id;
+        self.workspaces
+            .get_mut(ws)
+            .ok_or_else(|| ApiError::detail(500, "workspace state missing"))?
+            .webhooks
+            .insert(id, hook.clone());
+        self.next_webhook_id += 1;
+        Ok(hook)
+    }
+
+    /// Removes webhook `id` of `ws`; `None` when there is none.
+    pub fn delete_webhook(&mut self, ws: &str, id: u64) -> Option<Webhook> {
+        self.workspaces.get_mut(ws)?.webhooks.remove(&id)
+    }
+
+    /// Accounts for one delivery attempt: a success clears the webhook's failure count, a
+    /// failure adds to it, and more than [`MAX_CONSECUTIVE_FAILURES`] in a row set
+    /// `DISABLED_BY_ERROR`. Returns the webhook's status afterwards (`DELETED` if gone).
+    pub fn record_attempt(&mut self, d: &Delivery, ok: bool) -> String {
+        let Some(h) = self
+            .workspaces
+            .get_mut(&d.workspace)
+            .and_then(|w| w.webhooks.get_mut(&d.webhook_id))
+        else {
+            return "DELETED".into();
+        };
+        if ok {
+            h.consecutive_failures = 0;
+        } else {
+            h.consecutive_failures += 1;
+            if h.consecutive_failures > MAX_CONSECUTIVE_FAILURES && h.status == "ACTIVE" {
+                h.status = "DISABLED_BY_ERROR".into();
+            }
+        }
+        h.status.clone()
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn status_strings_round_trip() {
-        for s in [
-            Status::Draft,
-            Status::Redlining,
-            Status::Sign,
-            Status::Executed,
-            Status::OnHold,
-            Status::Voided,
-        ] {
-            assert_eq!(Status::parse(s.as_str()), Some(s));
-            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+impl RetryPolicy {
+    /// The retry that follows a failed attempt `d`, or `None` when attempts are used up.
+    pub fn after_failure(self, d: &Delivery) -> Option<Job> {
+        if d.attempt >= self.max_attempts {
+            return None;
         }
-        assert_eq!(Status::parse("draft"), None);
+        let shift = d.attempt.saturating_sub(1).min(16);
+        let after = self.base_ms.saturating_mul(1u64 << shift).min(60_000);
+        Some(Job::Later {
+            after: Duration::from_millis(after),
+            delivery: Delivery {
+                attempt: d.attempt + 1,
+                ..d.clone()
+            },
+        })
+    }
+}
+
+fn fresh_workspace(ws: &WorkspaceFixture, seed: u64) -> WorkspaceState {
+    let key = ws.hmac_key.clone().unwrap_or_else(|| {
+        let mut rng = SplitMix64::new(seed ^ fnv1a(&ws.slug));
+        base64::engine::general_purpose::STANDARD.encode(rng.bytes(64))
+    });
+    WorkspaceState {
+        hmac_key: key,
+        ..WorkspaceState::default()
     }
 }

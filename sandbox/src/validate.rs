@@ -18,6 +18,8 @@ use serde_json::{Map, Value};
 use crate::clock::{is_valid_date, is_valid_datetime};
 use crate::errors::ApiError;
 use crate::fixtures::{Descriptor, EntityFixture, TemplateFixture, WorkspaceFixture};
+use crate::model::contract::counterparty_display_name;
+use crate::model::nullability::{refused_nulls, CREATE_CONTRACT};
 
 /// Accumulates field errors into a nested DRF-style map.
 #[derive(Debug, Default)]
@@ -150,6 +152,11 @@ pub fn validate_create<'a>(
         if !TOP_LEVEL.contains(&k.as_str()) {
             errs.add(std::slice::from_ref(k), "Unknown field.");
         }
+    }
+    // DRF refuses `null` wherever the field is not `allow_null`; the document marks none of
+    // these nullable. Required fields sent as null are reported below, as required.
+    for (path, _) in refused_nulls(body, CREATE_CONTRACT) {
+        errs.add(&path, "This field may not be null.");
     }
 
     let template_id = match obj.get("contract_template_id") {
@@ -583,31 +590,6 @@ fn check_value(d: &Descriptor, v: &Value, here: &[String], errs: &mut FieldError
 
 fn non_blank_str(v: Option<&Value>) -> Option<&str> {
     v.and_then(Value::as_str).filter(|s| !s.trim().is_empty())
-}
-
-/// Display name of a counterparty as signatories must spell it.
-pub fn counterparty_display_name(cp: &Value) -> String {
-    if cp
-        .get("is_individual")
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-    {
-        let poc = cp.get("poc_details");
-        let first = poc
-            .and_then(|p| p.get("first_name"))
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let last = poc
-            .and_then(|p| p.get("last_name"))
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        format!("{first} {last}").trim().to_owned()
-    } else {
-        cp.get("organization_name")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned()
-    }
 }
 
 fn validate_counterparties(cps: &[Value], kind: &str, t: &TemplateFixture, errs: &mut FieldErrors) {

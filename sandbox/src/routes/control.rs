@@ -12,13 +12,17 @@ use hyper::body::Incoming;
 use hyper::{Method, Request};
 use serde_json::{json, Value};
 
-use crate::app::{lock, App, Handled, Health};
+use serde::Serialize;
+
+use super::Handled;
+use crate::app::{lock, App};
 use crate::errors::ApiError;
 use crate::faults::{FaultConfig, FaultState};
 use crate::fixtures::WorkspaceFixture;
 use crate::http;
-use crate::lifecycle::Action;
-use crate::state::Contract;
+use crate::model::contract::{parse_composite, Contract};
+use crate::model::lifecycle::Action;
+use crate::model::webhook::webhook_json;
 
 /// Handles one control request.
 pub async fn handle(app: &Arc<App>, req: Request<Incoming>) -> Handled {
@@ -168,7 +172,7 @@ fn contracts(app: &App, ws: &WorkspaceFixture) -> http::Resp {
 }
 
 fn one_contract(app: &App, ws: &WorkspaceFixture, composite: &str) -> Result<http::Resp, ApiError> {
-    let id = crate::api::parse_composite(composite)?;
+    let id = parse_composite(composite)?;
     let st = lock(&app.state);
     let c = st.contract(&ws.slug, id).ok_or_else(ApiError::not_found)?;
     Ok(http::json(200, &summary(c, true)))
@@ -181,7 +185,7 @@ fn contract_action(
     action: &str,
     body: Option<&Value>,
 ) -> Result<http::Resp, ApiError> {
-    let id = crate::api::parse_composite(composite)?;
+    let id = parse_composite(composite)?;
     let email = body
         .and_then(|b| b.get("email"))
         .and_then(Value::as_str)
@@ -251,7 +255,7 @@ fn deliveries(app: &App, ws: &WorkspaceFixture) -> http::Resp {
             w.webhooks
                 .values()
                 .map(|h| {
-                    let mut v = crate::api::webhook_json(h);
+                    let mut v = webhook_json(h);
                     if let Some(o) = v.as_object_mut() {
                         o.insert("consecutive_failures".into(), json!(h.consecutive_failures));
                     }
@@ -264,4 +268,19 @@ fn deliveries(app: &App, ws: &WorkspaceFixture) -> http::Resp {
         200,
         &json!({"workspace": ws.slug, "deliveries": items, "webhooks": hooks}),
     )
+}
+
+/// Serialisable summary used by control endpoints.
+#[derive(Serialize)]
+pub struct Health<'a> {
+    /// Always "ok".
+    pub status: &'a str,
+    /// Crate version.
+    pub version: &'a str,
+    /// Uptime.
+    pub uptime_ms: u128,
+    /// Workspace slugs.
+    pub workspaces: Vec<&'a str>,
+    /// Sandbox time.
+    pub now: String,
 }

@@ -12,11 +12,12 @@ use hyper::body::Incoming;
 use hyper::{Method, Request};
 use serde_json::Value;
 
-use crate::app::{lock, App, Handled};
+use super::Handled;
+use crate::app::{lock, App};
 use crate::errors::ApiError;
 use crate::fixtures::{constant_time_eq, WorkspaceFixture};
 use crate::http;
-use crate::state::Contract;
+use crate::model::contract::{counterparty_display_name, file_name, parse_composite, Contract};
 
 /// Serves one file request.
 pub fn handle(app: &Arc<App>, req: Request<Incoming>) -> Handled {
@@ -64,13 +65,13 @@ fn serve(app: &App, req: &Request<Incoming>) -> Result<(http::Resp, String), Api
         ));
     }
     let ws = app.workspace(ws_slug).ok_or_else(ApiError::not_found)?;
-    let id = crate::api::parse_composite(composite)?;
+    let id = parse_composite(composite)?;
     let c = lock(&app.state)
         .contract(ws_slug, id)
         .cloned()
         .ok_or_else(ApiError::not_found)?;
     let pdf = crate::pdf::render(&c.contract_name, &document_lines(ws, &c));
-    let name = crate::api::file_name(&c);
+    let name = file_name(&c);
     let ascii_name: String = name
         .chars()
         .map(|ch| {
@@ -158,7 +159,7 @@ pub fn document_lines(ws: &WorkspaceFixture, c: &Contract) -> Vec<String> {
         };
         l.push(format!(
             "  Counterparty: {} ({kind}) - contact {first} {last} <{email}>",
-            crate::validate::counterparty_display_name(cp)
+            counterparty_display_name(cp)
         ));
     }
     l.push(String::new());

@@ -13,8 +13,8 @@
 
 use serde_json::{json, Map, Value};
 
+use super::contract::{Contract, Signature, Status};
 use crate::errors::ApiError;
-use crate::state::{Contract, Signature, Status};
 
 /// One action on a contract.
 #[derive(Debug, Clone)]
