@@ -39,33 +39,68 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        // Handlers first: a SIGTERM sent right after the listening line must not kill us.
+        let signals = Signals::install();
         let mut out = std::io::stdout();
         let _ = writeln!(out, "spotdraft-sandbox listening on {}", handle.url());
         let _ = out.flush();
-        wait_for_signal().await;
+        signals.wait().await;
         eprintln!("spotdraft-sandbox: shutting down");
         handle.shutdown().await;
         ExitCode::SUCCESS
     })
 }
 
+/// SIGINT and SIGTERM handlers, installed before the listening line is printed.
 #[cfg(unix)]
-async fn wait_for_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
+struct Signals {
+    interrupt: Option<tokio::signal::unix::Signal>,
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn install() -> Self {
+        use tokio::signal::unix::{signal, SignalKind};
+        Self {
+            interrupt: signal(SignalKind::interrupt()).ok(),
+            terminate: signal(SignalKind::terminate()).ok(),
         }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
+    }
+
+    /// Resolves on the first SIGINT or SIGTERM (Ctrl-C when no handler could be installed).
+    async fn wait(mut self) {
+        match (&mut self.interrupt, &mut self.terminate) {
+            (Some(int), Some(term)) => {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            (None, Some(term)) => {
+                let _ = term.recv().await;
+            }
+            (Some(int), None) => {
+                let _ = int.recv().await;
+            }
+            (None, None) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
         }
     }
 }
 
+/// Ctrl-C only, off Unix.
 #[cfg(not(unix))]
-async fn wait_for_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn install() -> Self {
+        Self
+    }
+
+    async fn wait(self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -396,3 +396,193 @@ fn fresh_workspace(ws: &WorkspaceFixture, seed: u64) -> WorkspaceState {
         ..WorkspaceState::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::validate_create;
+    use serde_json::json;
+
+    const PLAYBOOK: &str = include_str!("../../tests/fixtures/playbook-create-contract.json");
+
+    fn now(n: i64) -> Now {
+        Now {
+            secs: format!("2026-01-01T00:00:{n:02}Z"),
+            micros: format!("2026-01-01T00:00:{n:02}.000000Z"),
+            unix: 1_767_225_600 + n,
+        }
+    }
+
+    fn hook(activities: &[&str]) -> Webhook {
+        Webhook {
+            id: 0,
+            title: "t".into(),
+            url: "http://127.0.0.1:9/h".into(),
+            only_for_activities: activities.iter().map(|a| (*a).to_owned()).collect(),
+            description: None,
+            custom_headers: BTreeMap::new(),
+            status: "ACTIVE".into(),
+            consecutive_failures: 0,
+            created_by_user: json!({}),
+        }
+    }
+
+    fn activities(jobs: &[Job]) -> Vec<String> {
+        jobs.iter()
+            .map(|j| match j {
+                Job::Deliver(d) | Job::Later { delivery: d, .. } => d.activity.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lifecycle_create_send_sign_executed_returns_the_webhook_jobs() {
+        let fixtures = Fixtures::builtin().unwrap();
+        let ws = fixtures.by_slug("acme").unwrap();
+        let user = ws.active_user(&ws.default_user).unwrap();
+        let mut st = State::fresh(&fixtures, 7);
+        let all = [
+            "CONTRACT_CREATED",
+            "CONTRACT_SENT_TO_COUNTERPARTY",
+            "CONTRACT_SIGNATURE_REQUESTED",
+            "CONTRACT_SIGNED",
+            "CONTRACT_EXECUTED",
+        ];
+        let h = st.register_webhook("acme", hook(&all)).unwrap();
+        let only_executed = st
+            .register_webhook("acme", hook(&["CONTRACT_EXECUTED"]))
+            .unwrap();
+        assert_ne!(h.id, only_executed.id);
+
+        let mut body: serde_json::Value = serde_json::from_str(PLAYBOOK).unwrap();
+        body.as_object_mut().unwrap().remove("workflow_config");
+        let v = validate_create(ws, &body).unwrap();
+        let (c, jobs) = st.create_contract(ws, user, &v, &now(1)).unwrap();
+        assert_eq!(c.status, Status::Draft);
+        assert_eq!(c.created, now(1).secs);
+        assert_eq!(activities(&jobs), ["CONTRACT_CREATED"]);
+        let Some(Job::Deliver(d)) = jobs.first() else {
+            panic!("expected a delivery");
+        };
+        assert_eq!((d.webhook_id, d.contract_id, d.attempt), (h.id, c.id, 1));
+        let payload: serde_json::Value = serde_json::from_slice(&d.body).unwrap();
+        assert_eq!(payload["activity"], "CONTRACT_CREATED");
+        assert_eq!(payload["contract_status"], "DRAFT");
+        assert_eq!(payload["activity_data"]["timestamp"], now(1).micros);
+
+        let send = Action::Send {
+            to: vec!["a@example.com".into()],
+            cc: Vec::new(),
+        };
+        let (c, jobs) = st
+            .act(ws, c.id, send, ("SYSTEM", None), &now(2).micros)
+            .unwrap();
+        assert_eq!(c.status, Status::Redlining);
+        assert_eq!(activities(&jobs), ["CONTRACT_SENT_TO_COUNTERPARTY"]);
+
+        let mut fired = Vec::new();
+        let mut c = c;
+        while c.status != Status::Executed {
+            let sign = Action::Sign { email: None };
+            let (next, jobs) = st
+                .act(ws, c.id, sign, ("SYSTEM", None), &now(3).micros)
+                .unwrap();
+            fired.extend(activities(&jobs));
+            c = next;
+            assert!(fired.len() < 50, "signing never finished");
+        }
+        assert_eq!(
+            fired.first().map(String::as_str),
+            Some("CONTRACT_SIGNATURE_REQUESTED")
+        );
+        assert!(fired.iter().any(|a| a == "CONTRACT_SIGNED"));
+        // Both webhooks receive CONTRACT_EXECUTED, the narrow one nothing else.
+        assert_eq!(
+            fired.iter().filter(|a| *a == "CONTRACT_EXECUTED").count(),
+            2
+        );
+        assert!(
+            !c.key_pointers.is_empty(),
+            "key pointers are filled on execution"
+        );
+        assert_eq!(c.version, 2);
+        assert_eq!(
+            c.last_event.as_ref().unwrap()["activity"],
+            "CONTRACT_EXECUTED"
+        );
+
+        // A finished contract refuses further sends, and fires nothing.
+        let send = Action::Send {
+            to: Vec::new(),
+            cc: Vec::new(),
+        };
+        assert!(st
+            .act(ws, c.id, send, ("SYSTEM", None), &now(4).micros)
+            .is_err());
+
+        // re_trigger_latest: the last payload again, to both subscribers.
+        let jobs = st.retrigger("acme", &[c.id]).unwrap();
+        assert_eq!(
+            activities(&jobs),
+            ["CONTRACT_EXECUTED", "CONTRACT_EXECUTED"]
+        );
+        assert_eq!(
+            st.retrigger("acme", &[c.id, 999_999]).unwrap_err().status,
+            404
+        );
+    }
+
+    #[test]
+    fn failures_disable_a_webhook_and_retries_back_off() {
+        let fixtures = Fixtures::builtin().unwrap();
+        let mut st = State::fresh(&fixtures, 7);
+        let h = st
+            .register_webhook("acme", hook(&["CONTRACT_CREATED"]))
+            .unwrap();
+        let d = Delivery {
+            workspace: "acme".into(),
+            webhook_id: h.id,
+            activity: "CONTRACT_CREATED".into(),
+            contract_id: 1,
+            body: Bytes::from_static(b"{}"),
+            attempt: 1,
+        };
+        for _ in 0..MAX_CONSECUTIVE_FAILURES {
+            assert_eq!(st.record_attempt(&d, false), "ACTIVE");
+        }
+        assert_eq!(
+            st.record_attempt(&d, true),
+            "ACTIVE",
+            "a success clears the count"
+        );
+        for _ in 0..MAX_CONSECUTIVE_FAILURES {
+            st.record_attempt(&d, false);
+        }
+        assert_eq!(st.record_attempt(&d, false), "DISABLED_BY_ERROR");
+        assert!(st.delete_webhook("acme", h.id).is_some());
+        assert_eq!(st.record_attempt(&d, false), "DELETED");
+
+        let policy = RetryPolicy {
+            base_ms: 100,
+            max_attempts: 3,
+        };
+        let Some(Job::Later { after, delivery }) = policy.after_failure(&d) else {
+            panic!("expected a retry");
+        };
+        assert_eq!((after, delivery.attempt), (Duration::from_millis(100), 2));
+        let Some(Job::Later { after, delivery }) = policy.after_failure(&delivery) else {
+            panic!("expected a retry");
+        };
+        assert_eq!((after, delivery.attempt), (Duration::from_millis(200), 3));
+        assert!(policy.after_failure(&delivery).is_none());
+        let long = RetryPolicy {
+            base_ms: 50_000,
+            max_attempts: 10,
+        };
+        let Some(Job::Later { after, .. }) = long.after_failure(&Delivery { attempt: 4, ..d })
+        else {
+            panic!("expected a retry");
+        };
+        assert_eq!(after, Duration::from_secs(60), "capped at 60 s");
+    }
+}

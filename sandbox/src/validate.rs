@@ -991,6 +991,53 @@ mod tests {
     }
 
     #[test]
+    fn explicit_null_is_refused_on_each_optional_non_nullable_field() {
+        let f = Fixtures::builtin().unwrap();
+        let ws = f.by_slug("acme").unwrap();
+        for field in [
+            "contract_name",
+            "signatories",
+            "workflow_config",
+            "send_to_counterparty_config",
+            "entity_reference_id",
+            "is_embedded_contract",
+        ] {
+            let mut body: Value = serde_json::from_str(PLAYBOOK).unwrap();
+            body[field] = Value::Null;
+            let err = validate_create(ws, &body).unwrap_err();
+            assert_eq!(err.status, 400, "{field}");
+            assert_eq!(err.body["code"], "SD_SANDBOX_VALIDATION_ERROR", "{field}");
+            assert_eq!(err.body[field][0], "This field may not be null.", "{field}");
+        }
+        // Nested ones too, at their DRF path.
+        let mut body: Value = serde_json::from_str(PLAYBOOK).unwrap();
+        body["signatories"] = json!([{"name": "A B", "email": "a@example.com",
+            "is_counterparty_signatory": true, "title": null}]);
+        body["counter_party_details"][0]["poc_details"]["last_name"] = Value::Null;
+        let err = validate_create(ws, &body).unwrap_err();
+        assert_eq!(
+            err.body["signatories"]["0"]["title"][0],
+            "This field may not be null."
+        );
+        assert_eq!(
+            err.body["counter_party_details"]["0"]["poc_details"]["last_name"][0],
+            "This field may not be null."
+        );
+        // Untyped in the document: null stays accepted.
+        let mut body: Value = serde_json::from_str(PLAYBOOK).unwrap();
+        body["external_metadata"] = Value::Null;
+        assert!(validate_create(ws, &body).is_ok());
+        // Required ones are still reported (as required), not accepted.
+        let mut body: Value = serde_json::from_str(PLAYBOOK).unwrap();
+        body["contract_template_id"] = Value::Null;
+        let err = validate_create(ws, &body).unwrap_err();
+        assert_eq!(
+            err.body["contract_template_id"][0],
+            "This field is required."
+        );
+    }
+
+    #[test]
     fn field_errors_nest_and_keep_both() {
         let mut e = FieldErrors::default();
         e.add(&p(&["a"]), "one");

@@ -549,3 +549,27 @@ fn error_table_documented_once_in_readme() {
     }
     let _: Value = Value::Null;
 }
+
+#[tokio::test]
+async fn explicit_null_on_an_optional_create_field_is_a_400_field_error() {
+    let h = start().await;
+    for field in [
+        "contract_name",
+        "signatories",
+        "workflow_config",
+        "send_to_counterparty_config",
+        "entity_reference_id",
+        "is_embedded_contract",
+    ] {
+        let mut body = playbook();
+        body[field] = serde_json::Value::Null;
+        let r = api(&h, ACME, "POST", "/contracts/", Some(&body)).await;
+        assert_eq!(r.status, 400, "{field}");
+        let v = r.json();
+        assert_eq!(v["code"], "SD_SANDBOX_VALIDATION_ERROR", "{field}");
+        assert_eq!(v[field][0], "This field may not be null.", "{field}");
+    }
+    let list = control(&h, "GET", "/contracts", None).await.json();
+    assert_eq!(list["count"], 0, "nothing was created");
+    h.shutdown().await;
+}

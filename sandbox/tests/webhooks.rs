@@ -247,6 +247,24 @@ async fn registration_rules() {
 }
 
 #[tokio::test]
+async fn explicit_null_is_refused_on_optional_fields() {
+    let h = start().await;
+    for (field, message) in [
+        ("description", "Input should be a valid string"),
+        ("custom_headers", "Input should be a valid dictionary"),
+    ] {
+        let mut body = json!({"title": "t", "url": "https://example.com/h", "only_for_activities": ["CONTRACT_CREATED"]});
+        body[field] = Value::Null;
+        let r = api(&h, ACME, "POST", "/webhooks/", Some(&body)).await;
+        assert_eq!(r.status, 400, "{field}");
+        let v = r.json();
+        assert_eq!(v["code"], "SD_SANDBOX_VALIDATION_ERROR", "{field}");
+        assert_eq!(v[field][0], message, "{field}");
+    }
+    h.shutdown().await;
+}
+
+#[tokio::test]
 async fn retries_then_disabled_by_error() {
     let h = start_with(|c| {
         c.webhook_retry_base_ms = 10;
