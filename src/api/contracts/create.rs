@@ -98,7 +98,8 @@ pub fn parse_contract(value: Value, what: &str) -> Result<ContractSummary> {
         Error::new(
             ErrorCode::InvalidResponse,
             format!(
-                "SpotDraft's response to {what} has no usable contract id (`id` or `contract_id`)."
+                "SpotDraft's response to {what} has no usable contract id: neither `id` nor \
+                 `contract_id` holds one."
             ),
         )
     })?;
@@ -164,7 +165,34 @@ mod tests {
     }
 
     #[test]
+    fn falls_back_to_contract_id_when_id_is_unusable() {
+        for id in [
+            json!("not-an-id"),
+            json!(-3),
+            json!(1.5),
+            json!(null),
+            json!({}),
+        ] {
+            let contract = parse_contract(json!({"id": id, "contract_id": 42}), "t").unwrap();
+            assert_eq!(contract.id, "T-42", "{id}");
+            assert_eq!(contract.contract_id, Some(42));
+        }
+        let contract = parse_contract(json!({"contract_id": "43"}), "t").unwrap();
+        assert_eq!(contract.id, "T-43");
+        let contract = parse_contract(json!({"id": "T-7", "contract_id": 42}), "t").unwrap();
+        assert_eq!(contract.id, "T-7");
+    }
+
+    #[test]
     fn refuses_a_response_without_ids() {
+        let error =
+            parse_contract(json!({"id": "garbage", "contract_name": "x"}), "t").unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidResponse);
+        assert!(
+            error.message.contains("neither `id` nor `contract_id`"),
+            "{}",
+            error.message
+        );
         assert_eq!(
             parse_contract(json!({"contract_name": "x"}), "t")
                 .unwrap_err()

@@ -6,18 +6,21 @@ use crate::core::ids::CompositeId;
 use serde::Deserialize;
 use serde_json::Value;
 
-/// A composite id from `id` (string or integer), falling back to `contract_id`.
+/// A composite id from `id` (string or integer), falling back to `contract_id` whenever
+/// `id` is absent, `null` or unusable (a malformed string, a negative or fractional number).
 ///
 /// An integer becomes `T-<n>`: inferred from every documented example (template and
-/// third-party contracts), not stated by SpotDraft.
+/// third-party contracts), not stated by SpotDraft. Does not check that `id` and
+/// `contract_id` agree when both are usable; `id` wins.
 pub fn composite_from(id: &Value, contract_id: Option<u64>) -> Option<CompositeId> {
-    match id {
+    let from_id = match id {
         Value::String(s) => CompositeId::parse(s)
             .ok()
             .or_else(|| s.parse::<u64>().ok().map(CompositeId::template)),
         Value::Number(n) => n.as_u64().map(CompositeId::template),
-        _ => contract_id.map(CompositeId::template),
-    }
+        _ => None,
+    };
+    from_id.or_else(|| contract_id.map(CompositeId::template))
 }
 
 /// A numeric id given as an integer or a numeric string.

@@ -8,13 +8,15 @@
 //! second webhook. Custom header values may be credentials: `Debug` never shows them. No IO.
 
 use crate::api::lenient::{
-    deserialize_id, deserialize_opt_id, deserialize_opt_text, deserialize_text, invalid_response,
+    deserialize_opt_id, deserialize_opt_text, deserialize_text, id_value, invalid_response,
+    text_value,
 };
 use crate::api::{Endpoint, HttpRequest, HttpResponse, API_PREFIX};
 use crate::core::validate::suggest::closest_name;
 use crate::core::webhook::WebhookActivity;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
 use tsify::Tsify;
@@ -217,25 +219,6 @@ struct WireRequest<'a> {
 }
 
 #[derive(Deserialize)]
-struct WireResponse {
-    #[serde(deserialize_with = "deserialize_id")]
-    id: u64,
-    #[serde(default, deserialize_with = "deserialize_text")]
-    title: String,
-    #[serde(default, deserialize_with = "deserialize_text")]
-    url: String,
-    #[serde(default)]
-    only_for_activities: Option<Vec<WebhookActivity>>,
-    status: WebhookStatus,
-    #[serde(default, deserialize_with = "deserialize_opt_text")]
-    description: Option<String>,
-    #[serde(default)]
-    custom_headers: Option<BTreeMap<String, String>>,
-    #[serde(default)]
-    created_by_user: Option<WireUser>,
-}
-
-#[derive(Deserialize)]
 struct WireUser {
     #[serde(default, deserialize_with = "deserialize_opt_id")]
     id: Option<u64>,
@@ -395,36 +378,77 @@ impl Endpoint for RegisterWebhook {
         HttpRequest::post_json(format!("{API_PREFIX}/webhooks/"), &wire)
     }
 
+    /// Reads the `id` first and strictly; everything else leniently.
+    ///
+    /// The webhook exists once SpotDraft answers 201, and SpotDraft has no endpoint to list
+    /// webhooks, so refusing the whole answer over a decorative field would lose the id and
+    /// invite a second registration. Decorative fields of an unexpected type are therefore
+    /// dropped, not refused: a non-string `custom_headers` value or `only_for_activities`
+    /// item is left out, a non-object `custom_headers` or `created_by_user` becomes empty /
+    /// `None`, non-text `title`, `url` or `description` become empty / `None`, a missing
+    /// `status` is `Unknown("")` and a non-string one `Unknown` holding its JSON text. It does not report
+    /// what it dropped.
     fn parse(&self, response: &HttpResponse) -> Result<Self::Output> {
-        let mut de = serde_json::Deserializer::from_str(&response.body);
-        let wire: WireResponse = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            // Not e.inner(): it could quote a custom header value. The webhook probably
-            // exists now, so say how to find out.
+        // Not the serde error text: it could quote a custom header value.
+        let unknown_id = |path: &str| {
             invalid_response(
                 Self::NAME,
                 response,
-                &e.path().to_string(),
-                "the webhook was probably registered, but its answer has an unexpected shape, \
-                 so its id is unknown; check the workspace's developer settings before \
-                 registering again",
+                path,
+                "the webhook was probably registered, but its answer carries no usable id; \
+                 check the workspace's developer settings before registering again",
             )
-        })?;
+        };
+        let body: Value = serde_json::from_str(&response.body).map_err(|_| unknown_id("."))?;
+        let id = body
+            .get("id")
+            .and_then(id_value)
+            .ok_or_else(|| unknown_id("id"))?;
         Ok(Webhook {
-            id: wire.id,
-            title: wire.title,
-            url: wire.url,
-            activities: wire.only_for_activities.unwrap_or_default(),
-            status: wire.status,
-            description: wire.description,
-            custom_headers: wire.custom_headers.unwrap_or_default(),
-            created_by_user: wire.created_by_user.map(|u| WebhookUser {
-                id: u.id,
-                name: u.name,
-                email: u.email,
-                designation: u.designation,
-            }),
+            id,
+            title: text_value(body.get("title")).unwrap_or_default(),
+            url: text_value(body.get("url")).unwrap_or_default(),
+            activities: lenient_activities(body.get("only_for_activities")),
+            status: match body.get("status") {
+                Some(Value::String(name)) => WebhookStatus::from_wire(name),
+                None | Some(Value::Null) => WebhookStatus::Unknown(String::new()),
+                Some(other) => WebhookStatus::Unknown(other.to_string()),
+            },
+            description: text_value(body.get("description")),
+            custom_headers: lenient_headers(body.get("custom_headers")),
+            created_by_user: body
+                .get("created_by_user")
+                .cloned()
+                .and_then(|user| serde_json::from_value::<WireUser>(user).ok())
+                .map(|u| WebhookUser {
+                    id: u.id,
+                    name: u.name,
+                    email: u.email,
+                    designation: u.designation,
+                }),
         })
     }
+}
+
+/// The string items of `only_for_activities`; anything else is left out.
+fn lenient_activities(value: Option<&Value>) -> Vec<WebhookActivity> {
+    value
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(WebhookActivity::from_wire)
+        .collect()
+}
+
+/// The string-valued entries of `custom_headers`; other values are left out (never quoted).
+fn lenient_headers(value: Option<&Value>) -> BTreeMap<String, String> {
+    value
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, value)| Some((name.clone(), value.as_str()?.to_owned())))
+        .collect()
 }
 
 #[cfg(test)]
@@ -625,5 +649,70 @@ mod tests {
             .unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidResponse);
         assert!(error.message.contains("probably registered"));
+        assert!(error.message.contains("`id`"), "{}", error.message);
+    }
+
+    #[test]
+    fn a_decorative_field_of_the_wrong_type_does_not_lose_the_id() {
+        let endpoint = RegisterWebhook {
+            input: input(valid()),
+        };
+        let response = |body: Value| HttpResponse {
+            status: 201,
+            body: body.to_string(),
+            ..HttpResponse::default()
+        };
+        let hook = endpoint
+            .parse(&response(json!({
+                "id": 77, "title": ["t"], "url": {"u": 1}, "status": 3,
+                "only_for_activities": ["CONTRACT_CREATED", 5, null],
+                "description": false,
+                "custom_headers": {"X-Num": 5, "X-Ok": "v", "X-Obj": {"secret": "s3cr3t"}},
+                "created_by_user": "someone"
+            })))
+            .unwrap();
+        assert_eq!(hook.id, 77);
+        assert_eq!(hook.title, "");
+        assert_eq!(hook.url, "");
+        assert_eq!(hook.status, WebhookStatus::Unknown("3".into()));
+        assert_eq!(hook.activities, vec![WebhookActivity::ContractCreated]);
+        assert_eq!(hook.description, None);
+        assert_eq!(
+            hook.custom_headers.into_iter().collect::<Vec<_>>(),
+            vec![("X-Ok".to_owned(), "v".to_owned())]
+        );
+        assert_eq!(hook.created_by_user, None);
+        let hook = endpoint
+            .parse(&response(json!({"id": 78, "custom_headers": ["X-A"]})))
+            .unwrap();
+        assert_eq!(hook.id, 78);
+        assert!(hook.custom_headers.is_empty());
+        assert_eq!(hook.status, WebhookStatus::Unknown(String::new()));
+    }
+
+    #[test]
+    fn a_missing_or_invalid_id_is_invalid_response_without_quoting_the_body() {
+        let endpoint = RegisterWebhook {
+            input: input(valid()),
+        };
+        for body in [
+            json!({"id": "T-1", "custom_headers": {"X-K": "s3cr3t"}}).to_string(),
+            json!({"id": -1}).to_string(),
+            json!({"id": null}).to_string(),
+            json!([1]).to_string(),
+            "not json s3cr3t".to_owned(),
+        ] {
+            let error = endpoint
+                .parse(&HttpResponse {
+                    status: 201,
+                    body: body.clone(),
+                    ..HttpResponse::default()
+                })
+                .unwrap_err();
+            assert_eq!(error.code, ErrorCode::InvalidResponse, "{body}");
+            assert_eq!(error.status, Some(201));
+            assert!(error.message.contains("probably registered"), "{body}");
+            assert!(!error.message.contains("s3cr3t"), "{}", error.message);
+        }
     }
 }
