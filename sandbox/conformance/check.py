@@ -18,6 +18,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import jsonschema
 import yaml
 
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+import nullability  # noqa: E402
+
 BIN, SPEC_PATH = sys.argv[1], sys.argv[2]
 SPEC = yaml.safe_load(open(SPEC_PATH))
 P = "/api/v2.1/public"
@@ -58,6 +61,64 @@ def call(base, method, path, body=None, headers=AUTH, expect=None):
         results.append(False)
         print(f"FAIL {method} {path}: status {status}, expected {expect}: {raw[:300]!r}")
     return status, (json.loads(raw) if raw else None)
+
+
+def null_at(body, path):
+    """A copy of `body` with `null` at dotted `path` (`[]` = index 0), or None when a parent
+    is missing from the body."""
+    body = copy.deepcopy(body)
+    node, concrete = body, []
+    parts = path.replace("[]", ".[]").split(".")
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if part == "[]":
+            if not isinstance(node, list) or not node:
+                return None, None
+            concrete.append("0")
+            if last:
+                node[0] = None
+            else:
+                node = node[0]
+            continue
+        if not isinstance(node, dict):
+            return None, None
+        concrete.append(part)
+        if last:
+            node[part] = None
+        elif part in node:
+            node = node[part]
+        else:
+            return None, None
+    return body, concrete
+
+
+def error_at(errors, concrete):
+    node = errors
+    for part in concrete:
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def null_probes(base, label, path, body):
+    """POSTs `body` with `null` in each typed, non-nullable field the document lists (derived by
+    nullability.py) and expects a 400 with a field error at that path."""
+    schema = SPEC["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    fields = []
+    nullability.fields(SPEC, schema, "", fields)
+    tried = 0
+    for field, _kind, _required in fields:
+        probe, concrete = null_at(body, field)
+        if probe is None:
+            continue
+        tried += 1
+        status, b = call(base, "POST", path, probe)
+        ok = status == 400 and error_at(b or {}, concrete) is not None
+        results.append(ok)
+        if not ok:
+            print(f"FAIL {label}: null {field}: status {status}, body {json.dumps(b)[:200]}")
+    print(f"ok   {label}: explicit null refused on {tried} non-nullable fields" if all(results[-tried:]) else f"FAIL {label}: null probes")
 
 
 class Hook(BaseHTTPRequestHandler):
@@ -123,6 +184,12 @@ def main():
         check("POST re_trigger_latest unknown (404)", b, schema_for(P + "/contracts/webhooks/re_trigger_latest/", "post", 404))
         _, b = call(base, "DELETE", P + "/webhooks/99999", expect=404)
         check("DELETE webhooks/{id} unknown (404)", b, schema_for(P + "/webhooks/{webhook_id}", "delete", 404))
+        null_probes(base, "POST webhooks/", P + "/webhooks/", wh)
+        sigs = [{"name": "Jane Doe", "email": "jane@example.com", "title": "CEO", "is_counterparty_signatory": True,
+                 "counterparty_name": playbook["counter_party_details"][0].get("organization_name", ""), "sign_order": 1, "note": "n"}]
+        full = dict(playbook, signatories=playbook.get("signatories") or sigs)
+        call(base, "POST", P + "/contracts/", full, expect=201)  # the probes' base body is valid
+        null_probes(base, "POST contracts/", P + "/contracts/", full)
         _, b = call(base, "GET", P + "/templates/", headers={}, expect=401)
         check("401 body", b, {"type": "object", "required": ["detail"], "properties": {"detail": {"const": "Authentication credentials were not provided."}}})
 

@@ -6,4 +6,5 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 SPEC="${SPOTDRAFT_OPENAPI:-$ROOT/../shared/spotdraft-openapi.yaml}"
 python3 -c 'import yaml, jsonschema' 2>/dev/null || python3 -m pip install --quiet pyyaml jsonschema
 cargo build -q -p spotdraft-sandbox --bin spotdraft-sandbox --manifest-path "$ROOT/Cargo.toml"
+python3 "$ROOT/sandbox/conformance/nullability.py" "$SPEC" --check "$ROOT/sandbox/src/model/nullability/generated.rs"
 exec python3 "$ROOT/sandbox/conformance/check.py" "$ROOT/target/debug/spotdraft-sandbox" "$SPEC"

@@ -17,8 +17,9 @@
 
 #![forbid(unsafe_code)]
 
-// Modules in dependency order: each imports only modules listed above it
-// (checked by `sandbox/scripts/module-order.sh`).
+// Dependency order, leaf first: errors < rng < clock < http < fixtures < faults < config <
+// pdf < model < validate < state < app < routes < delivery < router < server. Each module
+// uses only modules before it; `sandbox/scripts/module-order.sh` checks it.
 pub mod app;
 pub mod clock;
 pub mod config;
