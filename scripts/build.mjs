@@ -3,26 +3,33 @@
 //   cargo (wasm32, release) -> wasm-bindgen (nodejs + web) -> wasm-opt -Oz (npm binaryen >= 110)
 //   -> entry points (src/entries/: node, web, inline, workerd) -> the pure-JS build (pkg/js/)
 //   -> size report.
+// `--test-hooks`: the test build instead, into target/test-pkg/ (same layout, never shipped):
+//   the crate with the `test-hooks` feature (`__spotdraftTestPanic`), compiled once with the
+//   pure-JS ABI (no SIMD) and bound for nodejs, web and the pure-JS build, without -Oz,
+//   minification, the IIFE or a size report. tests/node/panic.test.mjs and tests/browser/www.test.mjs import it.
 // Calls the tools directly (no wasm-pack: it downloads binaries). Idempotent.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
-import { WASM_RUSTFLAGS, dropTargetFeature } from './lib/wasm-abi.mjs';
-import { patchReinitOrder, snippetsToCommonJs } from './lib/glue-patches.mjs';
+import { PURE_JS_RUSTFLAGS, WASM_RUSTFLAGS, dropTargetFeature } from './lib/wasm-abi.mjs';
+import { hideStartExport, patchReinitOrder, snippetsToCommonJs } from './lib/glue-patches.mjs';
 import { writeEntries } from './lib/entries.mjs';
 import { buildPureJs } from './lib/pure-js-build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const pkg = join(root, 'pkg');
+const testHooks = process.argv.includes('--test-hooks');
+const pkg = testHooks ? join(root, 'target', 'test-pkg') : join(root, 'pkg');
 const crate = 'spotdraft_sync';
-const wasmIn = join(root, 'target', 'wasm32-unknown-unknown', 'release', `${crate}.wasm`);
 const MIN_WASM_OPT = 110;
 
 function run(cmd, args, opts = {}) {
   console.log(`$ ${cmd} ${args.join(' ')}`);
-  return execFileSync(cmd, args, { cwd: root, stdio: opts.capture ? 'pipe' : 'inherit', encoding: 'utf8', env: opts.env });
+  const started = Date.now();
+  const out = execFileSync(cmd, args, { cwd: root, stdio: opts.capture ? 'pipe' : 'inherit', encoding: 'utf8', env: opts.env });
+  if (!opts.capture) console.log(`  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  return out;
 }
 
 
@@ -44,37 +51,68 @@ function wasmOptPath() {
   return bin;
 }
 
-// 1. Compile with the shipped ABI (no reference types, SIMD: see scripts/lib/wasm-abi.mjs for
-// why), then drop the reference-types claim the precompiled std leaves in the module (wasm-opt
-// below validates the module without it).
-run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'spotdraft-sync', '--lib'], {
-  env: { ...process.env, CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: WASM_RUSTFLAGS },
-});
-dropTargetFeature(wasmIn, 'reference-types');
-
-// 2. Refuse a module with stray `env` imports (a sign of non-wasm code paths).
-const imports = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(wasmIn)));
-const envImports = imports.filter((i) => i.module === 'env');
-if (envImports.length) {
-  throw new Error(`the .wasm imports from "env": ${envImports.map((i) => i.name).join(', ')}`);
+/**
+ * Compiles the crate for wasm32 with `rustflags` into `targetDir`, then drops the
+ * reference-types claim the precompiled std leaves in the module (see
+ * scripts/lib/wasm-abi.mjs; wasm-opt validates the module without it). Refuses a module with
+ * stray `env` imports (a sign of non-wasm code paths). Returns the module's path.
+ */
+function compile({ rustflags, targetDir, features = [] }) {
+  const args = ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'spotdraft-sync', '--lib'];
+  if (targetDir) args.push('--target-dir', targetDir);
+  if (features.length) args.push('--features', features.join(','));
+  run('cargo', args, { env: { ...process.env, CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: rustflags } });
+  const wasm = join(targetDir ?? join(root, 'target'), 'wasm32-unknown-unknown', 'release', `${crate}.wasm`);
+  dropTargetFeature(wasm, 'reference-types');
+  const imports = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(wasm)));
+  const envImports = imports.filter((i) => i.module === 'env');
+  if (envImports.length) {
+    throw new Error(`the .wasm imports from "env": ${envImports.map((i) => i.name).join(', ')}`);
+  }
+  return wasm;
 }
 
-// 3. Bindings, at exactly the locked wasm-bindgen version.
+/** The bindings of `wasm` for `target` (web, nodejs) in pkg/<web|node>/, glue patched (scripts/lib/glue-patches.mjs). */
+function bind(wasm, target) {
+  const dir = join(pkg, target === 'nodejs' ? 'node' : 'web');
+  run('wasm-bindgen', [wasm, '--target', target, '--out-dir', dir, '--out-name', crate]);
+  patchReinitOrder(join(dir, `${crate}.js`));
+  hideStartExport(dir, crate);
+  if (target === 'nodejs') snippetsToCommonJs(join(dir, 'snippets'));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: target === 'nodejs' ? 'commonjs' : 'module' }, null, 2) + '\n');
+}
+
+// Bindings, at exactly the locked wasm-bindgen version.
 const wbVersion = lockedVersion('wasm-bindgen');
 const cliVersion = run('wasm-bindgen', ['--version'], { capture: true }).trim().split(/\s+/)[1];
 if (cliVersion !== wbVersion) {
   throw new Error(`wasm-bindgen CLI ${cliVersion} != locked ${wbVersion}: run scripts/setup.sh`);
 }
-rmSync(pkg, { recursive: true, force: true });
 const wasmOpt = wasmOptPath();
-for (const target of ['web', 'nodejs']) {
-  const dir = join(pkg, target === 'nodejs' ? 'node' : 'web');
-  run('wasm-bindgen', [wasmIn, '--target', target, '--out-dir', dir, '--out-name', crate]);
-  patchReinitOrder(join(dir, `${crate}.js`));
-  if (target === 'nodejs') snippetsToCommonJs(join(dir, 'snippets'), root);
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: target === 'nodejs' ? 'commonjs' : 'module' }, null, 2) + '\n');
+
+if (testHooks) {
+  // One compile for the three builds: the pure-JS ABI only lacks SIMD, which the panic tests
+  // do not depend on. Its own target dir: cargo keeps one cdylib per target dir, and sharing
+  // target/js would rebuild the pure-JS build after every test build and back.
+  const started = Date.now();
+  const wasm = compile({ rustflags: PURE_JS_RUSTFLAGS, targetDir: join(root, 'target', 'test-hooks'), features: ['test-hooks'] });
+  rmSync(pkg, { recursive: true, force: true });
+  for (const target of ['web', 'nodejs']) bind(wasm, target);
+  await writeEntries({ root, pkg, crate });
+  await buildPureJs({ root, pkg, crate, run, wasmOpt, wasm, optimize: false });
+  console.log(`\nTest build (test-hooks) in ${relative(root, pkg)}/: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  process.exit(0);
 }
-// Both targets emit the same .wasm (only the JS glue differs), so optimise once and copy.
+
+// 1. Compile with the shipped ABI (no reference types, SIMD: see scripts/lib/wasm-abi.mjs for
+// why).
+const wasmIn = compile({ rustflags: WASM_RUSTFLAGS });
+
+// 2. Bindings for both targets.
+rmSync(pkg, { recursive: true, force: true });
+for (const target of ['web', 'nodejs']) bind(wasmIn, target);
+
+// 3. Both targets emit the same .wasm (only the JS glue differs), so optimise once and copy.
 const webWasmPath = join(pkg, 'web', `${crate}_bg.wasm`);
 const nodeWasmPath = join(pkg, 'node', `${crate}_bg.wasm`);
 if (!readFileSync(webWasmPath).equals(readFileSync(nodeWasmPath))) {
@@ -88,8 +126,10 @@ copyFileSync(webWasmPath, nodeWasmPath);
 await writeEntries({ root, pkg, crate });
 
 // 4b. `spotdraft-sync/js`: the same core without WebAssembly (wasm2js), and its IIFE for
-// Salesforce static resources (scripts/lib/pure-js-build.mjs).
-await buildPureJs({ root, pkg, crate, run, wasmOpt });
+// Salesforce static resources (scripts/lib/pure-js-build.mjs), compiled in its own target
+// dir with its own ABI.
+const pureJsWasm = compile({ rustflags: PURE_JS_RUSTFLAGS, targetDir: join(root, 'target', 'js') });
+await buildPureJs({ root, pkg, crate, run, wasmOpt, wasm: pureJsWasm });
 
 // 5. Size report.
 const files = [

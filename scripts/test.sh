@@ -24,6 +24,9 @@ cargo test --workspace
 section "build the npm package"
 node scripts/build.mjs
 
+section "the test build (target/test-pkg/: the package with the test-hooks feature, for the panic tests)"
+node scripts/build.mjs --test-hooks
+
 section "wasm-bindgen-test in Node and in headless Chromium"
 server_log=$(mktemp)
 node tests/support/wasm-test-server.mjs > "$server_log" &

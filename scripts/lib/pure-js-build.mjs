@@ -2,9 +2,9 @@
 // where WebAssembly cannot run (Salesforce Lightning Web Security, Safari Lockdown Mode, CSPs
 // without 'wasm-unsafe-eval').
 //
-//   cargo (wasm32, no SIMD, own target dir) -> wasm-bindgen --target web -> wasm-opt with the
-//   post-MVP features lowered (sign-ext, bulk memory, non-trapping float-to-int) -> wasm2js
-//   -> a module exporting `instantiate(imports)` -> esbuild --minify
+//   cargo (wasm32, no SIMD, own target dir: scripts/build.mjs) -> wasm-bindgen --target web
+//   -> wasm-opt with the post-MVP features lowered (sign-ext, bulk memory, non-trapping
+//   float-to-int) -> wasm2js -> a module exporting `instantiate(imports)` -> esbuild --minify
 //
 // The glue is wasm-bindgen's own web glue for that module; its `WebAssembly` is bound to
 // src/entries/webassembly-shim.js by one import line, so the glue's initSync and its
@@ -14,40 +14,45 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { PURE_JS_RUSTFLAGS, dropTargetFeature } from './wasm-abi.mjs';
-import { patchReinitOrder } from './glue-patches.mjs';
+import { dropTargetFeature } from './wasm-abi.mjs';
+import { hideStartExport, patchReinitOrder } from './glue-patches.mjs';
 
 /** Salesforce's limit for one static resource; the build fails above it. */
 const STATIC_RESOURCE_LIMIT = 5 * 1024 * 1024;
 
-export async function buildPureJs({ root, pkg, crate, run, wasmOpt }) {
-  const targetDir = join(root, 'target', 'js');
-  run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'spotdraft-sync', '--lib', '--target-dir', targetDir], {
-    env: { ...process.env, CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: PURE_JS_RUSTFLAGS },
-  });
+/**
+ * Writes pkg/js/ from `wasm`: the crate compiled with `PURE_JS_RUSTFLAGS`
+ * (scripts/lib/wasm-abi.mjs), reference-types already dropped from its `target_features`
+ * (scripts/build.mjs compiles it). `wasm` itself is left as it is.
+ *
+ * `optimize: false` (the test build) skips what only makes the shipped files small: `-Oz` in
+ * wasm-opt and wasm2js (about 1.5 of 2 minutes here), minification, the IIFE and the size
+ * limit. The glue and its patches are the same.
+ */
+export async function buildPureJs({ root, pkg, crate, run, wasmOpt, wasm, optimize = true }) {
   const work = mkdtempSync(join(tmpdir(), 'spotdraft-js-build-'));
   try {
     const linked = join(work, `${crate}.wasm`);
-    copyFileSync(join(targetDir, 'wasm32-unknown-unknown', 'release', `${crate}.wasm`), linked);
-    dropTargetFeature(linked, 'reference-types');
+    copyFileSync(wasm, linked);
     dropTargetFeature(linked, 'multivalue');
 
     const dir = join(pkg, 'js');
     run('wasm-bindgen', [linked, '--target', 'web', '--out-dir', dir, '--out-name', crate]);
     patchReinitOrder(join(dir, `${crate}.js`));
+    hideStartExport(dir, crate);
     bindGlueToShim(join(dir, `${crate}.js`));
 
     const lowered = join(work, 'lowered.wasm');
     run(wasmOpt, [
       join(dir, `${crate}_bg.wasm`),
       '--signext-lowering', '--llvm-memory-copy-fill-lowering', '--llvm-nontrapping-fptoint-lowering',
-      '-Oz', '--strip-debug', '--strip-producers', '-o', lowered,
+      ...(optimize ? ['-Oz'] : []), '--strip-debug', '--strip-producers', '-o', lowered,
     ]);
     const translated = join(work, 'translated.js');
-    run(join(root, 'node_modules', 'binaryen', 'bin', 'wasm2js'), [lowered, '-Oz', '-o', translated]);
+    run(join(root, 'node_modules', 'binaryen', 'bin', 'wasm2js'), [lowered, ...(optimize ? ['-Oz'] : []), '-o', translated]);
     const factory = join(work, 'factory.js');
     writeFileSync(factory, asFactory(readFileSync(translated, 'utf8')));
-    await build({ entryPoints: [factory], outfile: join(dir, `${crate}_bg.wasm.js`), format: 'esm', minify: true, logLevel: 'warning' });
+    await build({ entryPoints: [factory], outfile: join(dir, `${crate}_bg.wasm.js`), format: 'esm', minify: optimize, logLevel: 'warning' });
     rmSync(join(dir, `${crate}_bg.wasm`));
     rmSync(join(dir, `${crate}_bg.wasm.d.ts`), { force: true });
 
@@ -56,6 +61,7 @@ export async function buildPureJs({ root, pkg, crate, run, wasmOpt }) {
     writeFileSync(join(dir, 'index.d.ts'), `export * from './${crate}.js';\n`);
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }, null, 2) + '\n');
 
+    if (!optimize) return;
     // One classic script for Salesforce static resources: `window.SpotDraftSync`.
     const iife = join(dir, 'spotdraft-sync.iife.js');
     await build({ entryPoints: [join(dir, 'index.js')], outfile: iife, bundle: true, format: 'iife', globalName: 'SpotDraftSync', minify: true, logLevel: 'error' });

@@ -26,7 +26,9 @@ thread_local! {
     static IN_FLIGHT: js_sys::Set = js_sys::Set::new(&JsValue::UNDEFINED);
 }
 
-#[wasm_bindgen(start)]
+/// Installs the panic hook when an instance starts (its first one and every one re-created
+/// after a panic). `private`: run by the glue's start call, not exported to JS.
+#[wasm_bindgen(start, private)]
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(on_panic));
 }
@@ -72,7 +74,10 @@ where
 }
 
 /// Test hook: panics on purpose so tests can prove a panic becomes `INTERNAL` and the
-/// instance keeps working. `mode` is `"sync"` or `"async"`. Not part of the public API.
+/// instance keeps working. `mode` is `"sync"` or `"async"`. Compiled only with the
+/// `test-hooks` feature (the test build, `node scripts/build.mjs --test-hooks`): the shipped
+/// package has no such export.
+#[cfg(feature = "test-hooks")]
 #[wasm_bindgen(js_name = __spotdraftTestPanic, skip_typescript)]
 #[allow(clippy::panic)]
 pub fn test_panic(mode: &str) -> js_sys::Promise {

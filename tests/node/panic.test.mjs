@@ -1,9 +1,25 @@
 // A panic inside the wasm core surfaces as SpotDraftError INTERNAL, and the instance keeps
 // working for the next call (a long-lived CRM tab must not be bricked).
+//
+// The shipped package cannot panic on purpose: this runs against the test build
+// (`node scripts/build.mjs --test-hooks`, target/test-pkg/), the same glue and patches with
+// `__spotdraftTestPanic` compiled in. Its Node build, or its pure-JS build under
+// SPOTDRAFT_TEST_BUILD=js (scripts/test.sh runs both).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as sd from 'spotdraft-sync';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { startFakeSpotDraft } from './support/fake-spotdraft.mjs';
+
+const entry = new URL(`../../target/test-pkg/${process.env.SPOTDRAFT_TEST_BUILD === 'js' ? 'js/index.js' : 'node/index.mjs'}`, import.meta.url);
+assert.ok(existsSync(fileURLToPath(entry)), `${fileURLToPath(entry)} is missing: run \`node scripts/build.mjs --test-hooks\``);
+const sd = await import(entry);
+
+test('the test build is the one with the hook, the shipped package is not', async () => {
+  assert.equal(typeof sd.__spotdraftTestPanic, 'function');
+  const shipped = await import('spotdraft-sync');
+  assert.equal('__spotdraftTestPanic' in shipped, false);
+});
 
 const status = { 'GET /api/v2.1/public/contracts/T-1/status': () => ({ status: 200, body: { contract_status: 'SIGN', contract_name: 'n' } }) };
 

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,27 @@ test('the tarball ships pkg/ only, with every entry the exports map names', asyn
   ]) {
     assert.ok(listing.includes(`package/${needed}`), `missing ${needed}`);
   }
+});
+
+test('nothing internal ships: no test panic hook, no panic-hook export, in any glue, .d.ts or .wasm', () => {
+  // The installed copy of the tarball: what a user gets.
+  const installed = join(scratch, 'node_modules', 'spotdraft-sync', 'pkg');
+  const internal = ['__spotdraftTestPanic', 'install_panic_hook'];
+  const found = [];
+  let wasmModules = 0;
+  for (const entry of readdirSync(installed, { recursive: true })) {
+    const file = join(installed, String(entry));
+    if (/\.(m|c)?js$|\.d\.(m|c)?ts$/.test(file)) {
+      const text = readFileSync(file, 'utf8');
+      for (const name of internal) if (text.includes(name)) found.push(`${entry}: ${name}`);
+    } else if (file.endsWith('.wasm')) {
+      wasmModules++;
+      const exports = WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(file))).map((e) => e.name);
+      for (const name of internal) if (exports.includes(name)) found.push(`${entry} exports ${name}`);
+    }
+  }
+  assert.ok(wasmModules >= 2, 'the tarball holds the .wasm of the web and node builds');
+  assert.deepEqual(found, []);
 });
 
 test('Node ESM import', async () => {

@@ -2590,8 +2590,6 @@ export function buildCreateContract(record: unknown, mapping: Mapping): Record<s
  */
 export function hubspotFetch(hubspotFetch: HubSpotFetch): FetchLike;
 
-export function install_panic_hook(): void;
-
 /**
  * Parses a raw webhook body into a typed event, without verifying it (call `verifyWebhook`
  * for deliveries; this is for bodies verified elsewhere or stored). Throws a
@@ -2685,7 +2683,6 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
-    readonly __spotdraftTestPanic: (a: number, b: number) => number;
     readonly __wbg___syncclienthandle_free: (a: number, b: number) => void;
     readonly __wbg_compiledtemplate_free: (a: number, b: number) => void;
     readonly __wbg_indexeddbstore_free: (a: number, b: number) => void;
@@ -2704,7 +2701,6 @@ export interface InitOutput {
     readonly indexeddbstore_list: (a: number) => number;
     readonly indexeddbstore_new: (a: number) => [number, number, number];
     readonly indexeddbstore_put: (a: number, b: number, c: number) => number;
-    readonly install_panic_hook: () => void;
     readonly isSpotDraftError: (a: number) => number;
     readonly memorystore_get: (a: number, b: number) => number;
     readonly memorystore_list: (a: number) => number;
