@@ -14,6 +14,7 @@ use super::executor::PromiseFuture;
 use crate::api::HttpResponse;
 use crate::error::{Error, ErrorCode, Result};
 use crate::transport::hubspot;
+use crate::transport::js_attempt::{aborted_error, attempt_failure, parse_answer};
 use crate::transport::{url_path, BytesResponse, PreparedRequest, Transport};
 use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::RefCell;
@@ -98,13 +99,6 @@ type HeaderPairs = Vec<(String, String)>;
 /// How many header sets `JsTransport` keeps as JS objects: a client sends two (with and
 /// without a JSON body).
 const HEADER_OBJECTS_KEPT: usize = 4;
-
-fn aborted_error() -> Error {
-    Error::new(
-        ErrorCode::Aborted,
-        "The call was cancelled by its AbortSignal; no retry or timer is left running.",
-    )
-}
 
 /// A `setTimeout` of a plain JS function, cleared when dropped.
 ///
@@ -373,78 +367,26 @@ fn new_headers_object(headers: &[(String, String)]) -> Object {
 /// The answer `spotdraftAttempt` resolved to: `STATUS\nname\nvalue\n…\n\nBODY` (header
 /// values are never empty and have no line breaks).
 fn read_answer(answer: &JsValue, request: &PreparedRequest) -> Result<HttpResponse> {
-    let unreadable = || {
+    answer.as_string().and_then(parse_answer).ok_or_else(|| {
         Error::internal(format!(
             "the attempt of {} {} resolved to no readable answer",
             request.method.as_str(),
             url_path(&request.url)
         ))
-    };
-    let mut text = answer.as_string().ok_or_else(unreadable)?;
-    let head_end = text.find("\n\n").ok_or_else(unreadable)?;
-    let mut lines = text.get(..head_end).unwrap_or_default().split('\n');
-    let status: u16 = lines
-        .next()
-        .and_then(|line| line.parse().ok())
-        .filter(|status| *status <= 999)
-        .ok_or_else(unreadable)?;
-    let mut headers = Vec::new();
-    while let (Some(name), Some(value)) = (lines.next(), lines.next()) {
-        headers.push((name.to_owned(), value.to_owned()));
-    }
-    text.drain(..head_end + 2);
-    Ok(HttpResponse {
-        status,
-        headers,
-        body: text,
     })
 }
 
-/// The error for what `spotdraftAttempt` rejected with: `[kind, detail]`.
+/// The error of an attempt's rejection: `[kind, detail]`, or anything else thrown.
 fn attempt_error(failure: &JsValue, request: &PreparedRequest) -> Error {
-    let (kind, detail) = if js_sys::Array::is_array(failure) {
+    if js_sys::Array::is_array(failure) {
         let failure: &js_sys::Array = failure.unchecked_ref();
-        (
-            failure.get(0).as_string().unwrap_or_default(),
-            failure.get(1).as_string().unwrap_or_default(),
+        attempt_failure(
+            &failure.get(0).as_string().unwrap_or_default(),
+            &failure.get(1).as_string().unwrap_or_default(),
+            request,
         )
     } else {
-        ("network".to_owned(), js_message(failure))
-    };
-    let method = request.method.as_str();
-    let path = url_path(&request.url);
-    match kind.as_str() {
-        "aborted" => aborted_error(),
-        "timeout" => Error::new(
-            ErrorCode::Timeout,
-            format!(
-                "{method} {path} took longer than {} ms. Raise `timeoutMs` if SpotDraft is slow, or check the network.",
-                request.timeout_ms
-            ),
-        ),
-        "threw" => Error::new(
-            ErrorCode::Network,
-            format!("{method} {path} could not be sent: {detail}"),
-        ),
-        "refused" => Error::new(
-            ErrorCode::InvalidArgument,
-            format!(
-                "{method} {path} was not sent: {}.",
-                detail.trim_end_matches('.')
-            ),
-        ),
-        "invalid" => Error::new(
-            ErrorCode::InvalidResponse,
-            format!(
-                "The fetch function returned {detail} for {method} {path}; it must resolve to a Response (status, headers, text())."
-            ),
-        ),
-        _ => Error::new(
-            ErrorCode::Network,
-            format!(
-                "{method} {path} got no response: {detail}. Check the network, `baseUrl`, and (in a browser) CORS on the proxy."
-            ),
-        ),
+        attempt_failure("network", &js_message(failure), request)
     }
 }
 

@@ -1,10 +1,12 @@
 //! The IO boundary: something that sends a [`PreparedRequest`] and returns the response.
 //!
 //! The trait knows fetch-like IO, not contracts. It has no `Send` bound: wasm futures are
-//! `!Send`. Implementations: `facade::fetch` (JS `fetch`, on wasm) and [`mock`] (tests);
+//! `!Send`. Implementations: `facade::fetch` (JS `fetch`, on wasm; its pure parsers in
+//! `js_attempt`) and [`mock`] (tests);
 //! [`hubspot`] holds the pure decisions of the HubSpot `hubspot.fetch` transport.
 
 pub mod hubspot;
+pub(crate) mod js_attempt;
 pub mod mock;
 
 use crate::api::{HttpResponse, Method};
