@@ -5,6 +5,7 @@
 //! - [`api`]: SpotDraft endpoints as transport-free request/response descriptions;
 //! - [`transport`]: the IO trait and a mock;
 //! - [`client`]: runs endpoints through a transport;
+//! - [`sync`]: the sync engine over a transport, a store and a clock;
 //! - `facade`: the thin `#[wasm_bindgen]` layer, the only part that knows JS.
 
 #![forbid(unsafe_code)]
@@ -13,6 +14,7 @@ pub mod api;
 pub mod client;
 pub mod core;
 pub mod facade;
+pub mod sync;
 pub mod transport;
 
 pub use spotdraft_validate::error;

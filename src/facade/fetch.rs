@@ -14,7 +14,8 @@ use super::executor::PromiseFuture;
 use crate::api::HttpResponse;
 use crate::error::{Error, ErrorCode, Result};
 use crate::transport::hubspot;
-use crate::transport::{url_path, PreparedRequest, Transport};
+use crate::transport::js_attempt::{aborted_error, attempt_failure, parse_answer};
+use crate::transport::{url_path, BytesResponse, PreparedRequest, Transport};
 use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -99,13 +100,6 @@ type HeaderPairs = Vec<(String, String)>;
 /// without a JSON body).
 const HEADER_OBJECTS_KEPT: usize = 4;
 
-fn aborted_error() -> Error {
-    Error::new(
-        ErrorCode::Aborted,
-        "The call was cancelled by its AbortSignal; no retry or timer is left running.",
-    )
-}
-
 /// A `setTimeout` of a plain JS function, cleared when dropped.
 ///
 /// Timers and listeners only ever call built-in JS functions (`abort` bound to a controller,
@@ -162,16 +156,6 @@ impl JsTransport {
             headers_provider,
             header_objects: RefCell::new(Vec::new()),
         }
-    }
-
-    /// The user's fetch function, if one was given.
-    pub fn user_fetch(&self) -> Option<&Function> {
-        self.fetch.as_ref()
-    }
-
-    /// Whether requests go through HubSpot's `hubspot.fetch` (a `hubspotFetch` transport).
-    pub fn is_hubspot(&self) -> bool {
-        self.hubspot.is_some()
     }
 
     /// `headers` as a JS object, reused when the same set was sent before.
@@ -317,6 +301,30 @@ impl Transport for JsTransport {
         }
     }
 
+    /// Through the user's `fetch` when one was given, else the global `fetch` (not Node's
+    /// `http`: a file host may redirect, and `fetch` follows that), with the timer and the
+    /// caller's signal. The body of a non-2xx answer is not read (empty).
+    async fn get_bytes(&self, url: &str, timeout_ms: u32, call: &JsCall) -> Result<BytesResponse> {
+        download(self.fetch.as_ref(), url, timeout_ms, call).await
+    }
+
+    fn get_bytes_refusal(&self) -> Option<Error> {
+        // hubspot.fetch reaches only URLs in permittedUrls.fetch and carries JSON bodies of at
+        // most 1 MB: a signed file link on SpotDraft's file host is neither.
+        self.hubspot.is_some().then(|| {
+            Error::invalid_argument(
+                "fetchDocument",
+                "cannot download a contract file through hubspot.fetch (JSON bodies of at most \
+                 1 MB, from URLs in permittedUrls.fetch only): fetch documents on a server, or \
+                 show the card's user the link from getDownloadLink",
+            )
+        })
+    }
+
+    fn is_aborted(&self, call: &JsCall) -> bool {
+        call.aborted()
+    }
+
     fn now_ms(&self) -> f64 {
         date_now()
     }
@@ -359,79 +367,109 @@ fn new_headers_object(headers: &[(String, String)]) -> Object {
 /// The answer `spotdraftAttempt` resolved to: `STATUS\nname\nvalue\n…\n\nBODY` (header
 /// values are never empty and have no line breaks).
 fn read_answer(answer: &JsValue, request: &PreparedRequest) -> Result<HttpResponse> {
-    let unreadable = || {
+    answer.as_string().and_then(parse_answer).ok_or_else(|| {
         Error::internal(format!(
             "the attempt of {} {} resolved to no readable answer",
             request.method.as_str(),
             url_path(&request.url)
         ))
-    };
-    let mut text = answer.as_string().ok_or_else(unreadable)?;
-    let head_end = text.find("\n\n").ok_or_else(unreadable)?;
-    let mut lines = text.get(..head_end).unwrap_or_default().split('\n');
-    let status: u16 = lines
-        .next()
-        .and_then(|line| line.parse().ok())
-        .filter(|status| *status <= 999)
-        .ok_or_else(unreadable)?;
-    let mut headers = Vec::new();
-    while let (Some(name), Some(value)) = (lines.next(), lines.next()) {
-        headers.push((name.to_owned(), value.to_owned()));
-    }
-    text.drain(..head_end + 2);
-    Ok(HttpResponse {
-        status,
-        headers,
-        body: text,
     })
 }
 
-/// The error for what `spotdraftAttempt` rejected with: `[kind, detail]`.
+/// The error of an attempt's rejection: `[kind, detail]`, or anything else thrown.
 fn attempt_error(failure: &JsValue, request: &PreparedRequest) -> Error {
-    let (kind, detail) = if js_sys::Array::is_array(failure) {
+    if js_sys::Array::is_array(failure) {
         let failure: &js_sys::Array = failure.unchecked_ref();
-        (
-            failure.get(0).as_string().unwrap_or_default(),
-            failure.get(1).as_string().unwrap_or_default(),
+        attempt_failure(
+            &failure.get(0).as_string().unwrap_or_default(),
+            &failure.get(1).as_string().unwrap_or_default(),
+            request,
         )
     } else {
-        ("network".to_owned(), js_message(failure))
-    };
-    let method = request.method.as_str();
-    let path = url_path(&request.url);
-    match kind.as_str() {
-        "aborted" => aborted_error(),
-        "timeout" => Error::new(
-            ErrorCode::Timeout,
-            format!(
-                "{method} {path} took longer than {} ms. Raise `timeoutMs` if SpotDraft is slow, or check the network.",
-                request.timeout_ms
-            ),
-        ),
-        "threw" => Error::new(
-            ErrorCode::Network,
-            format!("{method} {path} could not be sent: {detail}"),
-        ),
-        "refused" => Error::new(
-            ErrorCode::InvalidArgument,
-            format!(
-                "{method} {path} was not sent: {}.",
-                detail.trim_end_matches('.')
-            ),
-        ),
-        "invalid" => Error::new(
-            ErrorCode::InvalidResponse,
-            format!(
-                "The fetch function returned {detail} for {method} {path}; it must resolve to a Response (status, headers, text())."
-            ),
-        ),
-        _ => Error::new(
-            ErrorCode::Network,
-            format!(
-                "{method} {path} got no response: {detail}. Check the network, `baseUrl`, and (in a browser) CORS on the proxy."
-            ),
-        ),
+        attempt_failure("network", &js_message(failure), request)
     }
+}
+
+/// GETs `url` with `fetch` (the user's, else the global one) and no headers, so no
+/// SpotDraft credentials; never puts `url` in an error.
+async fn download(
+    user_fetch: Option<&Function>,
+    url: &str,
+    timeout_ms: u32,
+    call: &JsCall,
+) -> Result<BytesResponse> {
+    let aborted = || {
+        Error::new(
+            ErrorCode::Aborted,
+            "The download was cancelled by its AbortSignal.",
+        )
+    };
+    if call.aborted() {
+        return Err(aborted());
+    }
+    let controller = web_sys::AbortController::new()
+        .map_err(|e| Error::internal(format!("AbortController: {}", js_message(&e))))?;
+    let abort = get(&controller, "abort")
+        .dyn_into::<Function>()
+        .map(|f| f.bind0(&controller))
+        .map_err(|_| Error::internal("AbortController.abort is missing"))?;
+    let _timer = Timer::start(f64::from(timeout_ms), &abort);
+    let _link = call
+        .signal
+        .as_ref()
+        .map(|signal| AbortLink::new(signal, abort.clone()));
+    let fetch = match user_fetch {
+        Some(fetch) => fetch.clone(),
+        None => get(&js_sys::global(), "fetch")
+            .dyn_into::<Function>()
+            .map_err(|_| Error::new(ErrorCode::Network, "This runtime has no global fetch."))?,
+    };
+    let init = Object::new();
+    let _ = Reflect::set(&init, &"method".into(), &"GET".into());
+    let _ = Reflect::set(&init, &"signal".into(), &controller.signal());
+    let classify = |e: JsValue| {
+        if call.aborted() {
+            aborted()
+        } else if controller.signal().aborted() {
+            Error::new(
+                ErrorCode::Timeout,
+                format!("Downloading the file took longer than {timeout_ms} ms."),
+            )
+        } else {
+            let message = format!("Downloading the file failed: {}", js_message(&e));
+            Error::new(ErrorCode::Network, message.replace(url, "<download link>"))
+        }
+    };
+    let returned = fetch
+        .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)
+        .map_err(classify)?;
+    let response = PromiseFuture::new(&Promise::resolve(&returned))
+        .await
+        .map_err(classify)?;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let status = get(&response, "status").as_f64().unwrap_or(0.0) as u16;
+    if !(200..300).contains(&status) {
+        return Ok(BytesResponse {
+            status,
+            body: Vec::new(),
+        });
+    }
+    let array_buffer = get(&response, "arrayBuffer")
+        .dyn_into::<Function>()
+        .map_err(|_| {
+            Error::new(
+                ErrorCode::InvalidResponse,
+                "The fetch function's response has no arrayBuffer(): the file cannot be read as bytes.",
+            )
+        })?;
+    let buffer = array_buffer.call0(&response).map_err(classify)?;
+    let buffer = PromiseFuture::new(&Promise::resolve(&buffer))
+        .await
+        .map_err(classify)?;
+    Ok(BytesResponse {
+        status,
+        body: js_sys::Uint8Array::new(&buffer).to_vec(),
+    })
 }
 
 /// Reads headers from a `Headers`-like object (with `forEach`) or a plain object.

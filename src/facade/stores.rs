@@ -21,7 +21,10 @@
 use super::args::type_name;
 use super::executor::PromiseFuture;
 use super::js_error::{to_js, Thrown};
+use super::webhook::{json_arg, json_out};
+use crate::core::sync::SyncRecord;
 use crate::error::{Error, ErrorCode, Result};
+use crate::sync::{Listing, Store};
 use js_sys::{Array, Function, Promise, Reflect};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -457,7 +460,7 @@ impl IdbInner {
 }
 
 /// The engine's view of a user's `SyncStore`: calls its methods and awaits their results.
-pub(super) struct JsStore {
+pub(crate) struct JsStore {
     object: JsValue,
     get: Function,
     put: Function,
@@ -510,25 +513,34 @@ impl JsStore {
             .await
             .map_err(|e| store_error(format!("store.{what} rejected: {}", js_message(&e))))
     }
+}
 
-    /// `store.get(key)`; `None` for `null` / `undefined`.
-    pub(super) async fn get(&self, key: &str) -> Result<Option<JsValue>> {
+impl Store for JsStore {
+    /// `store.get(key)`; `None` for `null` / `undefined`; a value that is not a record is a
+    /// `STORE_ERROR`.
+    async fn get(&self, key: &str) -> Result<Option<SyncRecord>> {
         let returned = self.get.call1(&self.object, &JsValue::from_str(key));
-        let value = self.settle(&format!("get({key:?})"), returned).await?;
-        Ok((!value.is_undefined() && !value.is_null()).then_some(value))
+        let what = format!("get({key:?})");
+        let value = self.settle(&what, returned).await?;
+        if value.is_undefined() || value.is_null() {
+            return Ok(None);
+        }
+        record_from_js(&format!("store.{what}"), &value).map(Some)
     }
 
-    /// `store.put(key, record)`.
-    pub(super) async fn put(&self, key: &str, record: &JsValue) -> Result<()> {
+    /// `store.put(key, record)`, the record as a plain JS object.
+    async fn put(&self, key: &str, record: &SyncRecord) -> Result<()> {
+        let value = json_out(record)?;
         let returned = self
             .put
-            .call2(&self.object, &JsValue::from_str(key), record);
+            .call2(&self.object, &JsValue::from_str(key), &value);
         self.settle(&format!("put({key:?})"), returned).await?;
         Ok(())
     }
 
-    /// `store.list()` as an array.
-    pub(super) async fn list(&self) -> Result<Vec<JsValue>> {
+    /// `store.list()`, which must resolve to an array; entries that are not records are
+    /// counted, not read.
+    async fn list(&self) -> Result<Listing> {
         let returned = self.list.call0(&self.object);
         let value = self.settle("list()", returned).await?;
         if !Array::is_array(&value) {
@@ -537,6 +549,25 @@ impl JsStore {
                 type_name(&value)
             )));
         }
-        Ok(value.unchecked_into::<Array>().to_vec())
+        let mut listing = Listing::default();
+        for item in value.unchecked_into::<Array>().iter() {
+            match record_from_js("store.list()[]", &item) {
+                Ok(record) => listing.records.push(record),
+                Err(_) => listing.invalid += 1,
+            }
+        }
+        Ok(listing)
     }
+}
+
+/// A stored value read as a record; a bad one is the store's problem, not the caller's.
+fn record_from_js(what: &str, value: &JsValue) -> Result<SyncRecord> {
+    json_arg::<SyncRecord>(what, value).map_err(|mut error| {
+        error.code = ErrorCode::StoreError;
+        error.message = format!(
+            "The store returned something that is not a SyncRecord: {}",
+            error.message
+        );
+        error
+    })
 }

@@ -1,54 +1,30 @@
-//! `SyncEngine`: webhook-driven sync-back over a pluggable store, bounded reconciliation, and
-//! documents on demand. The IO half of [`crate::core::sync`]: every decision (dedupe, order,
-//! no-regress, which actions, what to poll) is the pure core's; this module only moves
-//! records between the store, the client and the core.
+//! `SyncEngine` for JS: converts arguments, verifies webhook deliveries, and adapts the
+//! user's `SyncStore` ([`JsStore`]) and the JS clock to [`crate::sync::SyncEngine`], which
+//! holds the engine itself (natively tested). No decision is made here.
 //!
-//! Concurrency: one engine serialises its updates per contract (a promise chain per contract
-//! id), so concurrent deliveries for one contract never lose an update. Follow-up actions run
-//! outside that lock and apply their results to the record as it is *then* (re-read under
-//! the lock), so a slow download-link call never holds up the next webhook. Several engines
-//! (processes) sharing one store are not coordinated: give each contract one writer, or make
-//! your store's `put` compare-and-set.
-//!
-//! What this does NOT do: log (nothing here writes to the console), keep a signed download
-//! URL (it is dropped as soon as the file name and version are read, or the bytes fetched),
-//! retry on its own (the client retries what is safe), or poll on a timer (call `reconcile`
-//! from your scheduler).
+//! What this does NOT do: lock, order actions, pick records or resume cursors (all in
+//! `crate::sync` and `crate::core::sync`), or log.
 
 use super::args::type_name;
 use super::client::{call_options, SpotDraftClient};
-use super::executor::PromiseFuture;
 use super::fetch::{JsCall, JsTransport};
 use super::js_error::Thrown;
 use super::panic_guard::promise;
-use super::stores::{js_message, JsStore};
+use super::stores::JsStore;
 use super::webhook::{headers_arg, json_arg, json_out, matching_key_here, raw_body_arg};
-use crate::api::contracts::by_external::FindByExternalId;
-use crate::api::contracts::download_link::{DownloadFormat, DownloadLink, GetDownloadLink};
-use crate::api::contracts::key_pointers::GetKeyPointers;
-use crate::api::contracts::status::GetContractStatus;
+use crate::api::contracts::download_link::DownloadFormat;
 use crate::client::{CallContext, Client};
-use crate::core::ids::CompositeId;
-use crate::core::sync::{
-    apply_event, apply_not_found, apply_status_observation, lookup_keys, normalize_key_pointers,
-    pending_actions, plan_reconciliation, record_document, record_for_event, record_key_pointers,
-    record_keys, record_matches_event, set_composite_id, Disposition, DocumentRef, PollTarget,
-    ReconcileCursor, ReconcileInput, RecordKey, SyncAction, SyncActionKind, SyncRecord,
-};
+use crate::core::sync::RecordKey;
 use crate::core::webhook::{
-    parse_webhook_event_with, prepare_verification, signature_mismatch, Timestamp, VerifyOptions,
-    WebhookKey,
+    parse_webhook_event_with, prepare_verification, signature_mismatch, VerifyOptions, WebhookKey,
 };
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
+use crate::sync::{
+    Clock, FetchedDocument, HandleWebhookResult, ReconcileProgress, ReconcileSettings, TrackInput,
+    MAX_CONCURRENCY,
+};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
-use serde::{Deserialize, Serialize};
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
-use tsify::Tsify;
 use wasm_bindgen::convert::TryFromJsValue;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -121,17 +97,6 @@ export interface FetchedDocument {
 }
 "#;
 
-/// Default request budget of one `reconcile` call.
-const DEFAULT_BUDGET: usize = 100;
-/// Default concurrency of `reconcile`.
-const DEFAULT_CONCURRENCY: usize = 4;
-/// Upper bound on `reconcile`'s concurrency: more only queues on the rate limiter.
-const MAX_CONCURRENCY: usize = 64;
-/// Default `staleAfterMs`: one hour without news.
-const DEFAULT_STALE_AFTER_MS: u64 = 3_600_000;
-/// At most this many per-record errors are listed in a reconcile result.
-const MAX_LISTED_ERRORS: usize = 20;
-
 /// The client behind a `SpotDraftClient`, handed to `SyncEngine` without taking the user's
 /// object (wasm-bindgen's conversion from a `JsValue` moves the Rust value out of it).
 #[wasm_bindgen(js_name = __SyncClientHandle, skip_typescript)]
@@ -150,157 +115,22 @@ impl SpotDraftClient {
     }
 }
 
-/// What `handleWebhook` resolves to.
-#[derive(Serialize, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct HandleWebhookResult {
-    /// The record after the event (and the actions, when they ran).
-    pub record: SyncRecord,
-    /// How the event was taken: `applied`, `outOfOrder`, `duplicate`, `tooOld`.
-    pub disposition: Disposition,
-    /// Whether the event changed the record.
-    pub changed: bool,
-    /// The follow-up actions the event called for.
-    pub actions: Vec<SyncAction>,
-    /// What became of each action (empty when `runActions` is false).
-    pub action_results: Vec<SyncActionResult>,
-}
+/// The JS wall clock (`Date.now`).
+pub(super) struct JsClock;
 
-/// What `runPendingActions` resolves to.
-#[derive(Serialize, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct PendingActionsResult {
-    /// The record afterwards.
-    pub record: SyncRecord,
-    /// The actions the record's flags called for.
-    pub actions: Vec<SyncAction>,
-    /// What became of each.
-    pub action_results: Vec<SyncActionResult>,
-}
-
-/// How a follow-up action ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub enum SyncActionOutcome {
-    /// Ran, and its result is on the record.
-    Done,
-    /// Not run (see `reason`), e.g. the composite id is unknown.
-    Skipped,
-    /// The call failed (see `error`); the record's flag stays raised, so
-    /// `runPendingActions` or a later event retries it.
-    Failed,
-}
-
-/// One follow-up action's result.
-#[derive(Debug, Clone, Serialize, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncActionResult {
-    /// The action.
-    pub kind: SyncActionKind,
-    /// How it ended.
-    pub outcome: SyncActionOutcome,
-    /// Why it was skipped.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub reason: Option<String>,
-    /// Why it failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub error: Option<SyncFailure>,
-}
-
-/// A failure reported without throwing (an action, or one record of a reconcile pass).
-#[derive(Debug, Clone, Serialize, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncFailure {
-    /// The contract.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub contract_id: Option<u64>,
-    /// The error's code.
-    pub code: ErrorCode,
-    /// The error's message.
-    pub message: String,
-    /// HTTP status, when there was a response.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub status: Option<u16>,
-}
-
-impl SyncFailure {
-    fn of(contract_id: Option<u64>, error: &Error) -> Self {
-        Self {
-            contract_id,
-            code: error.code,
-            message: error.message.clone(),
-            status: error.status,
-        }
+impl Clock for JsClock {
+    fn now_unix_ms(&self) -> f64 {
+        js_sys::Date::now()
     }
 }
 
-/// Progress of a `reconcile` call.
-#[derive(Debug, Clone, Copy, Default, Serialize, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct ReconcileProgress {
-    /// Records this call set out to poll.
-    pub planned: usize,
-    /// Status requests answered (found or 404).
-    pub polled: usize,
-    /// Records whose status changed (drift repaired).
-    pub changed: usize,
-    /// Records whose contract answered 404 (now flagged `NOT_FOUND`).
-    pub not_found: usize,
-    /// Records whose request failed otherwise (see `errors`).
-    pub failed: usize,
-}
+/// The engine over the JS transport, the user's store and the JS clock.
+type Engine = crate::sync::SyncEngine<JsTransport, JsStore, JsClock>;
 
-/// What `reconcile` resolves to.
-#[derive(Debug, Clone, Serialize, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct ReconcileResult {
-    /// Records this call set out to poll.
-    pub planned: usize,
-    /// Status requests answered (found or 404).
-    pub polled: usize,
-    /// Records whose status changed (drift repaired).
-    pub changed: usize,
-    /// Records whose contract answered 404 (now flagged `NOT_FOUND`).
-    pub not_found: usize,
-    /// Records whose request failed otherwise (they stay stale and are polled next pass).
-    pub failed: usize,
-    /// Skipped: executed, voided or deleted.
-    pub skipped_settled: usize,
-    /// Skipped: news within `staleAfterMs`.
-    pub skipped_fresh: usize,
-    /// Skipped: already flagged `NOT_FOUND`.
-    pub skipped_not_found: usize,
-    /// Stored values that are not sync records (left untouched).
-    pub invalid_records: usize,
-    /// Pass this as `cursor` to continue; absent when the pass reached the end.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    pub next_cursor: Option<ReconcileCursor>,
-    /// Whether the `signal` stopped the call early (`nextCursor` then resumes after the
-    /// records already polled).
-    pub aborted: bool,
-    /// The first failures, at most 20.
-    pub errors: Vec<SyncFailure>,
-}
-
-/// Argument of `track`.
-#[derive(Debug, Clone, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TrackInput {
-    /// SpotDraft's numeric contract id (`contractId` of `createContract`'s contract).
-    pub contract_id: u64,
-    /// The composite id (`id` of `createContract`'s contract, e.g. `"T-1234"`).
-    #[serde(default)]
-    #[tsify(optional)]
-    pub composite_id: Option<String>,
-    /// Your record's id (`external_metadata.id`).
-    #[serde(default)]
-    #[tsify(optional)]
-    pub external_id: Option<String>,
+/// The engine and the webhook keys it verifies deliveries with.
+struct Inner {
+    engine: Engine,
+    keys: Vec<WebhookKey>,
 }
 
 /// Syncs SpotDraft contracts back into your system: verified webhooks update a record per
@@ -320,7 +150,7 @@ pub struct TrackInput {
 /// ```
 #[wasm_bindgen(js_name = SyncEngine)]
 pub struct SyncEngine {
-    inner: Rc<Engine>,
+    inner: Rc<Inner>,
 }
 
 #[wasm_bindgen(js_class = SyncEngine)]
@@ -332,7 +162,7 @@ impl SyncEngine {
         #[wasm_bindgen(unchecked_param_type = "SyncEngineOptions")] options: JsValue,
     ) -> Result<SyncEngine, Thrown> {
         Ok(Self {
-            inner: Rc::new(Engine::from_options(&options)?),
+            inner: Rc::new(Inner::from_options(&options)?),
         })
     }
 
@@ -356,9 +186,9 @@ impl SyncEngine {
             Object,
         >,
     ) -> Promise {
-        let engine = Rc::clone(&self.inner);
+        let inner = Rc::clone(&self.inner);
         promise(async move {
-            let result = engine
+            let result = inner
                 .handle_webhook(&raw_body, &headers, options.as_ref())
                 .await?;
             json_out(&result)
@@ -374,19 +204,11 @@ impl SyncEngine {
         #[wasm_bindgen(unchecked_param_type = "RecordRef")] key: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<Object>,
     ) -> Promise {
-        let engine = Rc::clone(&self.inner);
+        let inner = Rc::clone(&self.inner);
         promise(async move {
             let key = record_ref_arg(&key)?;
             let ctx = call_options(options.as_ref())?;
-            let record = engine.find_required(&key).await?;
-            let actions = pending_actions(&record);
-            let (record, action_results) =
-                engine.run_actions(&record, actions.clone(), &ctx).await?;
-            json_out(&PendingActionsResult {
-                record,
-                actions,
-                action_results,
-            })
+            json_out(&inner.engine.run_pending_actions(&key, &ctx).await?)
         })
     }
 
@@ -408,10 +230,19 @@ impl SyncEngine {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "ReconcileOptions")] options: Option<Object>,
     ) -> Promise {
-        let engine = Rc::clone(&self.inner);
+        let inner = Rc::clone(&self.inner);
         promise(async move {
             let options = ReconcileOptions::from_js(options.as_ref())?;
-            let result = engine.reconcile(options).await?;
+            let on_progress = |progress: &ReconcileProgress| {
+                if let (Some(hook), Ok(value)) = (&options.on_progress, json_out(progress)) {
+                    // A throwing hook must not stop the pass.
+                    let _ = hook.call1(&JsValue::UNDEFINED, &value);
+                }
+            };
+            let result = inner
+                .engine
+                .reconcile(options.settings, &on_progress, &options.ctx)
+                .await?;
             json_out(&result)
         })
     }
@@ -429,12 +260,12 @@ impl SyncEngine {
             Object,
         >,
     ) -> Promise {
-        let engine = Rc::clone(&self.inner);
+        let inner = Rc::clone(&self.inner);
         promise(async move {
             let key = record_ref_arg(&key)?;
             let format = format_option(options.as_ref())?;
             let ctx = call_options(options.as_ref())?;
-            engine.fetch_document(&key, format, &ctx).await
+            fetched_out(inner.engine.fetch_document(&key, format, &ctx).await?)
         })
     }
 
@@ -447,7 +278,7 @@ impl SyncEngine {
         #[wasm_bindgen(unchecked_param_type = "RecordRef")] key: JsValue,
         #[wasm_bindgen(js_name = storedAt, unchecked_param_type = "string")] stored_at: JsValue,
     ) -> Promise {
-        let engine = Rc::clone(&self.inner);
+        let inner = Rc::clone(&self.inner);
         promise(async move {
             let key = record_ref_arg(&key)?;
             let stored_at = match stored_at.as_string() {
@@ -462,25 +293,7 @@ impl SyncEngine {
                     ))
                 }
             };
-            let record = engine.find_required(&key).await?;
-            let updated = engine
-                .update(record.contract_id, record.external_id.clone(), |current| {
-                    let Some(document) = current.document.clone() else {
-                        return Err(Error::invalid_argument(
-                            "key",
-                            "this contract's document was never fetched: call fetchDocument first",
-                        ));
-                    };
-                    record_document(
-                        current,
-                        DocumentRef {
-                            stored_at: Some(stored_at),
-                            ..document
-                        },
-                    )
-                })
-                .await?;
-            json_out(&updated.map(|(_, after)| after))
+            json_out(&inner.engine.record_stored(&key, stored_at).await?)
         })
     }
 
@@ -497,10 +310,17 @@ impl SyncEngine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "TrackInput")] input: JsValue,
     ) -> Promise {
-        let engine = Rc::clone(&self.inner);
+        let inner = Rc::clone(&self.inner);
         promise(async move {
             let input: TrackInput = json_arg("input", &input)?;
-            let record = engine.track(input).await?;
+            let record = inner
+                .engine
+                .track(
+                    input.contract_id,
+                    input.composite_id.as_deref(),
+                    input.external_id,
+                )
+                .await?;
             json_out(&record)
         })
     }
@@ -511,23 +331,15 @@ impl SyncEngine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "RecordRef")] key: JsValue,
     ) -> Promise {
-        let engine = Rc::clone(&self.inner);
+        let inner = Rc::clone(&self.inner);
         promise(async move {
             let key = record_ref_arg(&key)?;
-            match engine.load_key(&key).await? {
+            match inner.engine.get_record(&key).await? {
                 Some(record) => json_out(&record),
                 None => Ok(JsValue::NULL),
             }
         })
     }
-}
-
-struct Engine {
-    client: Rc<Client<JsTransport>>,
-    store: JsStore,
-    keys: Vec<WebhookKey>,
-    key_pointer_fields: Option<Vec<String>>,
-    locks: Rc<ContractLocks>,
 }
 
 /// Options of `handleWebhook`.
@@ -558,28 +370,6 @@ fn refuse_unknown(options: &JsValue, known: &[&str], what: &str) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn now() -> Result<Timestamp> {
-    #[allow(clippy::cast_possible_truncation)]
-    let millis = js_sys::Date::now() as i64;
-    Timestamp::from_unix_millis(millis).ok_or_else(|| Error::internal("the clock is out of range"))
-}
-
-fn now_iso() -> String {
-    String::from(js_sys::Date::new_0().to_iso_string())
-}
-
-/// A stored value read as a record; a bad one is the store's problem, not the caller's.
-fn record_from_js(what: &str, value: &JsValue) -> Result<SyncRecord> {
-    json_arg::<SyncRecord>(what, value).map_err(|mut error| {
-        error.code = ErrorCode::StoreError;
-        error.message = format!(
-            "The store returned something that is not a SyncRecord: {}",
-            error.message
-        );
-        error
-    })
 }
 
 fn record_ref_arg(value: &JsValue) -> Result<RecordKey> {
@@ -692,686 +482,9 @@ fn client_arg(value: &JsValue) -> Result<Rc<Client<JsTransport>>> {
         .map_err(|_| refuse())
 }
 
-impl Engine {
-    fn from_options(options: &JsValue) -> Result<Self> {
-        if !options.is_object() || Array::is_array(options) {
-            return Err(Error::invalid_argument(
-                "options",
-                format!(
-                    "must be an object such as {{ client, store, webhookKeys }}, got {}",
-                    type_name(options)
-                ),
-            ));
-        }
-        refuse_unknown(options, &ENGINE_OPTIONS, "SyncEngine")?;
-        let client = client_arg(&get(options, "client"))?;
-        let store = JsStore::from_js("options.store", &get(options, "store"))?;
-        let keys = webhook_keys_arg(&get(options, "webhookKeys"))?;
-        let fields = get(options, "keyPointerFields");
-        let key_pointer_fields = if fields.is_undefined() || fields.is_null() {
-            None
-        } else {
-            let list: Vec<String> = json_arg("options.keyPointerFields", &fields)?;
-            Some(list)
-        };
-        Ok(Self {
-            client,
-            store,
-            keys,
-            key_pointer_fields,
-            locks: Rc::new(ContractLocks::default()),
-        })
-    }
-
-    async fn load_key(&self, key: &RecordKey) -> Result<Option<SyncRecord>> {
-        let storage_key = key.storage_key();
-        match self.store.get(&storage_key).await? {
-            Some(value) => record_from_js(&format!("store.get({storage_key:?})"), &value).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    async fn find_required(&self, key: &RecordKey) -> Result<SyncRecord> {
-        self.load_key(key).await?.ok_or_else(|| {
-            Error::new(
-                ErrorCode::NotFound,
-                format!("No sync record is stored under {:?}.", key.storage_key()),
-            )
-        })
-    }
-
-    /// Writes `record` under every key it can be found by.
-    async fn save(&self, record: &SyncRecord) -> Result<()> {
-        let value = json_out(record)?;
-        for key in record_keys(record) {
-            self.store.put(&key.storage_key(), &value).await?;
-        }
-        Ok(())
-    }
-
-    /// Under the contract's lock: re-reads the record, changes it, saves it if it changed.
-    /// `None` when there is no record.
-    async fn update(
-        &self,
-        contract_id: u64,
-        external_id: Option<String>,
-        change: impl FnOnce(&SyncRecord) -> Result<SyncRecord>,
-    ) -> Result<Option<(SyncRecord, SyncRecord)>> {
-        let _guard = self.locks.lock(contract_id).await?;
-        let mut current = self.load_key(&RecordKey::ContractId(contract_id)).await?;
-        if current.is_none() {
-            if let Some(id) = external_id {
-                current = self
-                    .load_key(&RecordKey::ExternalId(id))
-                    .await?
-                    .filter(|r| r.contract_id == contract_id);
-            }
-        }
-        let Some(current) = current else {
-            return Ok(None);
-        };
-        let next = change(&current)?;
-        if next != current {
-            self.save(&next).await?;
-        }
-        Ok(Some((current, next)))
-    }
-
-    async fn handle_webhook(
-        self: &Rc<Self>,
-        raw_body: &JsValue,
-        headers: &JsValue,
-        options: Option<&Object>,
-    ) -> Result<HandleWebhookResult> {
-        // Verify first: nothing of a forged delivery reaches the store or the client.
-        let body = raw_body_arg(raw_body)?;
-        let headers = headers_arg(headers)?;
-        let verify = VerifyOptions::default();
-        let prepared = prepare_verification(&body, &headers, &self.keys, &verify)?;
-        if matching_key_here(&body, &self.keys, &prepared.signature)?.is_none() {
-            return Err(signature_mismatch(self.keys.len()));
-        }
-        let event = parse_webhook_event_with(&body, verify.max_body_bytes)?;
-        if let Some(options) = options {
-            refuse_unknown(options, &HANDLE_OPTIONS, "handleWebhook")?;
-        }
-        let run_actions = match options.map(|o| get(o, "runActions")) {
-            None => true,
-            Some(v) if v.is_undefined() => true,
-            Some(v) => v.as_bool().ok_or_else(|| {
-                Error::invalid_argument("options.runActions", "must be a boolean")
-            })?,
-        };
-        let ctx = call_options(options)?;
-
-        let outcome = {
-            let _guard = self.locks.lock(event.contract_id).await?;
-            let mut found = None;
-            for key in lookup_keys(&event) {
-                // An external id may be shared by several contracts: take only a match.
-                if let Some(record) = self.load_key(&key).await? {
-                    if record_matches_event(&record, &event) {
-                        found = Some(record);
-                        break;
-                    }
-                }
-            }
-            let record = found.unwrap_or_else(|| record_for_event(&event));
-            let outcome = apply_event(&record, &event)?;
-            if outcome.changed {
-                self.save(&outcome.record).await?;
-            }
-            outcome
-        };
-        let (record, action_results) = if run_actions && !outcome.actions.is_empty() {
-            self.run_actions(&outcome.record, outcome.actions.clone(), &ctx)
-                .await?
-        } else {
-            (outcome.record, Vec::new())
-        };
-        Ok(HandleWebhookResult {
-            record,
-            disposition: outcome.disposition,
-            changed: outcome.changed,
-            actions: outcome.actions,
-            action_results,
-        })
-    }
-
-    /// Runs `actions` for `record`'s contract (resolving the composite id first), each result
-    /// applied to the record as it is then. Returns the record afterwards.
-    async fn run_actions(
-        &self,
-        record: &SyncRecord,
-        mut actions: Vec<SyncAction>,
-        ctx: &CallContext<JsCall>,
-    ) -> Result<(SyncRecord, Vec<SyncActionResult>)> {
-        actions.sort_by_key(|a| a.kind != SyncActionKind::ResolveCompositeId);
-        let mut results = Vec::with_capacity(actions.len());
-        for action in &actions {
-            let result = match self.run_action(record, action, ctx).await {
-                Ok(None) => SyncActionResult {
-                    kind: action.kind,
-                    outcome: SyncActionOutcome::Done,
-                    reason: None,
-                    error: None,
-                },
-                Ok(Some(reason)) => SyncActionResult {
-                    kind: action.kind,
-                    outcome: SyncActionOutcome::Skipped,
-                    reason: Some(reason),
-                    error: None,
-                },
-                Err(error) => SyncActionResult {
-                    kind: action.kind,
-                    outcome: SyncActionOutcome::Failed,
-                    reason: None,
-                    error: Some(SyncFailure::of(Some(record.contract_id), &error)),
-                },
-            };
-            results.push(result);
-        }
-        let latest = self
-            .load_key(&RecordKey::ContractId(record.contract_id))
-            .await?
-            .unwrap_or_else(|| record.clone());
-        Ok((latest, results))
-    }
-
-    /// One action; `Ok(Some(reason))` when it was skipped.
-    async fn run_action(
-        &self,
-        record: &SyncRecord,
-        action: &SyncAction,
-        ctx: &CallContext<JsCall>,
-    ) -> Result<Option<String>> {
-        let contract_id = record.contract_id;
-        let external = record.external_id.clone();
-        // The composite id may have been resolved by an earlier action: read it fresh.
-        let current = self
-            .load_key(&RecordKey::ContractId(contract_id))
-            .await?
-            .unwrap_or_else(|| record.clone());
-        if action.kind == SyncActionKind::ResolveCompositeId {
-            return self.resolve_composite_id(&current, ctx).await.map(|_| None);
-        }
-        let Some(id) = current.composite_id.clone() else {
-            return Ok(Some(
-                "the composite id (T-…/H-…) is not known: track the contract with its \
-                 compositeId, or give it an external_metadata.id to look it up by"
-                    .into(),
-            ));
-        };
-        match action.kind {
-            SyncActionKind::FetchKeyPointers => {
-                let key_pointers = self.client.call(&GetKeyPointers { id }, ctx).await?;
-                let typed = key_pointers
-                    .items
-                    .iter()
-                    .map(|kp| Ok((kp.field_name.clone(), serde_json::to_value(&kp.value)?)))
-                    .collect::<std::result::Result<Vec<_>, serde_json::Error>>()
-                    .map_err(Error::internal)?;
-                let selected = normalize_key_pointers(
-                    typed.iter().map(|(name, value)| (name.as_str(), value)),
-                    self.key_pointer_fields.as_deref(),
-                );
-                let fetched_at = now()?;
-                let as_of = action.as_of;
-                self.update(contract_id, external, |current| {
-                    // A newer fetch already answered a later change: keep its values.
-                    Ok(if current.key_pointers_as_of > as_of {
-                        current.clone()
-                    } else {
-                        record_key_pointers(current, selected, fetched_at, as_of)
-                    })
-                })
-                .await?;
-            }
-            SyncActionKind::FetchDocument => {
-                let link = self
-                    .client
-                    .call(
-                        &GetDownloadLink::new(id, DownloadFormat::Pdf, now_iso())?,
-                        ctx,
-                    )
-                    .await?;
-                let fetched_at = now()?;
-                self.note_document(contract_id, external, link, fetched_at)
-                    .await?;
-            }
-            SyncActionKind::RefreshStatus => {
-                self.poll_status(contract_id, external, id, ctx).await?;
-            }
-            SyncActionKind::ResolveCompositeId => {}
-        }
-        Ok(None)
-    }
-
-    /// Notes the file name and version of `link` (dropping its URL) on the record, keeping
-    /// `storedAt` when the version is the one already stored.
-    async fn note_document(
-        &self,
-        contract_id: u64,
-        external: Option<String>,
-        link: DownloadLink,
-        fetched_at: Timestamp,
-    ) -> Result<Option<SyncRecord>> {
-        let DownloadLink {
-            url,
-            file_name,
-            version_id,
-            ..
-        } = link;
-        drop(url);
-        let updated = self
-            .update(contract_id, external, |current| {
-                let stored_at = current
-                    .document
-                    .as_ref()
-                    .filter(|d| d.version_id == version_id && d.file_name == file_name)
-                    .and_then(|d| d.stored_at.clone());
-                record_document(
-                    current,
-                    DocumentRef {
-                        file_name,
-                        version_id,
-                        fetched_at,
-                        stored_at,
-                    },
-                )
-            })
-            .await?;
-        Ok(updated.map(|(_, after)| after))
-    }
-
-    /// `GET …/status` applied to the record (404 flags `NOT_FOUND`). Returns the record
-    /// before and after, and whether the contract was missing.
-    async fn poll_status(
-        &self,
-        contract_id: u64,
-        external: Option<String>,
-        id: CompositeId,
-        ctx: &CallContext<JsCall>,
-    ) -> Result<(Option<(SyncRecord, SyncRecord)>, bool)> {
-        match self.client.call(&GetContractStatus { id }, ctx).await {
-            Ok(status) => {
-                let at = now()?;
-                let updated = self
-                    .update(contract_id, external, |current| {
-                        Ok(apply_status_observation(current, status.contract_status, at).record)
-                    })
-                    .await?;
-                Ok((updated, false))
-            }
-            Err(error) if error.code == ErrorCode::NotFound => {
-                let at = now()?;
-                let updated = self
-                    .update(contract_id, external, |current| {
-                        Ok(apply_not_found(current, at).record)
-                    })
-                    .await?;
-                Ok((updated, true))
-            }
-            Err(error) => Err(error),
-        }
-    }
-
-    /// Finds the composite id through `by_external_metadata` and stores it.
-    async fn resolve_composite_id(
-        &self,
-        record: &SyncRecord,
-        ctx: &CallContext<JsCall>,
-    ) -> Result<CompositeId> {
-        if let Some(id) = &record.composite_id {
-            return Ok(id.clone());
-        }
-        let Some(external) = record.external_id.clone() else {
-            return Err(Error::new(
-                ErrorCode::NotFound,
-                format!(
-                    "Contract {} has no known composite id and no external_metadata.id to look \
-                     it up by; call engine.track({{ contractId, compositeId }})",
-                    record.contract_id
-                ),
-            ));
-        };
-        let found = self
-            .client
-            .call(&FindByExternalId::new("externalId", &external)?, ctx)
-            .await?;
-        let template_id = format!("T-{}", record.contract_id);
-        let hit = found
-            .iter()
-            .find(|c| match c.contract_id {
-                Some(n) => n == record.contract_id,
-                None => c.id == template_id,
-            })
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorCode::NotFound,
-                    format!(
-                        "None of the contracts with this external_metadata.id is contract {}",
-                        record.contract_id
-                    ),
-                )
-            })?;
-        let id = CompositeId::parse(&hit.id)?;
-        let resolved = id.clone();
-        self.update(record.contract_id, Some(external), |current| {
-            Ok(if current.composite_id.is_some() {
-                current.clone()
-            } else {
-                set_composite_id(current, resolved)
-            })
-        })
-        .await?;
-        Ok(id)
-    }
-
-    async fn track(&self, input: TrackInput) -> Result<SyncRecord> {
-        if input.contract_id == 0 {
-            return Err(Error::invalid_argument(
-                "input.contractId",
-                "must be SpotDraft's positive contract id",
-            ));
-        }
-        let composite_id = input
-            .composite_id
-            .as_deref()
-            .map(|id| CompositeId::parse_arg("input.compositeId", id))
-            .transpose()?;
-        let external_id = input.external_id.filter(|id| !id.is_empty());
-        let tracked_since = now()?;
-        let _guard = self.locks.lock(input.contract_id).await?;
-        let existing = self
-            .load_key(&RecordKey::ContractId(input.contract_id))
-            .await?;
-        let record = match existing {
-            Some(existing) => {
-                let mut next = existing.clone();
-                if next.composite_id.is_none() {
-                    next.composite_id = composite_id;
-                }
-                if next.external_id.is_none() {
-                    next.external_id = external_id;
-                }
-                next.refresh_derived();
-                if next == existing {
-                    return Ok(existing);
-                }
-                next
-            }
-            None => SyncRecord::new(
-                input.contract_id,
-                composite_id,
-                external_id,
-                Some(tracked_since),
-            ),
-        };
-        self.save(&record).await?;
-        Ok(record)
-    }
-
-    async fn fetch_document(
-        &self,
-        key: &RecordKey,
-        format: DownloadFormat,
-        ctx: &CallContext<JsCall>,
-    ) -> Result<JsValue> {
-        if self.client.transport().is_hubspot() {
-            // hubspot.fetch reaches only URLs in permittedUrls.fetch and carries JSON bodies
-            // of at most 1 MB: a signed file link on SpotDraft's file host is neither. Refused
-            // before any request, so no download link is made for nothing.
-            return Err(Error::invalid_argument(
-                "fetchDocument",
-                "cannot download a contract file through hubspot.fetch (JSON bodies of at most \
-                 1 MB, from URLs in permittedUrls.fetch only): fetch documents on a server, or \
-                 show the card's user the link from getDownloadLink",
-            ));
-        }
-        let record = self.find_required(key).await?;
-        let id = match record.composite_id.clone() {
-            Some(id) => id,
-            None => self.resolve_composite_id(&record, ctx).await?,
-        };
-        let link = self
-            .client
-            .call(&GetDownloadLink::new(id, format, now_iso())?, ctx)
-            .await?;
-        let fetched_at_text = link.fetched_at.clone();
-        let bytes = download(
-            self.client.transport(),
-            &link.url,
-            ctx.timeout_ms.unwrap_or(self.client.config().timeout_ms),
-            ctx.transport.signal.as_ref(),
-        )
-        .await?;
-        let file_name = link.file_name.clone();
-        let version_id = link.version_id;
-        let fetched_at = now()?;
-        let updated = self
-            .note_document(
-                record.contract_id,
-                record.external_id.clone(),
-                link,
-                fetched_at,
-            )
-            .await?
-            .unwrap_or(record);
-        let out = Object::new();
-        let set = |k: &str, v: &JsValue| {
-            let _ = Reflect::set(&out, &JsValue::from_str(k), v);
-        };
-        set("bytes", &bytes);
-        set("fileName", &JsValue::from_str(&file_name));
-        if let Some(version) = version_id {
-            #[allow(clippy::cast_precision_loss)]
-            set("versionId", &JsValue::from_f64(version as f64));
-        }
-        set("fetchedAt", &JsValue::from_str(&fetched_at_text));
-        set("record", &json_out(&updated)?);
-        Ok(out.into())
-    }
-
-    async fn reconcile(self: &Rc<Self>, options: ReconcileOptions) -> Result<ReconcileResult> {
-        let values = self.store.list().await?;
-        let mut invalid_records = 0;
-        let mut records = Vec::with_capacity(values.len());
-        for value in &values {
-            match record_from_js("store.list()[]", value) {
-                Ok(record) => records.push(record),
-                Err(_) => invalid_records += 1,
-            }
-        }
-        // One copy per contract (a record stored under two keys is listed twice): the most
-        // informed one, first, since the plan keeps the first of equal ids.
-        let informed = |r: &SyncRecord| {
-            (
-                r.last_news_at(),
-                r.applied_event_keys.len(),
-                r.key_pointers_fetched_at,
-                r.document.is_some(),
-            )
-        };
-        records.sort_by(|a, b| {
-            a.contract_id
-                .cmp(&b.contract_id)
-                .then_with(|| informed(b).cmp(&informed(a)))
-        });
-        let plan = plan_reconciliation(
-            records.iter(),
-            &ReconcileInput {
-                now: now()?,
-                stale_after_ms: options.stale_after_ms,
-                budget: options.budget,
-                cursor: options.cursor,
-            },
-        );
-        drop(records);
-        let run = Rc::new(ReconcileRun {
-            done: RefCell::new(vec![false; plan.targets.len()]),
-            targets: plan.targets,
-            next: Cell::new(0),
-            stopped: Cell::new(false),
-            progress: RefCell::new(ReconcileProgress::default()),
-            errors: RefCell::new(Vec::new()),
-            on_progress: options.on_progress,
-        });
-        run.progress.borrow_mut().planned = run.targets.len();
-        let ctx = Rc::new(options.ctx);
-        let workers = options.concurrency.min(run.targets.len()).max(1);
-        let futures = (0..workers)
-            .map(|_| {
-                let engine = Rc::clone(self);
-                let run = Rc::clone(&run);
-                let ctx = Rc::clone(&ctx);
-                Some(
-                    Box::pin(async move { engine.reconcile_worker(&run, &ctx).await })
-                        as Pin<Box<dyn Future<Output = ()>>>,
-                )
-            })
-            .collect();
-        JoinAll { futures }.await;
-
-        let aborted = run.stopped.get() || signal_aborted(&ctx);
-        let done = run.done.borrow();
-        let prefix = done.iter().take_while(|d| **d).count();
-        let next_cursor = if prefix == run.targets.len() {
-            plan.next_cursor
-        } else if let Some(last) = prefix.checked_sub(1).and_then(|i| run.targets.get(i)) {
-            Some(ReconcileCursor {
-                after_contract_id: last.contract_id,
-            })
-        } else {
-            options.cursor
-        };
-        let progress = *run.progress.borrow();
-        Ok(ReconcileResult {
-            planned: progress.planned,
-            polled: progress.polled,
-            changed: progress.changed,
-            not_found: progress.not_found,
-            failed: progress.failed,
-            skipped_settled: plan.skipped_settled,
-            skipped_fresh: plan.skipped_fresh,
-            skipped_not_found: plan.skipped_not_found,
-            invalid_records,
-            next_cursor,
-            aborted,
-            errors: run.errors.take(),
-        })
-    }
-
-    async fn reconcile_worker(&self, run: &ReconcileRun, ctx: &CallContext<JsCall>) {
-        loop {
-            if run.stopped.get() || signal_aborted(ctx) {
-                run.stopped.set(true);
-                return;
-            }
-            let index = run.next.get();
-            let Some(target) = run.targets.get(index) else {
-                return;
-            };
-            run.next.set(index + 1);
-            let outcome = self.poll_target(target, ctx).await;
-            {
-                let mut progress = run.progress.borrow_mut();
-                match outcome {
-                    Ok(Polled::Found { changed }) => {
-                        progress.polled += 1;
-                        progress.changed += usize::from(changed);
-                    }
-                    Ok(Polled::NotFound) => {
-                        progress.polled += 1;
-                        progress.not_found += 1;
-                    }
-                    Err(error) if error.code == ErrorCode::Aborted => {
-                        // Not done: the cursor resumes before it.
-                        run.stopped.set(true);
-                        return;
-                    }
-                    Err(error) => {
-                        progress.failed += 1;
-                        let mut errors = run.errors.borrow_mut();
-                        if errors.len() < MAX_LISTED_ERRORS {
-                            errors.push(SyncFailure::of(Some(target.contract_id), &error));
-                        }
-                    }
-                }
-            }
-            if let Some(slot) = run.done.borrow_mut().get_mut(index) {
-                *slot = true;
-            }
-            if let Some(hook) = &run.on_progress {
-                let progress = *run.progress.borrow();
-                if let Ok(value) = json_out(&progress) {
-                    // A throwing hook must not stop the pass.
-                    let _ = hook.call1(&JsValue::UNDEFINED, &value);
-                }
-            }
-        }
-    }
-
-    async fn poll_target(&self, target: &PollTarget, ctx: &CallContext<JsCall>) -> Result<Polled> {
-        let id = match &target.composite_id {
-            Some(id) => id.clone(),
-            None => {
-                let record = self
-                    .load_key(&RecordKey::ContractId(target.contract_id))
-                    .await?
-                    .ok_or_else(|| Error::new(ErrorCode::StoreError, "the record disappeared"))?;
-                self.resolve_composite_id(&record, ctx).await?
-            }
-        };
-        let (updated, missing) = self
-            .poll_status(target.contract_id, target.external_id.clone(), id, ctx)
-            .await?;
-        let Some((before, after)) = updated else {
-            return Err(Error::new(
-                ErrorCode::StoreError,
-                format!(
-                    "The record of contract {} disappeared from the store during reconcile",
-                    target.contract_id
-                ),
-            ));
-        };
-        Ok(if missing {
-            Polled::NotFound
-        } else {
-            Polled::Found {
-                changed: before.status != after.status,
-            }
-        })
-    }
-}
-
-enum Polled {
-    Found { changed: bool },
-    NotFound,
-}
-
-struct ReconcileRun {
-    targets: Vec<PollTarget>,
-    next: Cell<usize>,
-    done: RefCell<Vec<bool>>,
-    stopped: Cell<bool>,
-    progress: RefCell<ReconcileProgress>,
-    errors: RefCell<Vec<SyncFailure>>,
-    on_progress: Option<Function>,
-}
-
-fn signal_aborted(ctx: &CallContext<JsCall>) -> bool {
-    ctx.transport
-        .signal
-        .as_ref()
-        .is_some_and(web_sys::AbortSignal::aborted)
-}
-
+/// `reconcile`'s options: the engine's settings, the progress hook and the call's context.
 struct ReconcileOptions {
-    budget: usize,
-    concurrency: usize,
-    stale_after_ms: u64,
-    cursor: Option<ReconcileCursor>,
+    settings: ReconcileSettings,
     on_progress: Option<Function>,
     ctx: CallContext<JsCall>,
 }
@@ -1390,10 +503,7 @@ const RECONCILE_OPTIONS: [&str; 8] = [
 impl ReconcileOptions {
     fn from_js(options: Option<&Object>) -> Result<Self> {
         let mut parsed = Self {
-            budget: DEFAULT_BUDGET,
-            concurrency: DEFAULT_CONCURRENCY,
-            stale_after_ms: DEFAULT_STALE_AFTER_MS,
-            cursor: None,
+            settings: ReconcileSettings::default(),
             on_progress: None,
             ctx: call_options(options)?,
         };
@@ -1420,18 +530,18 @@ impl ReconcileOptions {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         {
             if let Some(n) = whole("budget", 0.0, 1_000_000.0)? {
-                parsed.budget = n as usize;
+                parsed.settings.budget = n as usize;
             }
             if let Some(n) = whole("concurrency", 1.0, MAX_CONCURRENCY as f64)? {
-                parsed.concurrency = n as usize;
+                parsed.settings.concurrency = n as usize;
             }
             if let Some(n) = whole("staleAfterMs", 0.0, 9_007_199_254_740_991.0)? {
-                parsed.stale_after_ms = n as u64;
+                parsed.settings.stale_after_ms = n as u64;
             }
         }
         let cursor = get(options, "cursor");
         if !cursor.is_undefined() && !cursor.is_null() {
-            parsed.cursor = Some(json_arg("options.cursor", &cursor)?);
+            parsed.settings.cursor = Some(json_arg("options.cursor", &cursor)?);
         }
         let hook = get(options, "onProgress");
         if !hook.is_undefined() && !hook.is_null() {
@@ -1446,198 +556,78 @@ impl ReconcileOptions {
     }
 }
 
-/// Polls futures together until all are done (the executor has no `join_all`).
-struct JoinAll {
-    futures: Vec<Option<Pin<Box<dyn Future<Output = ()>>>>>,
-}
-
-impl Future for JoinAll {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut pending = false;
-        for slot in &mut self.futures {
-            if let Some(future) = slot {
-                if future.as_mut().poll(cx).is_ready() {
-                    *slot = None;
-                } else {
-                    pending = true;
-                }
-            }
+impl Inner {
+    fn from_options(options: &JsValue) -> Result<Self> {
+        if !options.is_object() || Array::is_array(options) {
+            return Err(Error::invalid_argument(
+                "options",
+                format!(
+                    "must be an object such as {{ client, store, webhookKeys }}, got {}",
+                    type_name(options)
+                ),
+            ));
         }
-        if pending {
-            Poll::Pending
+        refuse_unknown(options, &ENGINE_OPTIONS, "SyncEngine")?;
+        let client = client_arg(&get(options, "client"))?;
+        let store = JsStore::from_js("options.store", &get(options, "store"))?;
+        let keys = webhook_keys_arg(&get(options, "webhookKeys"))?;
+        let fields = get(options, "keyPointerFields");
+        let key_pointer_fields = if fields.is_undefined() || fields.is_null() {
+            None
         } else {
-            Poll::Ready(())
-        }
-    }
-}
-
-/// One async lock per contract id: a chain of promises, each resolved when its holder
-/// drops the guard. Resolving calls a built-in `resolve`, never a Rust closure.
-#[derive(Default)]
-struct ContractLocks {
-    tails: RefCell<HashMap<u64, (u64, Promise)>>,
-    next_ticket: Cell<u64>,
-}
-
-struct LockGuard {
-    locks: Rc<ContractLocks>,
-    contract_id: u64,
-    ticket: u64,
-    release: Function,
-}
-
-impl ContractLocks {
-    async fn lock(self: &Rc<Self>, contract_id: u64) -> Result<LockGuard> {
-        let mut release_slot = None;
-        let released = Promise::new(&mut |resolve, _reject| release_slot = Some(resolve));
-        let release =
-            release_slot.ok_or_else(|| Error::internal("Promise executor did not run"))?;
-        let ticket = self.next_ticket.get();
-        self.next_ticket.set(ticket.wrapping_add(1));
-        let previous = self
-            .tails
-            .borrow_mut()
-            .insert(contract_id, (ticket, released));
-        let guard = LockGuard {
-            locks: Rc::clone(self),
-            contract_id,
-            ticket,
-            release,
+            let list: Vec<String> = json_arg("options.keyPointerFields", &fields)?;
+            Some(list)
         };
-        if let Some((_, previous)) = previous {
-            let _ = PromiseFuture::new(&previous).await;
+        Ok(Self {
+            engine: Engine::new(client, store, JsClock, key_pointer_fields),
+            keys,
+        })
+    }
+
+    /// Verifies and parses the delivery (nothing of a forged one reaches the store or the
+    /// client), reads the options, then hands the event to the engine.
+    async fn handle_webhook(
+        &self,
+        raw_body: &JsValue,
+        headers: &JsValue,
+        options: Option<&Object>,
+    ) -> Result<HandleWebhookResult> {
+        let body = raw_body_arg(raw_body)?;
+        let headers = headers_arg(headers)?;
+        let verify = VerifyOptions::default();
+        let prepared = prepare_verification(&body, &headers, &self.keys, &verify)?;
+        if matching_key_here(&body, &self.keys, &prepared.signature)?.is_none() {
+            return Err(signature_mismatch(self.keys.len()));
         }
-        Ok(guard)
-    }
-}
-
-impl Drop for LockGuard {
-    fn drop(&mut self) {
-        let _ = self.release.call0(&JsValue::UNDEFINED);
-        let mut tails = self.locks.tails.borrow_mut();
-        if tails
-            .get(&self.contract_id)
-            .is_some_and(|(ticket, _)| *ticket == self.ticket)
-        {
-            tails.remove(&self.contract_id);
+        let event = parse_webhook_event_with(&body, verify.max_body_bytes)?;
+        if let Some(options) = options {
+            refuse_unknown(options, &HANDLE_OPTIONS, "handleWebhook")?;
         }
+        let run_actions = match options.map(|o| get(o, "runActions")) {
+            None => true,
+            Some(v) if v.is_undefined() => true,
+            Some(v) => v.as_bool().ok_or_else(|| {
+                Error::invalid_argument("options.runActions", "must be a boolean")
+            })?,
+        };
+        let ctx = call_options(options)?;
+        self.engine.handle_event(&event, run_actions, &ctx).await
     }
 }
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &Function, ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
-}
-
-/// Removes the abort listener and the timer of a download when dropped.
-struct DownloadGuards {
-    timer: JsValue,
-    link: Option<(web_sys::AbortSignal, Function)>,
-}
-
-impl Drop for DownloadGuards {
-    fn drop(&mut self) {
-        clear_timeout(&self.timer);
-        if let Some((signal, listener)) = &self.link {
-            let _ = signal.remove_event_listener_with_callback("abort", listener);
-        }
+/// `fetchDocument`'s result as a JS object, the bytes as a `Uint8Array`.
+fn fetched_out(document: FetchedDocument) -> Result<JsValue> {
+    let out = Object::new();
+    let set = |k: &str, v: &JsValue| {
+        let _ = Reflect::set(&out, &JsValue::from_str(k), v);
+    };
+    set("bytes", &Uint8Array::from(document.bytes.as_slice()).into());
+    set("fileName", &JsValue::from_str(&document.file_name));
+    if let Some(version) = document.version_id {
+        #[allow(clippy::cast_precision_loss)]
+        set("versionId", &JsValue::from_f64(version as f64));
     }
-}
-
-/// GETs a signed file URL and returns its bytes. Sends no SpotDraft credentials (the URL
-/// authorises itself) and never puts the URL in an error.
-async fn download(
-    transport: &JsTransport,
-    url: &str,
-    timeout_ms: u32,
-    signal: Option<&web_sys::AbortSignal>,
-) -> Result<Uint8Array> {
-    let aborted = || {
-        Error::new(
-            ErrorCode::Aborted,
-            "The download was cancelled by its AbortSignal.",
-        )
-    };
-    if signal.is_some_and(web_sys::AbortSignal::aborted) {
-        return Err(aborted());
-    }
-    let redact = |text: String| text.replace(url, "<download link>");
-    let controller = web_sys::AbortController::new()
-        .map_err(|e| Error::internal(format!("AbortController: {}", js_message(&e))))?;
-    let abort = get(&controller, "abort")
-        .dyn_into::<Function>()
-        .map(|f| f.bind0(&controller))
-        .map_err(|_| Error::internal("AbortController.abort is missing"))?;
-    let _guards = DownloadGuards {
-        timer: set_timeout(&abort, f64::from(timeout_ms)),
-        link: signal.map(|signal| {
-            let _ = signal.add_event_listener_with_callback("abort", &abort);
-            (signal.clone(), abort.clone())
-        }),
-    };
-    let fetch = match transport.user_fetch() {
-        Some(fetch) => fetch.clone(),
-        None => get(&js_sys::global(), "fetch")
-            .dyn_into::<Function>()
-            .map_err(|_| Error::new(ErrorCode::Network, "This runtime has no global fetch."))?,
-    };
-    let init = Object::new();
-    let _ = Reflect::set(
-        &init,
-        &JsValue::from_str("method"),
-        &JsValue::from_str("GET"),
-    );
-    let _ = Reflect::set(&init, &JsValue::from_str("signal"), &controller.signal());
-    let classify = |e: JsValue| {
-        if signal.is_some_and(web_sys::AbortSignal::aborted) {
-            aborted()
-        } else if controller.signal().aborted() {
-            Error::new(
-                ErrorCode::Timeout,
-                format!("Downloading the file took longer than {timeout_ms} ms."),
-            )
-        } else {
-            Error::new(
-                ErrorCode::Network,
-                redact(format!("Downloading the file failed: {}", js_message(&e))),
-            )
-        }
-    };
-    let returned = fetch
-        .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)
-        .map_err(classify)?;
-    let response = PromiseFuture::new(&Promise::resolve(&returned))
-        .await
-        .map_err(classify)?;
-    let status = get(&response, "status").as_f64().unwrap_or(0.0);
-    if !(200.0..300.0).contains(&status) {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let code = status as u16;
-        return Err(Error::new(
-            ErrorCode::HttpError,
-            format!(
-                "The file host answered HTTP {code} to the download link (expired links answer \
-                 403): call fetchDocument again for a fresh link."
-            ),
-        )
-        .with_status(code));
-    }
-    let array_buffer = get(&response, "arrayBuffer")
-        .dyn_into::<Function>()
-        .map_err(|_| {
-            Error::new(
-                ErrorCode::InvalidResponse,
-                "The fetch function's response has no arrayBuffer(): the file cannot be read as bytes.",
-            )
-        })?;
-    let buffer = array_buffer.call0(&response).map_err(classify)?;
-    let buffer = PromiseFuture::new(&Promise::resolve(&buffer))
-        .await
-        .map_err(classify)?;
-    Ok(Uint8Array::new(&buffer))
+    set("fetchedAt", &JsValue::from_str(&document.fetched_at));
+    set("record", &json_out(&document.record)?);
+    Ok(out.into())
 }

@@ -3,8 +3,9 @@
 //!
 //! Not for production: it never touches the network.
 
-use super::{PreparedRequest, Transport};
+use super::{BytesResponse, PreparedRequest, Transport};
 use crate::api::HttpResponse;
+use crate::api::Method;
 use crate::error::{Error, ErrorCode, Result};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -15,6 +16,8 @@ pub struct MockTransport {
     answers: RefCell<VecDeque<Result<HttpResponse>>>,
     sent: RefCell<Vec<PreparedRequest>>,
     clock_ms: Cell<f64>,
+    downloads: RefCell<VecDeque<Result<BytesResponse>>>,
+    aborted: Cell<bool>,
 }
 
 impl MockTransport {
@@ -39,7 +42,28 @@ impl MockTransport {
         self
     }
 
-    /// The requests sent so far.
+    /// Queues an answer of [`Transport::get_bytes`].
+    pub fn respond_bytes(&self, status: u16, body: &[u8]) -> &Self {
+        self.downloads.borrow_mut().push_back(Ok(BytesResponse {
+            status,
+            body: body.to_vec(),
+        }));
+        self
+    }
+
+    /// Queues an error of [`Transport::get_bytes`].
+    pub fn fail_bytes(&self, error: Error) -> &Self {
+        self.downloads.borrow_mut().push_back(Err(error));
+        self
+    }
+
+    /// From now on every call counts as cancelled ([`Transport::is_aborted`]).
+    pub fn abort(&self) {
+        self.aborted.set(true);
+    }
+
+    /// The requests sent so far (a [`Transport::get_bytes`] shows as a `GET` with the
+    /// headers it sent: none).
     pub fn sent(&self) -> Vec<PreparedRequest> {
         self.sent.borrow().clone()
     }
@@ -74,6 +98,26 @@ impl Transport for MockTransport {
     async fn sleep(&self, ms: f64, _call: &()) -> Result<()> {
         self.clock_ms.set(self.clock_ms.get() + ms);
         Ok(())
+    }
+
+    async fn get_bytes(&self, url: &str, timeout_ms: u32, _call: &()) -> Result<BytesResponse> {
+        self.sent.borrow_mut().push(PreparedRequest {
+            method: Method::Get,
+            url: url.to_owned(),
+            headers: Vec::new(),
+            body: None,
+            timeout_ms,
+        });
+        self.downloads.borrow_mut().pop_front().unwrap_or_else(|| {
+            Err(Error::new(
+                ErrorCode::Network,
+                "mock transport: no download answer queued",
+            ))
+        })
+    }
+
+    fn is_aborted(&self, _call: &()) -> bool {
+        self.aborted.get()
     }
 }
 

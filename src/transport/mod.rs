@@ -1,14 +1,16 @@
 //! The IO boundary: something that sends a [`PreparedRequest`] and returns the response.
 //!
 //! The trait knows fetch-like IO, not contracts. It has no `Send` bound: wasm futures are
-//! `!Send`. Implementations: `facade::fetch` (JS `fetch`, on wasm) and [`mock`] (tests);
+//! `!Send`. Implementations: `facade::fetch` (JS `fetch`, on wasm; its pure parsers in
+//! `js_attempt`) and [`mock`] (tests);
 //! [`hubspot`] holds the pure decisions of the HubSpot `hubspot.fetch` transport.
 
 pub mod hubspot;
+pub(crate) mod js_attempt;
 pub mod mock;
 
 use crate::api::{HttpResponse, Method};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// A request ready to send: absolute URL, all headers (secrets included: never log them).
 #[derive(Clone, PartialEq)]
@@ -39,6 +41,25 @@ impl std::fmt::Debug for PreparedRequest {
     }
 }
 
+/// The answer to [`Transport::get_bytes`]: any status, the body as bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BytesResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for BytesResponse {
+    /// The body's length only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BytesResponse")
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
 /// Sends requests and keeps time.
 ///
 /// `Call` is per-call context the transport needs (on wasm: the caller's `AbortSignal`).
@@ -65,6 +86,31 @@ pub trait Transport {
     /// # Errors
     /// `ABORTED` when the call's signal fires first; the timer is then cleared.
     async fn sleep(&self, ms: f64, call: &Self::Call) -> Result<()>;
+
+    /// GETs `url` and returns the status and the body's bytes: a plain GET with no headers
+    /// of the client's, so no credentials (for a signed link that authorises itself). No
+    /// retry, no rate limit, redirects as the platform's fetch does them.
+    ///
+    /// # Errors
+    /// `NETWORK` when no response came back (the message does not contain `url`), `TIMEOUT`
+    /// after `timeout_ms`, `ABORTED` when the call's signal fired. Any status is `Ok`.
+    async fn get_bytes(
+        &self,
+        url: &str,
+        timeout_ms: u32,
+        call: &Self::Call,
+    ) -> Result<BytesResponse>;
+
+    /// Why this transport cannot [`get_bytes`](Transport::get_bytes), checked before a
+    /// download link is minted for nothing; `None` (the default) when it can.
+    fn get_bytes_refusal(&self) -> Option<Error> {
+        None
+    }
+
+    /// Whether the call was cancelled (its signal fired); the default: never.
+    fn is_aborted(&self, _call: &Self::Call) -> bool {
+        false
+    }
 }
 
 /// Scheme, host and path of `url`, without a query (which could carry a signature): how error

@@ -8,6 +8,7 @@
 //! Nothing here does IO, reads a clock or logs.
 
 pub mod apply;
+pub mod follow_up;
 pub mod reconcile;
 pub mod record;
 
@@ -15,8 +16,13 @@ pub use apply::{
     apply_event, apply_not_found, apply_status_observation, pending_actions, ApplyOutcome,
     Disposition, SyncAction, SyncActionKind,
 };
+pub use follow_up::{
+    fill_composite_id, merge_key_pointers, merge_tracked, note_document, note_stored,
+    order_actions, pick_composite_id,
+};
 pub use reconcile::{
-    plan_reconciliation, PollTarget, ReconcileCursor, ReconcileInput, ReconcilePlan,
+    most_informed_per_contract, plan_reconciliation, resume_cursor, PollTarget, ReconcileCursor,
+    ReconcileInput, ReconcilePlan,
 };
 pub use record::{
     lookup_keys, normalize_key_pointers, record_document, record_for_event, record_key_pointers,

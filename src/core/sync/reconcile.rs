@@ -161,6 +161,54 @@ pub fn plan_reconciliation<'a>(
     plan
 }
 
+/// One copy per contract id from a listing in which a record stored under several keys
+/// appears several times: the most informed copy (latest news, then most applied events,
+/// then latest key-pointer fetch, then one with a document), in ascending contract id.
+///
+/// Two keys of one record can disagree when a write under the second key failed; the copy
+/// that saw more is the one to judge. Does not merge copies.
+pub fn most_informed_per_contract(mut records: Vec<SyncRecord>) -> Vec<SyncRecord> {
+    let informed = |r: &SyncRecord| {
+        (
+            r.last_news_at(),
+            r.applied_event_keys.len(),
+            r.key_pointers_fetched_at,
+            r.document.is_some(),
+        )
+    };
+    records.sort_by(|a, b| {
+        a.contract_id
+            .cmp(&b.contract_id)
+            .then_with(|| informed(b).cmp(&informed(a)))
+    });
+    records.dedup_by_key(|r| r.contract_id);
+    records
+}
+
+/// Where the next call resumes after polling some of `plan_targets`, `done[i]` telling
+/// whether target `i` was polled (answered or failed; not when aborted before it). Polls
+/// run concurrently, so the done ones need not be a prefix: the cursor is after the last
+/// target of the done *prefix*, so nothing unpolled is skipped (a done target after a gap
+/// is polled again). All done: the plan's own cursor. None done: the cursor this call
+/// started from.
+pub fn resume_cursor(
+    plan_targets: &[PollTarget],
+    done: &[bool],
+    plan_next: Option<ReconcileCursor>,
+    started_from: Option<ReconcileCursor>,
+) -> Option<ReconcileCursor> {
+    let prefix = done.iter().take_while(|d| **d).count();
+    if prefix >= plan_targets.len() {
+        plan_next
+    } else if let Some(last) = prefix.checked_sub(1).and_then(|i| plan_targets.get(i)) {
+        Some(ReconcileCursor {
+            after_contract_id: last.contract_id,
+        })
+    } else {
+        started_from
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,5 +353,52 @@ mod tests {
             prop_assert_eq!(cursor, None);
             prop_assert_eq!(visited, ids(&everything));
         }
+    }
+
+    fn target(id: u64) -> PollTarget {
+        PollTarget {
+            contract_id: id,
+            composite_id: None,
+            external_id: None,
+        }
+    }
+
+    #[test]
+    fn the_cursor_resumes_after_the_done_prefix() {
+        let targets = [target(3), target(5), target(9)];
+        let start = Some(ReconcileCursor {
+            after_contract_id: 1,
+        });
+        let end = Some(ReconcileCursor {
+            after_contract_id: 9,
+        });
+        let at = |id| {
+            Some(ReconcileCursor {
+                after_contract_id: id,
+            })
+        };
+        assert_eq!(
+            resume_cursor(&targets, &[true, true, true], end, start),
+            end
+        );
+        assert_eq!(
+            resume_cursor(&targets, &[true, false, true], end, start),
+            at(3)
+        );
+        assert_eq!(
+            resume_cursor(&targets, &[false, true, true], end, start),
+            start
+        );
+        assert_eq!(resume_cursor(&[], &[], None, start), None);
+    }
+
+    #[test]
+    fn the_most_informed_copy_of_a_contract_is_kept() {
+        let old = record(4, Some(ContractStatus::Draft), "2024-06-01T00:00:00Z");
+        let newer =
+            apply_status_observation(&old, ContractStatus::Sign, ts("2024-06-01T05:00:00Z")).record;
+        let other = record(2, None, "2024-06-01T00:00:00Z");
+        let kept = most_informed_per_contract(vec![old.clone(), other.clone(), newer.clone(), old]);
+        assert_eq!(kept, vec![other, newer]);
     }
 }
