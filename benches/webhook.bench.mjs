@@ -38,7 +38,7 @@ export default async function webhookBench({ pkg }) {
   }
   const headers = { 'content-type': 'application/json', 'x-sd-webhook-content-hash': signature };
   const verified = verifyWebhook(body, headers, KEY_B64);
-  if (verified.event.contract_id !== 19589) throw new Error('verifyWebhook returned the wrong event');
+  if (verified.event.contractId !== 19589) throw new Error('verifyWebhook returned the wrong event');
 
   const nodeVerify = () => {
     const expected = createHmac('sha512', key).update(body).digest();

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod mapping;
 pub mod payload;
 pub mod rate_limit;
+pub mod renamed;
 pub mod status;
 pub mod sync;
 pub mod webhook;

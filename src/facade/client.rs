@@ -1,6 +1,9 @@
 //! `SpotDraftClient`: the JS class over [`crate::client::Client`] with the fetch transport.
 
-use super::args::{from_js, string_arg, to_js_value, type_name};
+use super::convert::{
+    get, is_absent, json_arg, refuse_unknown, split_call_options, string_arg, take_functions,
+    to_js_value, type_name, CALL_OPTION_KEYS,
+};
 use super::fetch::{JsCall, JsTransport};
 use super::js_error::Thrown;
 use super::panic_guard::promise;
@@ -11,7 +14,7 @@ use crate::client::{AttemptEvent, CallContext, Client, Observer};
 use crate::core::config::{ClientConfig, ClientConfigInput};
 use crate::core::ids::CompositeId;
 use crate::error::{Error, ErrorCode, Result};
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Object};
 use serde::Serialize;
 use std::rc::Rc;
 use tsify::Tsify;
@@ -91,10 +94,11 @@ impl SpotDraftClient {
     pub fn get_contract_status(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> js_sys::Promise {
-        self.run("options", options, move || {
+        self.run(options, move |rest| {
             let id = CompositeId::parse_arg("id", &string_arg("id", &id)?)?;
+            no_method_options(rest.as_ref(), "getContractStatus")?;
             Ok(GetContractStatus { id })
         })
     }
@@ -107,13 +111,13 @@ impl SpotDraftClient {
     }
 
     /// Runs the endpoint that `build` makes from a method's JS arguments, as a promise of its
-    /// output; `call` is the call-options argument, named `call_name` in errors. `build` runs
-    /// first, so bad arguments are reported before the call options.
+    /// output. `options` is the method's last argument, `XOptions & CallOptions`: the call
+    /// options are taken out ([`split_call_options`]) and `build` gets the rest (`None` when
+    /// there is none). `build` runs first, so a bad argument is reported before bad options.
     pub(crate) fn run<E>(
         &self,
-        call_name: &'static str,
-        call: Option<Object>,
-        build: impl FnOnce() -> Result<E> + 'static,
+        options: Option<JsValue>,
+        build: impl FnOnce(Option<JsValue>) -> Result<E> + 'static,
     ) -> js_sys::Promise
     where
         E: Endpoint + 'static,
@@ -121,8 +125,10 @@ impl SpotDraftClient {
     {
         let inner = self.inner();
         promise(async move {
-            let endpoint = build()?;
-            let ctx = call_options_named(call_name, call.as_ref())?;
+            let split = split_call_options("options", options.as_ref());
+            let rest = split.as_ref().ok().and_then(|(_, rest)| rest.clone());
+            let endpoint = build(rest)?;
+            let (ctx, _) = split?;
             to_js_value(&inner.call(&endpoint, &ctx).await?)
         })
     }
@@ -137,15 +143,14 @@ impl SpotDraftClient {
                 ),
             ));
         }
-        refuse_unknown_keys(&options)?;
-        let fetch = function_option(&options, "fetch")?;
-        let headers = function_option(&options, "headers")?;
-        // The plain-data part, without the functions, is checked field by field.
-        let data = Object::assign(&Object::new(), options.unchecked_ref());
-        for key in FUNCTION_OPTIONS {
-            let _ = Reflect::delete_property(&data, &JsValue::from_str(key));
-        }
-        let input: ClientConfigInput = from_js("options", data.into())?;
+        // Functions are taken out first; the plain data left is one derived type
+        // (`ClientConfigInput`, `deny_unknown_fields`), so a misspelt key is refused by serde.
+        let ([fetch, headers, on_request, on_response], data) = take_functions(
+            "options",
+            &options,
+            ["fetch", "headers", "onRequest", "onResponse"],
+        )?;
+        let input: ClientConfigInput = json_arg("options", &data)?;
         if fetch
             .as_ref()
             .and_then(super::hubspot::hubspot_target)
@@ -155,8 +160,6 @@ impl SpotDraftClient {
         }
         let config = ClientConfig::new(input, runtime::detect(), headers.is_some())?;
         let mut client = Client::new(config, JsTransport::new(fetch, headers));
-        let on_request = function_option(&options, "onRequest")?;
-        let on_response = function_option(&options, "onResponse")?;
         if on_request.is_some() || on_response.is_some() {
             client = client.with_observer(Rc::new(JsObserver {
                 on_request,
@@ -230,39 +233,13 @@ impl Observer for JsObserver {
     }
 }
 
-/// Options the facade handles itself, beside [`ClientConfigInput::FIELD_NAMES`].
-const FUNCTION_OPTIONS: [&str; 4] = ["fetch", "headers", "onRequest", "onResponse"];
-
-fn refuse_unknown_keys(options: &JsValue) -> Result<()> {
-    let keys = Object::keys(options.unchecked_ref::<Object>());
-    for key in keys.iter().filter_map(|k| k.as_string()) {
-        let known = ClientConfigInput::FIELD_NAMES.contains(&key.as_str())
-            || FUNCTION_OPTIONS.contains(&key.as_str());
-        if !known {
-            return Err(Error::invalid_argument(
-                &format!("options.{key}"),
-                format!(
-                    "is not an option of SpotDraftClient; the options are {}, {}",
-                    ClientConfigInput::FIELD_NAMES.join(", "),
-                    FUNCTION_OPTIONS.join(", ")
-                ),
-            ));
-        }
+/// Refuses any key left in `rest` (a method's options after [`split_call_options`]) of a
+/// method `what` whose only options are the call options.
+pub(crate) fn no_method_options(rest: Option<&JsValue>, what: &str) -> Result<()> {
+    match rest {
+        Some(rest) => refuse_unknown(rest, &CALL_OPTION_KEYS, what),
+        None => Ok(()),
     }
-    Ok(())
-}
-
-fn function_option(options: &JsValue, key: &str) -> Result<Option<Function>> {
-    let value = Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value.dyn_into::<Function>().map(Some).map_err(|other| {
-        Error::invalid_argument(
-            &format!("options.{key}"),
-            format!("must be a function, got {}", type_name(&other)),
-        )
-    })
 }
 
 /// Reads `{ signal, timeoutMs, maxRetries }` of a call whose argument is named `options`.
@@ -288,15 +265,11 @@ pub(crate) fn call_options_named(
             ),
         ));
     }
-    let get =
-        |key: &str| Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
-    let signal = get("signal");
-    let transport = if signal.is_undefined() || signal.is_null() {
+    let signal = get(options, "signal");
+    let transport = if is_absent(&signal) {
         JsCall::default()
     } else {
-        let has_aborted = Reflect::get(&signal, &JsValue::from_str("aborted"))
-            .map(|v| v.as_bool().is_some())
-            .unwrap_or(false);
+        let has_aborted = get(&signal, "aborted").as_bool().is_some();
         if !has_aborted {
             return Err(Error::invalid_argument(
                 &format!("{name}.signal"),
@@ -309,13 +282,23 @@ pub(crate) fn call_options_named(
     };
     Ok(CallContext {
         transport,
-        timeout_ms: whole(&format!("{name}.timeoutMs"), &get("timeoutMs"), 1, 600_000)?,
-        max_retries: whole(&format!("{name}.maxRetries"), &get("maxRetries"), 0, 10)?,
+        timeout_ms: whole(
+            &format!("{name}.timeoutMs"),
+            &get(options, "timeoutMs"),
+            1,
+            600_000,
+        )?,
+        max_retries: whole(
+            &format!("{name}.maxRetries"),
+            &get(options, "maxRetries"),
+            0,
+            10,
+        )?,
     })
 }
 
 fn whole(name: &str, value: &JsValue, min: u32, max: u32) -> Result<Option<u32>> {
-    if value.is_undefined() || value.is_null() {
+    if is_absent(value) {
         return Ok(None);
     }
     match value.as_f64() {

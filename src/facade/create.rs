@@ -1,33 +1,49 @@
 //! `createContract` and `findContractsByExternalId` on `SpotDraftClient`.
 
-use super::args::{string_arg, to_js_value, type_name};
-use super::client::{call_options, SpotDraftClient};
+use super::client::{no_method_options, SpotDraftClient};
+use super::convert::{json_arg, optional_options_arg, split_call_options, string_arg, to_js_value};
 use super::panic_guard::promise;
-use super::payload::{json_arg, template_arg};
+use super::payload::compile_template;
 use crate::api::contracts::by_external::FindByExternalId;
 use crate::core::validate::validate_compiled;
-use crate::error::{Error, Result};
-use js_sys::{Object, Reflect};
+use serde::Deserialize;
+use serde_json::Value;
+use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(typescript_custom_section)]
-const CREATE_OPTIONS_TS: &'static str = r#"
-/** Options of `createContract`. */
-export interface CreateContractOptions extends CallOptions {
-    /**
-     * Template metadata (`getTemplateMetadata`) or a `CompiledTemplate` document to validate
-     * `contract_data` against before sending.
-     */
-    templateMetadata?: TemplateMetadata;
-    /** Validate locally before the network (default true); problems throw VALIDATION_FAILED. */
-    validate?: boolean;
-    /**
-     * Look the external id up first and return an existing contract instead of creating
-     * (makes a create idempotent across restarts; costs one GET).
-     */
-    checkExistingFirst?: boolean;
+/// Options of `createContract` (beside the call options). Unknown keys are refused.
+#[derive(Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateContractOptions {
+    /// Template metadata (`getTemplateMetadata`) or a `CompiledTemplate` document to validate
+    /// `contract_data` against before sending.
+    #[serde(default)]
+    #[tsify(optional, type = "TemplateMetadata")]
+    pub template_metadata: Option<Value>,
+    /// Validate locally before the network (default true); problems throw VALIDATION_FAILED.
+    #[serde(default = "yes")]
+    #[tsify(optional)]
+    pub validate: bool,
+    /// Look the external id up first and return an existing contract instead of creating
+    /// (makes a create idempotent across restarts; costs one GET).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub check_existing_first: bool,
 }
-"#;
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for CreateContractOptions {
+    fn default() -> Self {
+        Self {
+            template_metadata: None,
+            validate: true,
+            check_existing_first: false,
+        }
+    }
+}
 
 #[wasm_bindgen(js_class = SpotDraftClient)]
 impl SpotDraftClient {
@@ -39,42 +55,26 @@ impl SpotDraftClient {
     #[wasm_bindgen(js_name = createContract, unchecked_return_type = "Promise<CreateResult>")]
     pub fn create_contract(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] payload: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CreateContractOptions")] options: Option<
-            Object,
-        >,
+        #[wasm_bindgen(unchecked_param_type = "CreateContractPayload")] payload: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CreateContractOptions & CallOptions")]
+        options: Option<JsValue>,
     ) -> js_sys::Promise {
         let inner = self.inner();
         promise(async move {
-            let body = json_arg("payload", &payload)?;
-            let ctx = call_options(options.as_ref())?;
-            let flag = |key: &str, default: bool| -> Result<bool> {
-                let Some(options) = &options else {
-                    return Ok(default);
-                };
-                let value =
-                    Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
-                if value.is_undefined() {
-                    return Ok(default);
-                }
-                value.as_bool().ok_or_else(|| {
-                    Error::invalid_argument(
-                        &format!("options.{key}"),
-                        format!("must be a boolean, got {}", type_name(&value)),
-                    )
-                })
-            };
-            let check_existing_first = flag("checkExistingFirst", false)?;
-            if flag("validate", true)? {
-                let metadata = options.as_ref().map(|o| {
-                    Reflect::get(o, &JsValue::from_str("templateMetadata"))
-                        .unwrap_or(JsValue::UNDEFINED)
-                });
-                let template = template_arg(metadata.as_ref())?;
+            let body: Value = json_arg("payload", &payload)?;
+            let (ctx, rest) = split_call_options("options", options.as_ref())?;
+            let options: CreateContractOptions = optional_options_arg("options", rest.as_ref())?;
+            if options.validate {
+                let template = options
+                    .template_metadata
+                    .as_ref()
+                    .filter(|metadata| !metadata.is_null())
+                    .map(compile_template)
+                    .transpose()?;
                 validate_compiled(&body, template.as_ref()).into_result()?;
             }
             let result = inner
-                .create_contract(body, check_existing_first, &ctx)
+                .create_contract(body, options.check_existing_first, &ctx)
                 .await?;
             to_js_value(&result)
         })
@@ -85,11 +85,14 @@ impl SpotDraftClient {
     #[wasm_bindgen(js_name = findContractsByExternalId, unchecked_return_type = "Promise<ContractSummary[]>")]
     pub fn find_contracts_by_external_id(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] external_id: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<Object>,
+        #[wasm_bindgen(js_name = externalId, unchecked_param_type = "string")] external_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> js_sys::Promise {
-        self.run("options", options, move || {
-            FindByExternalId::new("externalId", &string_arg("externalId", &external_id)?)
+        self.run(options, move |rest| {
+            let find =
+                FindByExternalId::new("externalId", &string_arg("externalId", &external_id)?)?;
+            no_method_options(rest.as_ref(), "findContractsByExternalId")?;
+            Ok(find)
         })
     }
 }

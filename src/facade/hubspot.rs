@@ -5,7 +5,7 @@
 //! recognises the mark (`hubspot_target`) and sends through `hubspot.fetch` with HubSpot's
 //! contract: the decisions are `transport::hubspot`'s, the sending is `facade::fetch`'s.
 
-use super::args::type_name;
+use super::convert::type_name;
 use super::js_error::Thrown;
 use crate::error::Error;
 use crate::transport::hubspot::MARKER;

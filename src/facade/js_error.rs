@@ -70,7 +70,7 @@ pub fn to_js(error: &Error) -> JsValue {
         fields.set_spotdraft_code(code);
     }
     if !error.details.is_empty() {
-        if let Ok(details) = super::args::to_js_value(&error.details) {
+        if let Ok(details) = super::convert::to_js_value(&error.details) {
             fields.set_details(details);
         }
     }

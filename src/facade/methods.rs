@@ -6,8 +6,8 @@
 //! option such as `toEmail` is an `INVALID_ARGUMENT` naming it, not silently ignored. No
 //! domain logic lives here; every check is in the endpoint (`crate::api`).
 
-use super::args::{string_arg, type_name};
-use super::client::SpotDraftClient;
+use super::client::{no_method_options, SpotDraftClient};
+use super::convert::{optional_options_arg, options_arg, string_arg, type_name};
 use crate::api::contracts::download_link::{DownloadLinkOptions, GetDownloadLink};
 use crate::api::contracts::key_pointers::GetKeyPointers;
 use crate::api::contracts::send::{SendToCounterparties, SendToCounterpartiesOptions};
@@ -20,8 +20,6 @@ use crate::api::webhooks::hmac_key::GetWebhookHmacKey;
 use crate::api::webhooks::register::{RegisterWebhook, RegisterWebhookInput};
 use crate::core::ids::CompositeId;
 use crate::error::{Error, Result};
-use js_sys::Object;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(js_class = SpotDraftClient)]
@@ -43,17 +41,15 @@ impl SpotDraftClient {
     pub fn send_to_counterparties(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "SendToCounterpartiesOptions")]
-        options: Option<JsValue>,
         #[wasm_bindgen(
-            js_name = callOptions,
-            unchecked_optional_param_type = "CallOptions"
+            unchecked_optional_param_type = "SendToCounterpartiesOptions & CallOptions"
         )]
-        call: Option<Object>,
+        options: Option<JsValue>,
     ) -> js_sys::Promise {
-        self.run("callOptions", call, move || {
+        self.run(options, move |rest| {
             let id = CompositeId::parse_arg("id", &string_arg("id", &id)?)?;
-            let options: SendToCounterpartiesOptions = json_options("options", options.as_ref())?;
+            let options: SendToCounterpartiesOptions =
+                optional_options_arg("options", rest.as_ref())?;
             Ok(SendToCounterparties { id, options })
         })
     }
@@ -63,20 +59,17 @@ impl SpotDraftClient {
     ///
     /// ```js
     /// const { byFieldName } = await client.getKeyPointers("T-1234");
-    /// const fee = byFieldName.billing_amount?.value; // { kind: "currency", currency: "USD", amount: 12000 }
+    /// const fee = byFieldName.billing_amount?.value; // { kind: "CURRENCY", currency: "USD", amount: 12000 }
     /// ```
     #[wasm_bindgen(js_name = getKeyPointers, unchecked_return_type = "Promise<KeyPointers>")]
     pub fn get_key_pointers(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
-        #[wasm_bindgen(
-            js_name = callOptions,
-            unchecked_optional_param_type = "CallOptions"
-        )]
-        call: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> js_sys::Promise {
-        self.run("callOptions", call, move || {
+        self.run(options, move |rest| {
             let id = CompositeId::parse_arg("id", &string_arg("id", &id)?)?;
+            no_method_options(rest.as_ref(), "getKeyPointers")?;
             Ok(GetKeyPointers { id })
         })
     }
@@ -94,18 +87,12 @@ impl SpotDraftClient {
     pub fn get_download_link(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "DownloadLinkOptions")] options: Option<
-            JsValue,
-        >,
-        #[wasm_bindgen(
-            js_name = callOptions,
-            unchecked_optional_param_type = "CallOptions"
-        )]
-        call: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "DownloadLinkOptions & CallOptions")]
+        options: Option<JsValue>,
     ) -> js_sys::Promise {
-        self.run("callOptions", call, move || {
+        self.run(options, move |rest| {
             let id = CompositeId::parse_arg("id", &string_arg("id", &id)?)?;
-            let options: DownloadLinkOptions = json_options("options", options.as_ref())?;
+            let options: DownloadLinkOptions = optional_options_arg("options", rest.as_ref())?;
             let now = String::from(js_sys::Date::new_0().to_iso_string());
             GetDownloadLink::new(id, options.format.unwrap_or_default(), now)
         })
@@ -115,13 +102,12 @@ impl SpotDraftClient {
     #[wasm_bindgen(js_name = listTemplates, unchecked_return_type = "Promise<TemplateList>")]
     pub fn list_templates(
         &self,
-        #[wasm_bindgen(
-            js_name = callOptions,
-            unchecked_optional_param_type = "CallOptions"
-        )]
-        call: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> js_sys::Promise {
-        self.run("callOptions", call, || Ok(ListTemplates::default()))
+        self.run(options, |rest| {
+            no_method_options(rest.as_ref(), "listTemplates")?;
+            Ok(ListTemplates::default())
+        })
     }
 
     /// Reads one template's details (`GET /api/v2.1/public/templates/{templateId}/`).
@@ -131,14 +117,11 @@ impl SpotDraftClient {
         &self,
         #[wasm_bindgen(js_name = templateId, unchecked_param_type = "number | string")]
         template_id: JsValue,
-        #[wasm_bindgen(
-            js_name = callOptions,
-            unchecked_optional_param_type = "CallOptions"
-        )]
-        call: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> js_sys::Promise {
-        self.run("callOptions", call, move || {
+        self.run(options, move |rest| {
             let template_id = id_arg("templateId", &template_id)?;
+            no_method_options(rest.as_ref(), "getTemplate")?;
             Ok(GetTemplate { template_id })
         })
     }
@@ -155,14 +138,11 @@ impl SpotDraftClient {
         &self,
         #[wasm_bindgen(js_name = templateId, unchecked_param_type = "number | string")]
         template_id: JsValue,
-        #[wasm_bindgen(
-            js_name = callOptions,
-            unchecked_optional_param_type = "CallOptions"
-        )]
-        call: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> js_sys::Promise {
-        self.run("callOptions", call, move || {
+        self.run(options, move |rest| {
             let template_id = id_arg("templateId", &template_id)?;
+            no_method_options(rest.as_ref(), "getTemplateMetadata")?;
             Ok(GetTemplateMetadata { template_id })
         })
     }
@@ -175,13 +155,12 @@ impl SpotDraftClient {
     )]
     pub fn get_webhook_hmac_key(
         &self,
-        #[wasm_bindgen(
-            js_name = callOptions,
-            unchecked_optional_param_type = "CallOptions"
-        )]
-        call: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> js_sys::Promise {
-        self.run("callOptions", call, || Ok(GetWebhookHmacKey))
+        self.run(options, |rest| {
+            no_method_options(rest.as_ref(), "getWebhookHmacKey")?;
+            Ok(GetWebhookHmacKey)
+        })
     }
 
     /// Subscribes a URL to contract activities (`POST /api/v2.1/public/webhooks/`). Keep the
@@ -199,14 +178,11 @@ impl SpotDraftClient {
     pub fn register_webhook(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RegisterWebhookInput")] webhook: JsValue,
-        #[wasm_bindgen(
-            js_name = callOptions,
-            unchecked_optional_param_type = "CallOptions"
-        )]
-        call: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> js_sys::Promise {
-        self.run("callOptions", call, move || {
-            let input: RegisterWebhookInput = json_required("webhook", &webhook)?;
+        self.run(options, move |rest| {
+            let input: RegisterWebhookInput = options_arg("webhook", &webhook)?;
+            no_method_options(rest.as_ref(), "registerWebhook")?;
             Ok(RegisterWebhook { input })
         })
     }
@@ -217,14 +193,11 @@ impl SpotDraftClient {
     pub fn delete_webhook(
         &self,
         #[wasm_bindgen(unchecked_param_type = "number | string")] id: JsValue,
-        #[wasm_bindgen(
-            js_name = callOptions,
-            unchecked_optional_param_type = "CallOptions"
-        )]
-        call: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> js_sys::Promise {
-        self.run("callOptions", call, move || {
+        self.run(options, move |rest| {
             let id = id_arg("id", &id)?;
+            no_method_options(rest.as_ref(), "deleteWebhook")?;
             Ok(DeleteWebhook { id })
         })
     }
@@ -251,24 +224,4 @@ fn id_arg(name: &str, value: &JsValue) -> Result<u64> {
     crate::api::lenient::id_value(&serde_json::Value::String(text))
         .filter(|id| *id >= 1)
         .ok_or_else(refuse)
-}
-
-/// An optional options object: `undefined`/`null` give the defaults.
-fn json_options<T: DeserializeOwned + Default>(name: &str, value: Option<&JsValue>) -> Result<T> {
-    match value {
-        None => Ok(T::default()),
-        Some(v) if v.is_undefined() || v.is_null() => Ok(T::default()),
-        Some(v) => json_required(name, v),
-    }
-}
-
-/// A required options object, read through JSON so unknown keys are refused.
-fn json_required<T: DeserializeOwned>(name: &str, value: &JsValue) -> Result<T> {
-    if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
-        return Err(Error::invalid_argument(
-            name,
-            format!("must be an options object, got {}", type_name(value)),
-        ));
-    }
-    super::webhook::json_arg(name, value)
 }

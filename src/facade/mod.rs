@@ -6,6 +6,7 @@
 
 mod args;
 pub mod client;
+mod convert;
 mod create;
 mod executor;
 mod fetch;

@@ -7,7 +7,7 @@
 //! BigInts (then `INVALID_ARGUMENT`). Lone UTF-16 surrogates survive as `\udXXX` escapes,
 //! which serde_json refuses: one `WRONG_TYPE` issue at the payload root naming the column.
 
-use super::args::{to_js_value, type_name};
+use super::convert::{json_arg, json_text, string_arg, to_js_value};
 use super::js_error::Thrown;
 use crate::core::mapping::{build_create_contract, Mapping};
 use crate::core::template::{CompiledTemplate, TemplateMetadata};
@@ -16,78 +16,21 @@ use crate::error::{Error, Result};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen]
-extern "C" {
-    /// The runtime's `TextEncoder`: present wherever this package runs (wasm-bindgen's own
-    /// glue constructs one when the module loads).
-    type TextEncoder;
-    #[wasm_bindgen(constructor)]
-    fn new() -> TextEncoder;
-    #[wasm_bindgen(method)]
-    fn encode(this: &TextEncoder, text: &JsValue) -> js_sys::Uint8Array;
-}
-
-thread_local! {
-    static ENCODER: TextEncoder = TextEncoder::new();
-}
-
-/// The UTF-8 text of a JS string, `None` when `value` is not a string.
-///
-/// Same result as `JsValue::as_string` (lone surrogates become U+FFFD in both), but through
-/// the native `TextEncoder.encode` and one bulk copy into wasm memory: `as_string` copies an
-/// ASCII string with a JS loop, one char at a time, which measured 7 µs for the 1.3 KB
-/// playbook body (25x `encode`) and was a fifth of a whole validation.
-pub(crate) fn js_string(value: &JsValue) -> Option<String> {
-    if !value.is_string() {
-        return None;
-    }
-    let bytes = ENCODER.with(|encoder| encoder.encode(value)).to_vec();
-    match String::from_utf8(bytes) {
-        Ok(text) => Some(text),
-        // Cannot happen (`encode` emits UTF-8); the slow path gives the same text anyway.
-        Err(_) => value.as_string(),
-    }
-}
-
-/// A required string argument (as `args::string_arg`, through [`js_string`]).
-fn fast_string_arg(name: &str, value: &JsValue) -> Result<String> {
-    js_string(value).ok_or_else(|| {
-        Error::invalid_argument(name, format!("must be a string, got {}", type_name(value)))
-    })
-}
-
-/// JSON text of argument `name`.
-fn json_text(name: &str, value: &JsValue) -> Result<String> {
-    if value.is_undefined() {
-        return Err(Error::invalid_argument(
-            name,
-            "is required but was undefined",
-        ));
-    }
-    let text = js_sys::JSON::stringify(value).map_err(|_| {
-        Error::invalid_argument(
-            name,
-            "cannot be turned into JSON (it has a cycle, a BigInt, or is nested too deeply)",
-        )
-    })?;
-    js_string(&text).ok_or_else(|| {
-        Error::invalid_argument(name, format!("must be JSON data, got {}", type_name(value)))
-    })
-}
-
-/// Argument `name` as a `serde_json::Value`.
-pub(crate) fn json_arg(name: &str, value: &JsValue) -> Result<Value> {
-    serde_json::from_str(&json_text(name, value)?)
-        .map_err(|e| Error::invalid_argument(name, format!("is not JSON data: {e}")))
-}
-
 /// The optional template argument, compiled.
 pub(crate) fn template_arg(value: Option<&JsValue>) -> Result<Option<CompiledTemplate>> {
     let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
         return Ok(None);
     };
-    let metadata = TemplateMetadata::from_value(&json_arg("templateMetadata", value)?)?;
-    Ok(Some(CompiledTemplate::compile(&metadata)?))
+    Ok(Some(compile_template(&json_arg::<Value>(
+        "templateMetadata",
+        value,
+    )?)?))
+}
+
+/// A template metadata document (`GET /templates/{id}/metadata`), compiled.
+pub(crate) fn compile_template(value: &Value) -> Result<CompiledTemplate> {
+    let metadata = TemplateMetadata::from_value(value)?;
+    CompiledTemplate::compile(&metadata)
 }
 
 /// The report as plain JS data (`serde_wasm_bindgen`). Measured against JSON text +
@@ -133,7 +76,7 @@ pub fn validate_create_contract_json_js(
     #[wasm_bindgen(js_name = templateMetadata, unchecked_optional_param_type = "TemplateMetadata")]
     template_metadata: Option<JsValue>,
 ) -> Result<JsValue, Thrown> {
-    let text = fast_string_arg("json", &json)?;
+    let text = string_arg("json", &json)?;
     let template = template_arg(template_metadata.as_ref())?;
     Ok(report_to_js(&validate_create_contract_json(
         &text,
@@ -207,7 +150,7 @@ impl JsCompiledTemplate {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
     ) -> Result<JsValue, Thrown> {
-        let text = fast_string_arg("json", &json)?;
+        let text = string_arg("json", &json)?;
         Ok(report_to_js(&validate_create_contract_json(
             &text,
             Some(&self.inner),
@@ -226,7 +169,7 @@ impl JsCompiledTemplate {
 /// ```js
 /// const payload = buildCreateContract(deal, mapping);
 /// ```
-#[wasm_bindgen(js_name = buildCreateContract, unchecked_return_type = "Record<string, unknown>")]
+#[wasm_bindgen(js_name = buildCreateContract, unchecked_return_type = "CreateContractPayload")]
 pub fn build_create_contract_js(
     #[wasm_bindgen(unchecked_param_type = "unknown")] record: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Mapping")] mapping: JsValue,
@@ -235,8 +178,8 @@ pub fn build_create_contract_js(
 }
 
 fn build(record: &JsValue, mapping: &JsValue) -> Result<JsValue> {
-    let mapping = Mapping::from_value(&json_arg("mapping", mapping)?)?;
-    let record = json_arg("record", record)?;
+    let mapping = Mapping::from_value(&json_arg::<Value>("mapping", mapping)?)?;
+    let record: Value = json_arg("record", record)?;
     let payload = build_create_contract(&record, &mapping).map_err(Error::from)?;
     to_js_value(&payload)
 }

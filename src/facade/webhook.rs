@@ -6,7 +6,8 @@
 //! by serde_json with its nesting limit), so hostile nesting is a `SpotDraftError`, not a
 //! stack overflow.
 
-use super::args::{string_arg, type_name};
+use super::convert::{js_string, optional_options_arg, string_arg, type_name, webhook_keys_arg};
+pub(super) use super::convert::{json_arg, json_out};
 use super::js_error::Thrown;
 use crate::core::sync::{
     apply_event as apply_event_core, record_for_event, ApplyOutcome, SyncRecord,
@@ -17,21 +18,47 @@ use crate::core::webhook::{
     VerifyOptions, WebhookEvent, WebhookKey,
 };
 use crate::error::{Error, ErrorCode, ErrorDetail, Result};
-use js_sys::{Array, Object, Reflect, Uint8Array};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use js_sys::{Array, Uint8Array};
+use serde::{Deserialize, Serialize};
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-#[wasm_bindgen(typescript_custom_section)]
-const WEBHOOK_TS: &'static str = r#"
-/** Options of `verifyWebhook` and `parseWebhookEvent`. */
-export interface WebhookOptions {
-    /** Largest body accepted, in bytes (default 1 MiB). */
-    maxBodyBytes?: number;
+/// Options of `verifyWebhook`, `verifyWebhookSignature` (and their `Async` forms) and
+/// `parseWebhookEvent`. Unknown keys are refused.
+#[derive(Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WebhookOptions {
+    /// Largest body accepted, in bytes (default 1 MiB; at most 1 GiB).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub max_body_bytes: Option<f64>,
 }
-"#;
+
+impl WebhookOptions {
+    /// The core's options, with `maxBodyBytes` checked.
+    fn verify_options(&self) -> Result<VerifyOptions> {
+        let mut options = VerifyOptions::default();
+        if let Some(n) = self.max_body_bytes {
+            if n.fract() != 0.0 || !(1.0..=1_073_741_824.0).contains(&n) {
+                return Err(Error::invalid_argument(
+                    "options.maxBodyBytes",
+                    "must be a whole number of bytes between 1 and 1073741824",
+                ));
+            }
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            {
+                options.max_body_bytes = n as usize;
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// `options` of a webhook function: absent gives the defaults.
+fn options_arg(value: Option<&JsValue>) -> Result<VerifyOptions> {
+    optional_options_arg::<WebhookOptions>("options", value)?.verify_options()
+}
 
 /// What `verifyWebhook` returns: the parsed event and which key and header matched.
 #[derive(Serialize, Tsify)]
@@ -58,7 +85,7 @@ const RAW_BODY_HELP: &str =
 pub(super) fn raw_body_arg(value: &JsValue) -> Result<Vec<u8>> {
     // Encoded once, natively (a 10 KB body through `as_string`'s per-char loop costs more
     // than its HMAC).
-    if let Some(text) = super::payload::js_string(value) {
+    if let Some(text) = js_string(value) {
         return Ok(text.into_bytes());
     }
     if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
@@ -131,103 +158,6 @@ pub(super) fn headers_arg(value: &JsValue) -> Result<Vec<(String, String)>> {
     Ok(pairs)
 }
 
-/// The keys of argument `keys`: one base64 string or an array of them.
-pub(super) fn keys_arg(value: &JsValue) -> Result<Vec<WebhookKey>> {
-    if let Some(text) = value.as_string() {
-        return Ok(vec![WebhookKey::from_base64_arg("keys", &text)?]);
-    }
-    if Array::is_array(value) {
-        let items: Array = value.clone().unchecked_into();
-        return items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let name = format!("keys[{i}]");
-                WebhookKey::from_base64_arg(&name, &string_arg(&name, &item)?)
-            })
-            .collect();
-    }
-    Err(Error::invalid_argument(
-        "keys",
-        format!(
-            "must be SpotDraft's `hmac_key` (a base64 string) or an array of them, got {}",
-            type_name(value)
-        ),
-    ))
-}
-
-fn options_arg(value: Option<&JsValue>) -> Result<VerifyOptions> {
-    let mut options = VerifyOptions::default();
-    let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
-        return Ok(options);
-    };
-    if !value.is_object() {
-        return Err(Error::invalid_argument("options", "must be an object"));
-    }
-    let max = Reflect::get(value, &JsValue::from_str("maxBodyBytes")).unwrap_or(JsValue::UNDEFINED);
-    if !max.is_undefined() {
-        let n = max
-            .as_f64()
-            .filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= 1_073_741_824.0)
-            .ok_or_else(|| {
-                Error::invalid_argument(
-                    "options.maxBodyBytes",
-                    "must be a whole number of bytes between 1 and 1073741824",
-                )
-            })?;
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        {
-            options.max_body_bytes = n as usize;
-        }
-    }
-    Ok(options)
-}
-
-/// `value` as plain JS data through JSON text: one `JSON.parse` instead of one boundary
-/// crossing per field, which dominates the cost for events with many counterparties.
-pub(super) fn json_out<T: Serialize>(value: &T) -> Result<JsValue> {
-    let text = serde_json::to_string(value).map_err(Error::internal)?;
-    js_sys::JSON::parse(&text).map_err(|_| Error::internal("JSON.parse refused serde_json output"))
-}
-
-/// Argument `name` read as JSON data into `T`, with the failing path in the error.
-pub(super) fn json_arg<T: DeserializeOwned>(name: &str, value: &JsValue) -> Result<T> {
-    if value.is_undefined() || value.is_null() {
-        return Err(Error::invalid_argument(
-            name,
-            "is required but was undefined or null",
-        ));
-    }
-    let text = js_sys::JSON::stringify(value)
-        .ok()
-        .and_then(|t| t.as_string())
-        .ok_or_else(|| {
-            Error::invalid_argument(
-                name,
-                format!(
-                    "must be JSON data (no cycles or BigInts), got {}",
-                    type_name(value)
-                ),
-            )
-        })?;
-    let mut deserializer = serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let inner = e.path().to_string();
-        let path = if inner == "." {
-            name.to_owned()
-        } else {
-            format!("{name}.{inner}")
-        };
-        let reason = e.inner().to_string();
-        let reason = reason
-            .split(" at line ")
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        Error::invalid_argument(&path, reason)
-    })
-}
-
 /// Verifies a SpotDraft webhook delivery and returns its parsed event.
 ///
 /// Checks the HMAC-SHA512 signature in `X-SD-WEBHOOK-CONTENT-HASH` (or the legacy
@@ -253,7 +183,7 @@ pub fn verify_webhook(
     )]
     headers: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string | string[]")] keys: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "WebhookOptions")] options: Option<Object>,
+    #[wasm_bindgen(unchecked_optional_param_type = "WebhookOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, Thrown> {
     let pending = pending_verification(&raw_body, &headers, &keys, options.as_ref())?;
     let key_index = pending.matching_key_here()?;
@@ -290,7 +220,7 @@ pub fn verify_webhook_signature(
     )]
     headers: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string | string[]")] keys: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "WebhookOptions")] options: Option<Object>,
+    #[wasm_bindgen(unchecked_optional_param_type = "WebhookOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, Thrown> {
     let pending = pending_verification(&raw_body, &headers, &keys, options.as_ref())?;
     let key_index = pending.matching_key_here()?;
@@ -347,12 +277,12 @@ fn pending_verification(
     raw_body: &JsValue,
     headers: &JsValue,
     keys: &JsValue,
-    options: Option<&Object>,
+    options: Option<&JsValue>,
 ) -> Result<PendingVerification> {
     let body = raw_body_arg(raw_body)?;
     let headers = headers_arg(headers)?;
-    let keys = keys_arg(keys)?;
-    let options = options_arg(options.map(|o| o.as_ref()))?;
+    let keys = webhook_keys_arg("keys", keys, false)?;
+    let options = options_arg(options)?;
     let prepared = prepare_verification(&body, &headers, &keys, &options)?;
     Ok(PendingVerification {
         body,
@@ -433,7 +363,7 @@ pub fn verify_webhook_async(
     )]
     headers: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string | string[]")] keys: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "WebhookOptions")] options: Option<Object>,
+    #[wasm_bindgen(unchecked_optional_param_type = "WebhookOptions")] options: Option<JsValue>,
 ) -> js_sys::Promise {
     let pending = pending_verification(&raw_body, &headers, &keys, options.as_ref());
     super::panic_guard::promise(async move {
@@ -457,7 +387,7 @@ pub fn verify_webhook_signature_async(
     )]
     headers: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string | string[]")] keys: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "WebhookOptions")] options: Option<Object>,
+    #[wasm_bindgen(unchecked_optional_param_type = "WebhookOptions")] options: Option<JsValue>,
 ) -> js_sys::Promise {
     let pending = pending_verification(&raw_body, &headers, &keys, options.as_ref());
     super::panic_guard::promise(async move {
@@ -492,10 +422,10 @@ pub fn sign_webhook_for_test(
 pub fn parse_webhook_event(
     #[wasm_bindgen(js_name = rawBody, unchecked_param_type = "Uint8Array | ArrayBuffer | string")]
     raw_body: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "WebhookOptions")] options: Option<Object>,
+    #[wasm_bindgen(unchecked_optional_param_type = "WebhookOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, Thrown> {
     let body = raw_body_arg(&raw_body)?;
-    let options = options_arg(options.as_ref().map(|o| o.as_ref()))?;
+    let options = options_arg(options.as_ref())?;
     let event = parse_webhook_event_with(&body, options.max_body_bytes)?;
     Ok(json_out(&event)?)
 }
@@ -506,7 +436,7 @@ pub fn parse_webhook_event(
 /// documented on `SyncRecord`; `EXECUTED` and `VOIDED` are terminal.
 ///
 /// Throws `INVALID_ARGUMENT` when `record` or `event` is malformed, or when the record
-/// belongs to another contract than the event (look it up by `contract_id` instead).
+/// belongs to another contract than the event (look it up by `event.contractId` instead).
 #[wasm_bindgen(js_name = applyEvent, unchecked_return_type = "ApplyOutcome")]
 pub fn apply_event(
     #[wasm_bindgen(unchecked_param_type = "SyncRecord | null | undefined")] record: JsValue,

@@ -12,7 +12,7 @@ use tsify::Tsify;
 pub struct HandleWebhookResult {
     /// The record after the event (and the actions, when they ran).
     pub record: SyncRecord,
-    /// How the event was taken: `applied`, `outOfOrder`, `duplicate`, `tooOld`.
+    /// How the event was taken: `APPLIED`, `OUT_OF_ORDER`, `DUPLICATE`, `TOO_OLD`.
     pub disposition: Disposition,
     /// Whether the event changed the record.
     pub changed: bool,
@@ -36,7 +36,7 @@ pub struct PendingActionsResult {
 
 /// How a follow-up action ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Tsify)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SyncActionOutcome {
     /// Ran, and its result is on the record.
     Done,

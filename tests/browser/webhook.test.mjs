@@ -30,7 +30,7 @@ test('verifyWebhook, verifyWebhookSignature and their async (WebCrypto) forms in
       signatureMatchesWebCrypto: signature === expected,
       sync: sd.verifyWebhook(body, headers, [oldKey, key]).keyIndex,
       syncSignature: sd.verifyWebhookSignature(body, headers, key).header,
-      async: (await sd.verifyWebhookAsync(body, headers, [oldKey, key])).event.contract_id,
+      async: (await sd.verifyWebhookAsync(body, headers, [oldKey, key])).event.contractId,
       asyncSignature: (await sd.verifyWebhookSignatureAsync(body, headers, [oldKey, key])).keyIndex,
       forgedSync: await code(() => sd.verifyWebhook(forged, headers, key)),
       forgedAsync: await code(() => sd.verifyWebhookAsync(forged, headers, key)),

@@ -80,3 +80,13 @@ test('mapping failures are VALIDATION_FAILED with source and target paths', () =
   assert.throws(() => buildCreateContract({}, { fields: [{ target: 'a', sorce: 'b' }] }), (e) =>
     isSpotDraftError(e) && e.code === 'INVALID_ARGUMENT' && e.details[0].path === 'mapping.fields[0].sorce');
 });
+
+test('a mapping with an earlier spelling of a transform is refused, naming the new spelling', () => {
+  const mapping = { fields: [{ target: 'contract_data.country', source: 'country', transform: [{ op: 'upper' }] }] };
+  assert.throws(() => buildCreateContract({ country: 'us' }, mapping), (e) =>
+    isSpotDraftError(e) && e.code === 'INVALID_ARGUMENT'
+    && e.details[0].path.startsWith('mapping.fields[0].transform[0]')
+    && /`upper` is now spelt `UPPER`/.test(e.message));
+  mapping.fields[0].transform[0].op = 'UPPER';
+  assert.equal(buildCreateContract({ country: 'us' }, mapping).contract_data.country, 'US');
+});

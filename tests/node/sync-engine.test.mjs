@@ -147,9 +147,9 @@ test('handleWebhook applies a verified delivery, fetches key pointers and notes 
     assert.equal((await rejection(engine.handleWebhook(JSON.parse(executed.body), executed.headers))).code, 'WEBHOOK_RAW_BODY_REQUIRED');
 
     const result = await engine.handleWebhook(executed.body, executed.headers);
-    assert.equal(result.disposition, 'applied');
+    assert.equal(result.disposition, 'APPLIED');
     assert.deepEqual(result.actions.map((a) => a.kind), ['FETCH_KEY_POINTERS', 'FETCH_DOCUMENT']);
-    assert.deepEqual(result.actionResults.map((a) => [a.kind, a.outcome]), [['FETCH_KEY_POINTERS', 'done'], ['FETCH_DOCUMENT', 'done']]);
+    assert.deepEqual(result.actionResults.map((a) => [a.kind, a.outcome]), [['FETCH_KEY_POINTERS', 'DONE'], ['FETCH_DOCUMENT', 'DONE']]);
     assert.deepEqual(requests, ['getKeyPointers', 'getDownloadLink']);
     const { record } = result;
     assert.equal(record.status, 'EXECUTED');
@@ -157,8 +157,8 @@ test('handleWebhook applies a verified delivery, fetches key pointers and notes 
     assert.equal(record.externalId, externalId);
     assert.deepEqual(record.needsAttention, []);
     assert.deepEqual(record.keyPointers, {
-      billing_currency: { kind: 'currency', currency: 'USD', amount: 12000 },
-      customer_name: { kind: 'text', value: 'Acme Inc.' },
+      billing_currency: { kind: 'CURRENCY', currency: 'USD', amount: 12000 },
+      customer_name: { kind: 'TEXT', value: 'Acme Inc.' },
     });
     assert.match(record.document.fileName, /\.pdf$/);
     assert.equal(typeof record.document.versionId, 'number');
@@ -171,19 +171,19 @@ test('handleWebhook applies a verified delivery, fetches key pointers and notes 
 
     // The same delivery again: a duplicate, nothing to do.
     const again = await engine.handleWebhook(executed.body, executed.headers);
-    assert.equal(again.disposition, 'duplicate');
+    assert.equal(again.disposition, 'DUPLICATE');
     assert.equal(again.changed, false);
     assert.deepEqual(again.actionResults, []);
     assert.equal(requests.length, 2);
 
     // Older deliveries arriving late never move the status back.
-    // Events of the signing stage still fill in its history ('applied'); earlier stages are
-    // only noted as late ('outOfOrder'). Neither is a duplicate: each is new to the engine.
+    // Events of the signing stage still fill in its history ('APPLIED'); earlier stages are
+    // only noted as late ('OUT_OF_ORDER'). Neither is a duplicate: each is new to the engine.
     const lateDisposition = {
-      CONTRACT_SIGNED: 'applied',
-      CONTRACT_SIGNATURE_REQUESTED: 'applied',
-      CONTRACT_SENT_TO_COUNTERPARTY: 'outOfOrder',
-      CONTRACT_CREATED: 'outOfOrder',
+      CONTRACT_SIGNED: 'APPLIED',
+      CONTRACT_SIGNATURE_REQUESTED: 'APPLIED',
+      CONTRACT_SENT_TO_COUNTERPARTY: 'OUT_OF_ORDER',
+      CONTRACT_CREATED: 'OUT_OF_ORDER',
     };
     const seenLate = [];
     for (const late of deliveries.filter((x) => x !== executed).reverse()) {
@@ -372,7 +372,7 @@ test('chaos: 10,000 webhook deliveries end with 0 forged accepted, 0 regressions
       handleMs.push(performance.now() - t0);
       stats.accepted += 1;
       if (!authentic) stats.forgedAccepted += 1;
-      stats.failedActions += result.actionResults.filter((a) => a.outcome !== 'done').length;
+      stats.failedActions += result.actionResults.filter((a) => a.outcome !== 'DONE').length;
       return 204;
     } catch (e) {
       if (e.code === 'WEBHOOK_SIGNATURE_INVALID') {

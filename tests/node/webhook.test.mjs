@@ -31,9 +31,9 @@ test('verifies Buffer, Uint8Array, ArrayBuffer and string bodies with either hea
   for (const raw of [body, new Uint8Array(body), body.buffer.slice(body.byteOffset, body.byteOffset + body.length), body.toString('utf8')]) {
     for (const headers of [plain, fetchHeaders]) {
       const { event, keyIndex, header } = sd.verifyWebhook(raw, headers, KEY);
-      assert.equal(event.contract_id, 19589);
+      assert.equal(event.contractId, 19589);
       assert.equal(event.activity, 'CONTRACT_EXECUTED');
-      assert.equal(event.external_metadata.id, '10024');
+      assert.equal(event.externalMetadata.id, '10024');
       assert.equal(keyIndex, 0);
       assert.equal(header, 'X-SD-WEBHOOK-CONTENT-HASH');
     }
@@ -69,12 +69,12 @@ test('applyEvent creates, dedupes and never regresses a record across the bounda
   assert.equal(first.record.compositeId, 'T-19589');
   assert.deepEqual(first.actions.map((a) => a.kind), ['FETCH_KEY_POINTERS', 'FETCH_DOCUMENT']);
   const again = sd.applyEvent(first.record, executed);
-  assert.equal(again.disposition, 'duplicate');
+  assert.equal(again.disposition, 'DUPLICATE');
   assert.equal(again.changed, false);
   const older = sd.parseWebhookEvent(JSON.stringify(examples.CONTRACT_SIGNED));
   const after = sd.applyEvent(again.record, older);
   assert.equal(after.record.status, 'EXECUTED');
-  assert.equal(after.disposition, 'outOfOrder');
+  assert.equal(after.disposition, 'OUT_OF_ORDER');
   assert.equal(code(() => sd.applyEvent({ contractId: 'x' }, executed)), 'INVALID_ARGUMENT');
 });
 

@@ -107,24 +107,6 @@ export interface SyncStore {
 
 
 
-/** Options of `createContract`. */
-export interface CreateContractOptions extends CallOptions {
-    /**
-     * Template metadata (`getTemplateMetadata`) or a `CompiledTemplate` document to validate
-     * `contract_data` against before sending.
-     */
-    templateMetadata?: TemplateMetadata;
-    /** Validate locally before the network (default true); problems throw VALIDATION_FAILED. */
-    validate?: boolean;
-    /**
-     * Look the external id up first and return an existing contract instead of creating
-     * (makes a create idempotent across restarts; costs one GET).
-     */
-    checkExistingFirst?: boolean;
-}
-
-
-
 /** Options of `new SyncEngine(options)`. */
 export interface SyncEngineOptions {
     /** The client that runs follow-up calls (key pointers, download links, status). */
@@ -188,14 +170,6 @@ export interface FetchedDocument {
     fetchedAt: string;
     /** The record, with `document` updated. */
     record: SyncRecord;
-}
-
-
-
-/** Options of `verifyWebhook` and `parseWebhookEvent`. */
-export interface WebhookOptions {
-    /** Largest body accepted, in bytes (default 1 MiB). */
-    maxBodyBytes?: number;
 }
 
 
@@ -369,19 +343,19 @@ export interface Counterparty {
     /**
      * The counterparty's name.
      */
-    organization_name?: string;
+    organizationName?: string;
     /**
      * Point of contact's name.
      */
-    poc_name?: string;
+    pocName?: string;
     /**
      * Point of contact's email.
      */
-    poc_email?: string;
+    pocEmail?: string;
     /**
      * SpotDraft's counterparty id.
      */
-    counterparty_id?: number;
+    counterpartyId?: number;
 }
 
 /**
@@ -409,7 +383,7 @@ export interface SyncFailure {
 /**
  * A metadata value with its type made explicit.
  */
-export type KeyPointerValue = { kind: "empty" } | { kind: "text"; value: string } | { kind: "number"; value: number } | { kind: "boolean"; value: boolean } | { kind: "date"; value: string } | { kind: "dateTime"; value: string } | { kind: "currency"; currency: string; amount: number } | { kind: "duration"; unit: string; amount: number; days?: number } | { kind: "address"; address: AddressValue } | { kind: "list"; values: unknown[] } | { kind: "object"; value: unknown };
+export type KeyPointerValue = { kind: "EMPTY" } | { kind: "TEXT"; value: string } | { kind: "NUMBER"; value: number } | { kind: "BOOLEAN"; value: boolean } | { kind: "DATE"; value: string } | { kind: "DATE_TIME"; value: string } | { kind: "CURRENCY"; currency: string; amount: number } | { kind: "DURATION"; unit: string; amount: number; days?: number } | { kind: "ADDRESS"; address: AddressValue } | { kind: "LIST"; values: unknown[] } | { kind: "OBJECT"; value: unknown };
 
 /**
  * A part of a `concat`: literal text, or a value spec.
@@ -746,12 +720,12 @@ export type SyncActionKind = "FETCH_KEY_POINTERS" | "FETCH_DOCUMENT" | "REFRESH_
 /**
  * How a follow-up action ended.
  */
-export type SyncActionOutcome = "done" | "skipped" | "failed";
+export type SyncActionOutcome = "DONE" | "SKIPPED" | "FAILED";
 
 /**
  * How a source date is written.
  */
-export type DateInput = "auto" | "epochMillis" | "mdy" | "dmy";
+export type DateInput = "AUTO" | "EPOCH_MILLIS" | "MDY" | "DMY";
 
 /**
  * One contract's sync state.
@@ -1150,9 +1124,9 @@ export interface Signatory {
 }
 
 /**
- * One transform step (`{"op": "number"}`).
+ * One transform step (`{"op": "NUMBER"}`).
  */
-export type Transform = { op: "date"; from?: DateInput } | { op: "datetime" } | { op: "number"; decimalSeparator?: string } | { op: "integer" } | { op: "boolean" } | { op: "string" } | { op: "trim" } | { op: "upper" } | { op: "lower" } | { op: "split"; separator: string } | { op: "lookup"; table: Record<string, unknown>; default?: unknown };
+export type Transform = { op: "DATE"; from?: DateInput } | { op: "DATETIME" } | { op: "NUMBER"; decimalSeparator?: string } | { op: "INTEGER" } | { op: "BOOLEAN" } | { op: "STRING" } | { op: "TRIM" } | { op: "UPPER" } | { op: "LOWER" } | { op: "SPLIT"; separator: string } | { op: "LOOKUP"; table: Record<string, unknown>; default?: unknown };
 
 /**
  * One webhook delivery from SpotDraft.
@@ -1165,48 +1139,48 @@ export interface WebhookEvent {
     /**
      * Who did it and when.
      */
-    activity_data: ActivityData;
+    activityData: ActivityData;
     /**
      * SpotDraft's numeric contract id (the composite id is not in webhooks).
      */
-    contract_id: number;
+    contractId: number;
     /**
      * The contract's display status when the event was sent; `None` when absent or not a
      * string. An unknown status string is kept as [`EventStatus::Unknown`].
      */
-    contract_status?: EventStatus;
+    contractStatus?: EventStatus;
     /**
      * The contract's workflow kind.
      */
-    contract_kind?: ContractKind;
+    contractKind?: ContractKind;
     /**
      * The contract's title.
      */
-    contract_title?: string;
+    contractTitle?: string;
     /**
      * The contract type.
      */
-    contract_type?: string;
+    contractType?: string;
     /**
      * The contract type's name.
      */
-    contract_type_name?: string;
+    contractTypeName?: string;
     /**
      * The contract type's id.
      */
-    contract_type_id?: number;
+    contractTypeId?: number;
     /**
      * The business owner.
      */
-    business_user?: Person;
+    businessUser?: Person;
     /**
      * The legal owner.
      */
-    legal_user?: Person;
+    legalUser?: Person;
     /**
      * When the contract was created, as SpotDraft sent it.
      */
-    created_at?: string;
+    createdAt?: string;
     /**
      * Counterparties, when set.
      */
@@ -1214,7 +1188,7 @@ export interface WebhookEvent {
     /**
      * The source system's reference, when the contract has one.
      */
-    external_metadata?: EventExternalMetadata;
+    externalMetadata?: EventExternalMetadata;
     /**
      * The contracting entity, when set.
      */
@@ -1222,11 +1196,31 @@ export interface WebhookEvent {
     /**
      * The human contract number (e.g. `SD-1234`).
      */
-    contract_reference_id?: string;
+    contractReferenceId?: string;
     /**
      * The template id, for template contracts.
      */
-    contract_template_id?: number;
+    contractTemplateId?: number;
+}
+
+/**
+ * Options of `createContract` (beside the call options). Unknown keys are refused.
+ */
+export interface CreateContractOptions {
+    /**
+     * Template metadata (`getTemplateMetadata`) or a `CompiledTemplate` document to validate
+     * `contract_data` against before sending.
+     */
+    templateMetadata?: TemplateMetadata;
+    /**
+     * Validate locally before the network (default true); problems throw VALIDATION_FAILED.
+     */
+    validate?: boolean;
+    /**
+     * Look the external id up first and return an existing contract instead of creating
+     * (makes a create idempotent across restarts; costs one GET).
+     */
+    checkExistingFirst?: boolean;
 }
 
 /**
@@ -1272,6 +1266,17 @@ export interface SendToCounterpartiesOptions {
      * Extra files attached to the email.
      */
     extraAttachments?: ExtraAttachment[];
+}
+
+/**
+ * Options of `verifyWebhook`, `verifyWebhookSignature` (and their `Async` forms) and
+ * `parseWebhookEvent`. Unknown keys are refused.
+ */
+export interface WebhookOptions {
+    /**
+     * Largest body accepted, in bytes (default 1 MiB; at most 1 GiB).
+     */
+    maxBodyBytes?: number;
 }
 
 /**
@@ -1407,7 +1412,7 @@ export interface Entity {
     /**
      * Entity reference id.
      */
-    reference_id?: string;
+    referenceId?: string;
     /**
      * Entity name.
      */
@@ -1610,7 +1615,7 @@ export interface HandleWebhookResult {
      */
     record: SyncRecord;
     /**
-     * How the event was taken: `applied`, `outOfOrder`, `duplicate`, `tooOld`.
+     * How the event was taken: `APPLIED`, `OUT_OF_ORDER`, `DUPLICATE`, `TOO_OLD`.
      */
     disposition: Disposition;
     /**
@@ -1778,7 +1783,7 @@ export interface SendToCounterpartiesResult {
 /**
  * What happened to a delivery.
  */
-export type Disposition = "applied" | "outOfOrder" | "duplicate" | "tooOld" | "observed";
+export type Disposition = "APPLIED" | "OUT_OF_ORDER" | "DUPLICATE" | "TOO_OLD" | "OBSERVED";
 
 /**
  * When a status was first and last reported.
@@ -1881,15 +1886,15 @@ export interface ActivityData {
     /**
      * Who acted (`name` is `"SYSTEM"` for system actions).
      */
-    performed_by?: Person;
+    performedBy?: Person;
     /**
      * Recipients, on `CONTRACT_SENT_TO_COUNTERPARTY`.
      */
-    counterparty_email_recipients?: EmailRecipients;
+    counterpartyEmailRecipients?: EmailRecipients;
     /**
      * The email event, on `*_EMAIL_*` activities.
      */
-    email_event_data?: EmailEventData;
+    emailEventData?: EmailEventData;
     /**
      * The notified signer, on `CONTRACT_SIGNATURE_REQUESTED_NOTIFICATION_SENT`.
      */
@@ -1954,11 +1959,11 @@ export interface EmailRecipients {
     /**
      * To: addresses.
      */
-    to_recipients?: string[];
+    toRecipients?: string[];
     /**
      * Cc: addresses.
      */
-    cc_recipients?: string[];
+    ccRecipients?: string[];
 }
 
 /**
@@ -1968,15 +1973,15 @@ export interface EmailEventData {
     /**
      * The recipient.
      */
-    recipient_email?: string;
+    recipientEmail?: string;
     /**
      * `to` or `cc`.
      */
-    email_mode?: string;
+    emailMode?: string;
     /**
      * When the email event happened, as sent.
      */
-    occured_at?: string;
+    occuredAt?: string;
 }
 
 /**
@@ -2017,19 +2022,19 @@ export interface EventExternalMetadata {
     /**
      * E.g. `"HubSpot"`.
      */
-    integration_name?: string;
+    integrationName?: string;
     /**
      * E.g. `"Deal"`.
      */
-    record_type?: string;
+    recordType?: string;
     /**
      * Free-form data the source system attached.
      */
-    record_data?: unknown;
+    recordData?: unknown;
     /**
      * SpotDraft's object configuration id, when set.
      */
-    object_configuration_id?: string;
+    objectConfigurationId?: string;
 }
 
 /**
@@ -2341,17 +2346,17 @@ export class SpotDraftClient {
      * otherwise created again. The body is validated first (and against `templateMetadata`
      * when given); a body without `external_metadata.id` is refused before the network.
      */
-    createContract(payload: Record<string, unknown>, options?: CreateContractOptions): Promise<CreateResult>;
+    createContract(payload: CreateContractPayload, options?: CreateContractOptions & CallOptions): Promise<CreateResult>;
     /**
      * Deletes a webhook (`DELETE /api/v2.1/public/webhooks/{id}`). Never retried: a repeat
      * after a delete that went through answers `NOT_FOUND`.
      */
-    deleteWebhook(id: number | string, callOptions?: CallOptions): Promise<WebhookDeleted>;
+    deleteWebhook(id: number | string, options?: CallOptions): Promise<WebhookDeleted>;
     /**
      * The contracts (at most 50) whose `external_metadata.id` is `externalId`
      * (`GET /api/v2.1/public/contracts/by_external_metadata/{id}`).
      */
-    findContractsByExternalId(external_id: string, options?: CallOptions): Promise<ContractSummary[]>;
+    findContractsByExternalId(externalId: string, options?: CallOptions): Promise<ContractSummary[]>;
     /**
      * Reads a contract's status (`GET /api/v2.1/public/contracts/{id}/status`).
      *
@@ -2369,7 +2374,7 @@ export class SpotDraftClient {
      * const pdf = new Uint8Array(await (await fetch(url)).arrayBuffer());
      * ```
      */
-    getDownloadLink(id: string, options?: DownloadLinkOptions, callOptions?: CallOptions): Promise<DownloadLink>;
+    getDownloadLink(id: string, options?: DownloadLinkOptions & CallOptions): Promise<DownloadLink>;
     /**
      * Reads a contract's metadata values
      * (`GET /api/v2.1/public/contracts/{id}/key_pointers`), typed and indexed by field name.
@@ -2379,28 +2384,28 @@ export class SpotDraftClient {
      * const fee = byFieldName.billing_amount?.value; // { kind: "currency", currency: "USD", amount: 12000 }
      * ```
      */
-    getKeyPointers(id: string, callOptions?: CallOptions): Promise<KeyPointers>;
+    getKeyPointers(id: string, options?: CallOptions): Promise<KeyPointers>;
     /**
      * Reads the fields a template's `contract_data` must fill
      * (`GET /api/v2.1/public/templates/{templateId}/metadata`). Pass the result to
      * `validateCreateContract` or `new CompiledTemplate(...)`. Rejects with
      * `TEMPLATE_INACCESSIBLE` when the template is not in this workspace.
      */
-    getTemplateMetadata(templateId: number | string, callOptions?: CallOptions): Promise<TemplateMetadata>;
+    getTemplateMetadata(templateId: number | string, options?: CallOptions): Promise<TemplateMetadata>;
     /**
      * Reads one template's details (`GET /api/v2.1/public/templates/{templateId}/`).
      * Rejects with `TEMPLATE_INACCESSIBLE` when the template is not in this workspace.
      */
-    getTemplate(templateId: number | string, callOptions?: CallOptions): Promise<Template>;
+    getTemplate(templateId: number | string, options?: CallOptions): Promise<Template>;
     /**
      * Reads the workspace's webhook signing key (`GET /api/v2.1/public/webhooks/hmac_key/`).
      * It is a secret: store it like one and pass it to `verifyWebhook`.
      */
-    getWebhookHmacKey(callOptions?: CallOptions): Promise<WebhookHmacKey>;
+    getWebhookHmacKey(options?: CallOptions): Promise<WebhookHmacKey>;
     /**
      * Lists the workspace's published templates (`GET /api/v2.1/public/templates/`).
      */
-    listTemplates(callOptions?: CallOptions): Promise<TemplateList>;
+    listTemplates(options?: CallOptions): Promise<TemplateList>;
     /**
      * Creates a client. Throws a `SpotDraftError` (`INVALID_ARGUMENT`,
      * `BROWSER_SECRET_REFUSED`) when the options are wrong; no request is sent. With
@@ -2421,7 +2426,7 @@ export class SpotDraftClient {
      * });
      * ```
      */
-    registerWebhook(webhook: RegisterWebhookInput, callOptions?: CallOptions): Promise<Webhook>;
+    registerWebhook(webhook: RegisterWebhookInput, options?: CallOptions): Promise<Webhook>;
     /**
      * Emails a contract to its counterparties
      * (`POST /api/v2.1/public/contracts/{id}/send_to_counterparties`); it moves to REDLINING.
@@ -2434,7 +2439,7 @@ export class SpotDraftClient {
      * await client.sendToCounterparties("T-1234", { toEmails: ["legal@acme.example"], subject: "Acme MSA" });
      * ```
      */
-    sendToCounterparties(id: string, options?: SendToCounterpartiesOptions, callOptions?: CallOptions): Promise<SendToCounterpartiesResult>;
+    sendToCounterparties(id: string, options?: SendToCounterpartiesOptions & CallOptions): Promise<SendToCounterpartiesResult>;
 }
 
 /**
@@ -2551,7 +2556,7 @@ export function applyEvent(record: SyncRecord | null | undefined, event: Webhook
  * const payload = buildCreateContract(deal, mapping);
  * ```
  */
-export function buildCreateContract(record: unknown, mapping: Mapping): Record<string, unknown>;
+export function buildCreateContract(record: unknown, mapping: Mapping): CreateContractPayload;
 
 /**
  * The `fetch` option of `SpotDraftClient` for a HubSpot UI-extension card, over HubSpot's
@@ -2595,7 +2600,7 @@ export function hubspotFetch(hubspotFetch: HubSpotFetch): FetchLike;
  * for deliveries; this is for bodies verified elsewhere or stored). Throws a
  * `SpotDraftError` (`WEBHOOK_PAYLOAD_INVALID`, `WEBHOOK_RAW_BODY_REQUIRED`).
  */
-export function parseWebhookEvent(rawBody: Uint8Array | ArrayBuffer | string, options: WebhookOptions): WebhookEvent;
+export function parseWebhookEvent(rawBody: Uint8Array | ArrayBuffer | string, options?: WebhookOptions): WebhookEvent;
 
 /**
  * The signature SpotDraft would send for `body` under `key` (lowercase hex HMAC-SHA512),
@@ -2650,7 +2655,7 @@ export function validateCreateContractJson(json: string, templateMetadata?: Temp
  * });
  * ```
  */
-export function verifyWebhook(rawBody: Uint8Array | ArrayBuffer | string, headers: Headers | Record<string, string | string[] | undefined>, keys: string | string[], options: WebhookOptions): VerifiedWebhookEvent;
+export function verifyWebhook(rawBody: Uint8Array | ArrayBuffer | string, headers: Headers | Record<string, string | string[] | undefined>, keys: string | string[], options?: WebhookOptions): VerifiedWebhookEvent;
 
 /**
  * `verifyWebhook` with the HMAC computed by the platform's WebCrypto: the same checks,
@@ -2659,7 +2664,7 @@ export function verifyWebhook(rawBody: Uint8Array | ArrayBuffer | string, header
  * the synchronous path answers (Node's crypto, else the Rust HMAC). The arguments are read
  * when it is called.
  */
-export function verifyWebhookAsync(rawBody: Uint8Array | ArrayBuffer | string, headers: Headers | Record<string, string | string[] | undefined>, keys: string | string[], options: WebhookOptions): Promise<VerifiedWebhookEvent>;
+export function verifyWebhookAsync(rawBody: Uint8Array | ArrayBuffer | string, headers: Headers | Record<string, string | string[] | undefined>, keys: string | string[], options?: WebhookOptions): Promise<VerifiedWebhookEvent>;
 
 /**
  * Verifies a SpotDraft webhook delivery's signature only, without parsing the body.
@@ -2671,13 +2676,13 @@ export function verifyWebhookAsync(rawBody: Uint8Array | ArrayBuffer | string, h
  * (`parseWebhookEvent`), or forward it. Does not look inside the body at all, so a verified
  * body may still be malformed JSON.
  */
-export function verifyWebhookSignature(rawBody: Uint8Array | ArrayBuffer | string, headers: Headers | Record<string, string | string[] | undefined>, keys: string | string[], options: WebhookOptions): WebhookSignatureMatch;
+export function verifyWebhookSignature(rawBody: Uint8Array | ArrayBuffer | string, headers: Headers | Record<string, string | string[] | undefined>, keys: string | string[], options?: WebhookOptions): WebhookSignatureMatch;
 
 /**
  * `verifyWebhookSignature` with the HMAC computed by the platform's WebCrypto (see
  * `verifyWebhookAsync`): resolves to which key and header matched, without parsing the body.
  */
-export function verifyWebhookSignatureAsync(rawBody: Uint8Array | ArrayBuffer | string, headers: Headers | Record<string, string | string[] | undefined>, keys: string | string[], options: WebhookOptions): Promise<WebhookSignatureMatch>;
+export function verifyWebhookSignatureAsync(rawBody: Uint8Array | ArrayBuffer | string, headers: Headers | Record<string, string | string[] | undefined>, keys: string | string[], options?: WebhookOptions): Promise<WebhookSignatureMatch>;
 
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
@@ -2714,7 +2719,7 @@ export interface InitOutput {
     readonly spotdraftclient_deleteWebhook: (a: number, b: number, c: number) => number;
     readonly spotdraftclient_findContractsByExternalId: (a: number, b: number, c: number) => number;
     readonly spotdraftclient_getContractStatus: (a: number, b: number, c: number) => number;
-    readonly spotdraftclient_getDownloadLink: (a: number, b: number, c: number, d: number) => number;
+    readonly spotdraftclient_getDownloadLink: (a: number, b: number, c: number) => number;
     readonly spotdraftclient_getKeyPointers: (a: number, b: number, c: number) => number;
     readonly spotdraftclient_getTemplate: (a: number, b: number, c: number) => number;
     readonly spotdraftclient_getTemplateMetadata: (a: number, b: number, c: number) => number;
@@ -2722,7 +2727,7 @@ export interface InitOutput {
     readonly spotdraftclient_listTemplates: (a: number, b: number) => number;
     readonly spotdraftclient_new: (a: number) => [number, number, number];
     readonly spotdraftclient_registerWebhook: (a: number, b: number, c: number) => number;
-    readonly spotdraftclient_sendToCounterparties: (a: number, b: number, c: number, d: number) => number;
+    readonly spotdraftclient_sendToCounterparties: (a: number, b: number, c: number) => number;
     readonly syncengine_fetchDocument: (a: number, b: number, c: number) => number;
     readonly syncengine_getRecord: (a: number, b: number) => number;
     readonly syncengine_handleWebhook: (a: number, b: number, c: number, d: number) => number;

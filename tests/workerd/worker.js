@@ -11,7 +11,7 @@ export default {
     const signature = signWebhookForTest(body, key);
     out.verified = verifyWebhook(body, { 'x-sd-webhook-content-hash': signature }, key).event.activity;
     // The async form uses workerd's WebCrypto.
-    out.verifiedAsync = (await verifyWebhookAsync(body, new Headers({ 'X-SD-WEBHOOK-CONTENT-HASH': signature }), key)).event.contract_id;
+    out.verifiedAsync = (await verifyWebhookAsync(body, new Headers({ 'X-SD-WEBHOOK-CONTENT-HASH': signature }), key)).event.contractId;
     try {
       await verifyWebhookAsync(body.replace('7', '8'), { 'x-sd-webhook-content-hash': signature }, key);
     } catch (error) {

@@ -5,7 +5,7 @@
 //! SpotDraft documents the value as "any JSON" and does not enumerate `data_type` (see
 //! `shared/spotdraft-api.md` §5.4, §11.6). So the type is read from `data_type` when it names
 //! a known kind *and* the value has a matching shape, otherwise from the value's shape alone;
-//! a value that fits nothing becomes `{ kind: "object" }` with the JSON as sent. One odd value
+//! a value that fits nothing becomes `{ kind: "OBJECT" }` with the JSON as sent. One odd value
 //! never fails the whole call. Ids and field names are strict: without them a value cannot be
 //! updated or matched. No IO.
 
@@ -62,7 +62,7 @@ pub struct AddressValue {
 
 /// A metadata value with its type made explicit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum KeyPointerValue {
     /// No value (`null`).
     Empty,
@@ -86,7 +86,7 @@ pub enum KeyPointerValue {
         /// The date as sent.
         value: String,
     },
-    /// An ISO-8601 date-time (`kind: "dateTime"`).
+    /// An ISO-8601 date-time (`kind: "DATE_TIME"`).
     DateTime {
         /// The date-time as sent.
         value: String,
@@ -578,9 +578,9 @@ mod tests {
         .unwrap();
         assert_eq!(
             json,
-            json!({"kind": "currency", "currency": "USD", "amount": 1.0})
+            json!({"kind": "CURRENCY", "currency": "USD", "amount": 1.0})
         );
         let json = serde_json::to_value(KeyPointerValue::DateTime { value: "x".into() }).unwrap();
-        assert_eq!(json["kind"], "dateTime");
+        assert_eq!(json["kind"], "DATE_TIME");
     }
 }

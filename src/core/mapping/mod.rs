@@ -7,7 +7,7 @@
 //!   {"target": "contract_template_id", "const": 1204},
 //!   {"target": "contract_data.billing_currency", "currency": {
 //!       "code": {"source": "properties.deal_currency_code"},
-//!       "value": {"source": "properties.amount", "transform": [{"op": "number"}]}}},
+//!       "value": {"source": "properties.amount", "transform": [{"op": "NUMBER"}]}}},
 //!   {"target": "contract_data.pricing_schedule", "each": "line_items", "fields": [
 //!       {"target": "milestone", "source": "properties.name"}]}
 //! ]}
@@ -244,7 +244,8 @@ impl Mapping {
             } else {
                 format!("mapping.{inner}")
             };
-            Error::invalid_argument(&path, e.inner().to_string())
+            let message = crate::core::renamed::with_rename_hint(&e.inner().to_string());
+            Error::invalid_argument(&path, message)
         })
     }
 }
@@ -838,19 +839,19 @@ mod tests {
         let m = mapping(json!({"fields": [
             {"target": "contract_template_id", "const": 1204},
             {"target": "contract_name", "concat": [{"source": "properties.dealname"}, "MSA"], "separator": " - "},
-            {"target": "contract_data.agreement_date", "source": "properties.closedate", "transform": [{"op": "date"}]},
+            {"target": "contract_data.agreement_date", "source": "properties.closedate", "transform": [{"op": "DATE"}]},
             {"target": "contract_data.billing_currency", "currency": {"code": {"source": "properties.currency"},
                 "value": {"source": "properties.amount"}}},
             {"target": "contract_data.subscription_term", "duration": {"unit": {"source": "properties.unit"},
                 "value": {"source": "properties.term"}}},
             {"target": "contract_data.service_countries", "source": "properties.countries",
-                "transform": [{"op": "split", "separator": ";"}]},
+                "transform": [{"op": "SPLIT", "separator": ";"}]},
             {"target": "contract_data.pricing_schedule", "each": "items", "fields": [
                 {"target": "milestone", "source": "name"},
                 {"target": "amount", "currency": {"code": {"const": "USD"}, "value": {"source": "price"}}},
-                {"target": "deal", "source": "$.id", "transform": [{"op": "string"}]}
+                {"target": "deal", "source": "$.id", "transform": [{"op": "STRING"}]}
             ]},
-            {"target": "external_metadata.id", "source": "id", "transform": [{"op": "string"}]},
+            {"target": "external_metadata.id", "source": "id", "transform": [{"op": "STRING"}]},
             {"target": "entity_reference_id", "source": "properties.entity", "optional": true},
             {"target": "contract_data.auto_renewal", "source": "properties.renews", "default": true}
         ]}));
@@ -882,11 +883,11 @@ mod tests {
             json!({"properties": {"amount": "lots", "stage": "weird"}, "items": [{"price": "x"}]});
         let m = mapping(json!({"fields": [
             {"target": "contract_name", "source": "properties.dealname"},
-            {"target": "contract_data.fee", "source": "properties.amount", "transform": [{"op": "number"}]},
+            {"target": "contract_data.fee", "source": "properties.amount", "transform": [{"op": "NUMBER"}]},
             {"target": "contract_data.stage", "source": "properties.stage",
-                "transform": [{"op": "lookup", "table": {"won": "closed"}}]},
+                "transform": [{"op": "LOOKUP", "table": {"won": "closed"}}]},
             {"target": "contract_data.rows", "each": "items", "fields": [
-                {"target": "price", "source": "price", "transform": [{"op": "integer"}]}]},
+                {"target": "price", "source": "price", "transform": [{"op": "INTEGER"}]}]},
             {"target": "contract_data..x", "const": 1},
             {"target": "contract_data.both", "const": 1, "source": "a"},
             {"target": "contract_data.fee", "const": 2}
@@ -963,6 +964,30 @@ mod tests {
                 .starts_with("mapping.fields[0].transform[0]"),
             "{}",
             error.details[0].path
+        );
+    }
+
+    #[test]
+    fn an_old_lower_case_spelling_is_refused_naming_the_new_one() {
+        for (old, new) in [("upper", "UPPER"), ("datetime", "DATETIME")] {
+            let error = Mapping::from_value(
+                &json!({"fields": [{"target": "a", "source": "b", "transform": [{"op": old}]}]}),
+            )
+            .unwrap_err();
+            assert_eq!(error.code, crate::ErrorCode::InvalidArgument);
+            let message = &error.details[0].message;
+            assert!(
+                message.contains(&format!("`{old}` is now spelt `{new}`")),
+                "{message}"
+            );
+        }
+        let error = Mapping::from_value(&json!({"fields": [{"target": "a", "source": "b",
+            "transform": [{"op": "DATE", "from": "epochMillis"}]}]}))
+        .unwrap_err();
+        assert!(
+            error.details[0].message.contains("`EPOCH_MILLIS`"),
+            "{}",
+            error.details[0].message
         );
     }
 }

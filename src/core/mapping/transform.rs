@@ -12,7 +12,7 @@ use tsify::Tsify;
 
 /// How a source date is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DateInput {
     /// `YYYY-MM-DD`, an ISO date-time (its date part), or epoch milliseconds (HubSpot).
     #[default]
@@ -25,13 +25,13 @@ pub enum DateInput {
     Dmy,
 }
 
-/// One transform step (`{"op": "number"}`).
+/// One transform step (`{"op": "NUMBER"}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
-#[serde(tag = "op", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(tag = "op", rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
 pub enum Transform {
     /// To a date `YYYY-MM-DD`.
     Date {
-        /// Source format (default `auto`).
+        /// Source format (default `AUTO`).
         #[serde(default)]
         #[tsify(optional)]
         from: DateInput,
@@ -49,7 +49,7 @@ pub enum Transform {
         #[tsify(optional)]
         decimal_separator: Option<char>,
     },
-    /// As `number`, and it must be whole.
+    /// As `NUMBER`, and it must be whole.
     Integer,
     /// `"true"`/`"yes"`/`"1"`/`"on"` and their opposites to a boolean.
     Boolean,
@@ -530,13 +530,13 @@ mod tests {
     #[test]
     fn deserialises_from_plain_json() {
         let t: Vec<Transform> = serde_json::from_value(json!([
-            {"op": "date", "from": "epochMillis"}, {"op": "number", "decimalSeparator": ","},
-            {"op": "split", "separator": ";"}, {"op": "upper"}
+            {"op": "DATE", "from": "EPOCH_MILLIS"}, {"op": "NUMBER", "decimalSeparator": ","},
+            {"op": "SPLIT", "separator": ";"}, {"op": "UPPER"}
         ]))
         .unwrap();
         assert_eq!(t.len(), 4);
         assert!(
-            serde_json::from_value::<Transform>(json!({"op": "number", "decimal": ","})).is_err()
+            serde_json::from_value::<Transform>(json!({"op": "NUMBER", "decimal": ","})).is_err()
         );
     }
 }

@@ -52,7 +52,7 @@ use tsify::Tsify;
 
 /// What happened to a delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Disposition {
     /// Applied; it was the newest event so far (or as new as the newest).
     Applied,

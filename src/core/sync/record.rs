@@ -23,7 +23,7 @@ use tsify::Tsify;
 
 /// How many applied-delivery keys a record keeps for dedupe. Older deliveries than the
 /// 64 newest are still merged (merging is idempotent, so a re-delivery changes nothing), but
-/// are reported as `tooOld` rather than `duplicate`.
+/// are reported as `TOO_OLD` rather than `DUPLICATE`.
 pub const MAX_APPLIED_EVENT_KEYS: usize = 64;
 
 /// One contract's sync state.

@@ -27,13 +27,16 @@ use tsify::Tsify;
 
 /// One webhook delivery from SpotDraft.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all(serialize = "camelCase"))]
 pub struct WebhookEvent {
     /// What happened.
     pub activity: WebhookActivity,
     /// Who did it and when.
+    #[serde(alias = "activityData")]
     pub activity_data: ActivityData,
     /// SpotDraft's numeric contract id (the composite id is not in webhooks).
     #[serde(deserialize_with = "de_contract_id")]
+    #[serde(alias = "contractId")]
     pub contract_id: u64,
     /// The contract's display status when the event was sent; `None` when absent or not a
     /// string. An unknown status string is kept as [`EventStatus::Unknown`].
@@ -43,6 +46,7 @@ pub struct WebhookEvent {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "contractStatus")]
     pub contract_status: Option<EventStatus>,
     /// The contract's workflow kind.
     #[serde(
@@ -51,6 +55,7 @@ pub struct WebhookEvent {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "contractKind")]
     pub contract_kind: Option<ContractKind>,
     /// The contract's title.
     #[serde(
@@ -59,6 +64,7 @@ pub struct WebhookEvent {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "contractTitle")]
     pub contract_title: Option<String>,
     /// The contract type.
     #[serde(
@@ -67,6 +73,7 @@ pub struct WebhookEvent {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "contractType")]
     pub contract_type: Option<String>,
     /// The contract type's name.
     #[serde(
@@ -75,6 +82,7 @@ pub struct WebhookEvent {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "contractTypeName")]
     pub contract_type_name: Option<String>,
     /// The contract type's id.
     #[serde(
@@ -83,6 +91,7 @@ pub struct WebhookEvent {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "contractTypeId")]
     pub contract_type_id: Option<i64>,
     /// The business owner.
     #[serde(
@@ -91,6 +100,7 @@ pub struct WebhookEvent {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "businessUser")]
     pub business_user: Option<Person>,
     /// The legal owner.
     #[serde(
@@ -99,6 +109,7 @@ pub struct WebhookEvent {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "legalUser")]
     pub legal_user: Option<Person>,
     /// When the contract was created, as SpotDraft sent it.
     #[serde(
@@ -107,6 +118,7 @@ pub struct WebhookEvent {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "createdAt")]
     pub created_at: Option<String>,
     /// Counterparties, when set.
     #[serde(
@@ -119,6 +131,7 @@ pub struct WebhookEvent {
     /// The source system's reference, when the contract has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
+    #[serde(alias = "externalMetadata")]
     pub external_metadata: Option<EventExternalMetadata>,
     /// The contracting entity, when set.
     #[serde(
@@ -135,6 +148,7 @@ pub struct WebhookEvent {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "contractReferenceId")]
     pub contract_reference_id: Option<String>,
     /// The template id, for template contracts.
     #[serde(
@@ -143,6 +157,7 @@ pub struct WebhookEvent {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "contractTemplateId")]
     pub contract_template_id: Option<i64>,
 }
 
@@ -229,8 +244,9 @@ impl<'de> Deserialize<'de> for EventStatus {
     }
 }
 
-/// `activity_data`: who acted, when, and activity-specific extras.
+/// `activityData` (SpotDraft's `activity_data`): who acted, when, and activity-specific extras.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all(serialize = "camelCase"))]
 pub struct ActivityData {
     /// When the action was taken (RFC 3339, kept as sent).
     pub timestamp: EventTime,
@@ -241,6 +257,7 @@ pub struct ActivityData {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "performedBy")]
     pub performed_by: Option<Person>,
     /// Recipients, on `CONTRACT_SENT_TO_COUNTERPARTY`.
     #[serde(
@@ -249,6 +266,7 @@ pub struct ActivityData {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "counterpartyEmailRecipients")]
     pub counterparty_email_recipients: Option<EmailRecipients>,
     /// The email event, on `*_EMAIL_*` activities.
     #[serde(
@@ -257,6 +275,7 @@ pub struct ActivityData {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "emailEventData")]
     pub email_event_data: Option<EmailEventData>,
     /// The notified signer, on `CONTRACT_SIGNATURE_REQUESTED_NOTIFICATION_SENT`.
     #[serde(
@@ -323,6 +342,7 @@ impl<'de> Deserialize<'de> for EventTime {
 
 /// A user as SpotDraft describes one in events.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all(serialize = "camelCase"))]
 pub struct Person {
     /// Name (`"SYSTEM"` for system actions).
     #[serde(default)]
@@ -339,6 +359,7 @@ pub struct Person {
 
 /// A counterparty in an event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all(serialize = "camelCase"))]
 pub struct Counterparty {
     /// `"Organization"` or `"Individual"`.
     #[serde(
@@ -356,6 +377,7 @@ pub struct Counterparty {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "organizationName")]
     pub organization_name: Option<String>,
     /// Point of contact's name.
     #[serde(
@@ -364,6 +386,7 @@ pub struct Counterparty {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "pocName")]
     pub poc_name: Option<String>,
     /// Point of contact's email.
     #[serde(
@@ -372,6 +395,7 @@ pub struct Counterparty {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "pocEmail")]
     pub poc_email: Option<String>,
     /// SpotDraft's counterparty id.
     #[serde(
@@ -380,11 +404,13 @@ pub struct Counterparty {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "counterpartyId")]
     pub counterparty_id: Option<i64>,
 }
 
 /// The contracting entity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all(serialize = "camelCase"))]
 pub struct Entity {
     /// Entity reference id.
     #[serde(
@@ -393,6 +419,7 @@ pub struct Entity {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "referenceId")]
     pub reference_id: Option<String>,
     /// Entity name.
     #[serde(
@@ -423,6 +450,7 @@ pub struct Entity {
 
 /// `external_metadata`: the source system's reference to its own record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all(serialize = "camelCase"))]
 pub struct EventExternalMetadata {
     /// The source record's id, always as a string (SpotDraft leaves its type open, so an
     /// integer `10024` becomes `"10024"`). `None` when absent, null or empty.
@@ -440,6 +468,7 @@ pub struct EventExternalMetadata {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "integrationName")]
     pub integration_name: Option<String>,
     /// E.g. `"Deal"`.
     #[serde(
@@ -448,10 +477,12 @@ pub struct EventExternalMetadata {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "recordType")]
     pub record_type: Option<String>,
     /// Free-form data the source system attached.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[tsify(optional, type = "unknown")]
+    #[serde(alias = "recordData")]
     pub record_data: Option<serde_json::Value>,
     /// SpotDraft's object configuration id, when set.
     #[serde(
@@ -460,22 +491,27 @@ pub struct EventExternalMetadata {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "objectConfigurationId")]
     pub object_configuration_id: Option<String>,
 }
 
 /// `counterparty_email_recipients`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all(serialize = "camelCase"))]
 pub struct EmailRecipients {
     /// To: addresses.
     #[serde(default, deserialize_with = "de_lenient_vec")]
+    #[serde(alias = "toRecipients")]
     pub to_recipients: Vec<String>,
     /// Cc: addresses.
     #[serde(default, deserialize_with = "de_lenient_vec")]
+    #[serde(alias = "ccRecipients")]
     pub cc_recipients: Vec<String>,
 }
 
 /// `email_event_data` (SpotDraft spells `occured_at` with one r).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all(serialize = "camelCase"))]
 pub struct EmailEventData {
     /// The recipient.
     #[serde(
@@ -484,6 +520,7 @@ pub struct EmailEventData {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "recipientEmail")]
     pub recipient_email: Option<String>,
     /// `to` or `cc`.
     #[serde(
@@ -492,6 +529,7 @@ pub struct EmailEventData {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "emailMode")]
     pub email_mode: Option<String>,
     /// When the email event happened, as sent.
     #[serde(
@@ -500,6 +538,7 @@ pub struct EmailEventData {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[serde(alias = "occuredAt")]
     pub occured_at: Option<String>,
 }
 
@@ -716,10 +755,12 @@ impl Lenient for Counterparty {
         read_members(map, |key, map| {
             match key {
                 "type" => kind.set(lenient_value(map)?),
-                "organization_name" => organization_name.set(lenient_value(map)?),
-                "poc_name" => poc_name.set(lenient_value(map)?),
-                "poc_email" => poc_email.set(lenient_value(map)?),
-                "counterparty_id" => counterparty_id.set(lenient_value(map)?),
+                "organization_name" | "organizationName" => {
+                    organization_name.set(lenient_value(map)?)
+                }
+                "poc_name" | "pocName" => poc_name.set(lenient_value(map)?),
+                "poc_email" | "pocEmail" => poc_email.set(lenient_value(map)?),
+                "counterparty_id" | "counterpartyId" => counterparty_id.set(lenient_value(map)?),
                 _ => return Ok(false),
             }
             Ok(true)
@@ -742,7 +783,7 @@ impl Lenient for Entity {
         let mut kind = Member::Absent;
         read_members(map, |key, map| {
             match key {
-                "reference_id" => reference_id.set(lenient_value(map)?),
+                "reference_id" | "referenceId" => reference_id.set(lenient_value(map)?),
                 "name" => name.set(lenient_value(map)?),
                 "jurisdiction" => jurisdiction.set(lenient_value(map)?),
                 "type" => kind.set(lenient_value(map)?),
@@ -765,8 +806,8 @@ impl Lenient for EmailRecipients {
         let mut cc_recipients = Vec::new();
         read_members(map, |key, map| {
             match key {
-                "to_recipients" => to_recipients = lenient_list(map)?,
-                "cc_recipients" => cc_recipients = lenient_list(map)?,
+                "to_recipients" | "toRecipients" => to_recipients = lenient_list(map)?,
+                "cc_recipients" | "ccRecipients" => cc_recipients = lenient_list(map)?,
                 _ => return Ok(false),
             }
             Ok(true)
@@ -785,9 +826,9 @@ impl Lenient for EmailEventData {
         let mut occured_at = Member::Absent;
         read_members(map, |key, map| {
             match key {
-                "recipient_email" => recipient_email.set(lenient_value(map)?),
-                "email_mode" => email_mode.set(lenient_value(map)?),
-                "occured_at" => occured_at.set(lenient_value(map)?),
+                "recipient_email" | "recipientEmail" => recipient_email.set(lenient_value(map)?),
+                "email_mode" | "emailMode" => email_mode.set(lenient_value(map)?),
+                "occured_at" | "occuredAt" => occured_at.set(lenient_value(map)?),
                 _ => return Ok(false),
             }
             Ok(true)
@@ -1215,15 +1256,16 @@ mod tests {
     }
 
     #[test]
-    fn serialises_back_to_wire_names_and_round_trips() {
+    fn serialises_camel_case_and_reads_it_back() {
         let example = &spec_examples()["CONTRACT_SENT_TO_COUNTERPARTY"];
         let event = parse_value(example).unwrap();
         let back = serde_json::to_value(&event).unwrap();
         assert_eq!(
-            back["activity_data"]["timestamp"],
+            back["activityData"]["timestamp"],
             example["activity_data"]["timestamp"]
         );
-        assert_eq!(back["contract_id"], 19589);
+        assert_eq!(back["contractId"], 19589);
+        assert!(back.get("contract_id").is_none());
         assert_eq!(back["counterparties"][0]["type"], "Organization");
         let again: WebhookEvent = serde_json::from_value(back).unwrap();
         assert_eq!(again, event);

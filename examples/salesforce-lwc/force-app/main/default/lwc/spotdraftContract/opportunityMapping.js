@@ -18,7 +18,7 @@ export const OPPORTUNITY_MAPPING = {
       "source": "CloseDate",
       "transform": [
         {
-          "op": "date"
+          "op": "DATE"
         }
       ]
     },
@@ -28,7 +28,7 @@ export const OPPORTUNITY_MAPPING = {
       "optional": true,
       "transform": [
         {
-          "op": "datetime"
+          "op": "DATETIME"
         }
       ]
     },
@@ -64,7 +64,7 @@ export const OPPORTUNITY_MAPPING = {
       "source": "Auto_Renew__c",
       "transform": [
         {
-          "op": "boolean"
+          "op": "BOOLEAN"
         }
       ],
       "default": false
@@ -74,7 +74,7 @@ export const OPPORTUNITY_MAPPING = {
       "source": "Notice_Period_Days__c",
       "transform": [
         {
-          "op": "integer"
+          "op": "INTEGER"
         }
       ]
     },
@@ -84,7 +84,7 @@ export const OPPORTUNITY_MAPPING = {
       "optional": true,
       "transform": [
         {
-          "op": "split",
+          "op": "SPLIT",
           "separator": ";"
         }
       ]
@@ -141,7 +141,7 @@ export const OPPORTUNITY_MAPPING = {
       "optional": true,
       "transform": [
         {
-          "op": "lookup",
+          "op": "LOOKUP",
           "table": {
             "Annual": "annual_invoice",
             "Quarterly": "quarterly_invoice",
@@ -159,7 +159,7 @@ export const OPPORTUNITY_MAPPING = {
       "source": "Account.Type",
       "transform": [
         {
-          "op": "lookup",
+          "op": "LOOKUP",
           "table": {
             "Customer - Direct": "company",
             "Customer - Channel": "company",
@@ -187,10 +187,10 @@ export const OPPORTUNITY_MAPPING = {
       "source": "OpportunityContactRoles.records[0].Contact.Email",
       "transform": [
         {
-          "op": "trim"
+          "op": "TRIM"
         },
         {
-          "op": "lower"
+          "op": "LOWER"
         }
       ]
     },
@@ -221,7 +221,7 @@ export const OPPORTUNITY_MAPPING = {
       "source": "Account.BillingCountryCode",
       "transform": [
         {
-          "op": "upper"
+          "op": "UPPER"
         }
       ]
     },
@@ -248,10 +248,10 @@ export const OPPORTUNITY_MAPPING = {
       "source": "OpportunityContactRoles.records[0].Contact.Email",
       "transform": [
         {
-          "op": "trim"
+          "op": "TRIM"
         },
         {
-          "op": "lower"
+          "op": "LOWER"
         }
       ]
     },
