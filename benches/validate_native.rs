@@ -8,9 +8,9 @@
 //!
 //! `cargo bench -p spotdraft-sync --bench validate_native`
 
-use spotdraft_sync::core::template::{CompiledTemplate, TemplateMetadata};
-use spotdraft_sync::core::validate::json::Json;
-use spotdraft_sync::core::validate::{validate_create_contract_json, validate_tree};
+use spotdraft_sync::template::{CompiledTemplate, TemplateMetadata};
+use spotdraft_sync::validate::json::Json;
+use spotdraft_sync::validate::{validate_create_contract_json, validate_tree};
 use std::hint::black_box;
 use std::time::Instant;
 

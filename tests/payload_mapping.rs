@@ -4,9 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use serde_json::{json, Value};
-use spotdraft_sync::core::mapping::{build_create_contract, Mapping};
-use spotdraft_sync::core::template::TemplateMetadata;
-use spotdraft_sync::core::validate::{validate_create_contract, IssueCode};
+use spotdraft_sync::mapping::{build_create_contract, Mapping};
+use spotdraft_sync::template::TemplateMetadata;
+use spotdraft_sync::validate::{validate_create_contract, IssueCode};
 
 fn fixture(path: &str) -> Value {
     let text = std::fs::read_to_string(format!(

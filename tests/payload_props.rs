@@ -6,9 +6,9 @@
 
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
-use spotdraft_sync::core::mapping::{build_create_contract, Mapping};
-use spotdraft_sync::core::template::{CompiledTemplate, TemplateMetadata};
-use spotdraft_sync::core::validate::{
+use spotdraft_sync::mapping::{build_create_contract, Mapping};
+use spotdraft_sync::template::{CompiledTemplate, TemplateMetadata};
+use spotdraft_sync::validate::{
     validate_compiled, validate_create_contract, validate_create_contract_json, IssueCode,
     MAX_ISSUES,
 };
@@ -126,7 +126,7 @@ proptest! {
         let from_text = validate_create_contract_json(&text, Some(&template));
         // serde_json does not round-trip every float bit for bit (subnormals), so the two
         // entry points are compared on where and what, not on echoed numbers.
-        let located = |r: &spotdraft_sync::core::validate::ValidationReport| {
+        let located = |r: &spotdraft_sync::validate::ValidationReport| {
             r.issues.iter().map(|i| (i.path.clone(), i.code)).collect::<Vec<_>>()
         };
         prop_assert_eq!(located(&from_text), located(&report));

@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use serde_json::{json, Value};
-use spotdraft_sync::core::template::{CompiledTemplate, TemplateMetadata};
-use spotdraft_sync::core::validate::{
+use spotdraft_sync::template::{CompiledTemplate, TemplateMetadata};
+use spotdraft_sync::validate::{
     validate_compiled, validate_create_contract, validate_create_contract_json, IssueCode,
     ValidationReport, MAX_ISSUES,
 };

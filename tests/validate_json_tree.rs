@@ -7,8 +7,8 @@
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use spotdraft_sync::core::template::CompiledTemplate;
-use spotdraft_sync::core::validate::{
+use spotdraft_sync::template::CompiledTemplate;
+use spotdraft_sync::validate::{
     validate_compiled, validate_create_contract_json, IssueCode, ValidationReport,
 };
 
@@ -206,7 +206,7 @@ proptest! {
     /// The inline key comparison is `str`'s order (byte order), for any strings.
     #[test]
     fn key_order_is_str_order(a in "\\PC{0,12}", b in "\\PC{0,12}", prefix in "[a-z_]{0,6}") {
-        use spotdraft_sync::core::validate::json::{key_order, same_key};
+        use spotdraft_sync::validate::json::{key_order, same_key};
         let (a, b) = (format!("{prefix}{a}"), format!("{prefix}{b}"));
         prop_assert_eq!(key_order(&a, &b), a.cmp(&b));
         prop_assert_eq!(same_key(&a, &b), a == b);
@@ -219,7 +219,7 @@ proptest! {
         members in proptest::collection::vec(("[a-e_]{1,3}", any::<i32>()), 0..40),
         probes in proptest::collection::vec("[a-e_]{1,3}", 1..20),
     ) {
-        use spotdraft_sync::core::validate::json::Json;
+        use spotdraft_sync::validate::json::Json;
         let body = members
             .iter()
             .map(|(k, v)| format!("{}:{v}", serde_json::to_string(k).unwrap()))

@@ -5,8 +5,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Object, Reflect};
-use spotdraft_sync::facade::client::SpotDraftClient;
-use spotdraft_sync::facade::js_error::{is_spot_draft_error, Thrown};
+use spotdraft_sync::wasm_test_support::SpotDraftClient;
+use spotdraft_sync::wasm_test_support::{is_spot_draft_error, Thrown};
 use spotdraft_sync::{Error, ErrorCode};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;

@@ -10,14 +10,14 @@
 #![allow(clippy::unwrap_used)]
 
 use serde_json::json;
-use spotdraft_sync::core::status::ContractStatus;
-use spotdraft_sync::core::sync::{
+use spotdraft_sync::sync_rules::{
     apply_event, lookup_keys, record_for_event, record_keys, status_rank, AttentionFlag,
     Disposition, SyncRecord,
 };
-use spotdraft_sync::core::webhook::{
+use spotdraft_sync::webhook::{
     parse_webhook_event, sign_webhook_for_test, verify_webhook, Timestamp, WebhookKey,
 };
+use spotdraft_sync::ContractStatus;
 use spotdraft_sync::ErrorCode;
 use std::collections::HashMap;
 

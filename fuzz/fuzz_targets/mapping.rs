@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
-use spotdraft_sync::core::mapping::{build_create_contract, Mapping};
+use spotdraft_sync::mapping::{build_create_contract, Mapping};
 use std::sync::OnceLock;
 
 fn fixture(text: &str) -> Value {

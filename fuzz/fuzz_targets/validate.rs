@@ -5,9 +5,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use spotdraft_sync::core::payload::CreateContractPayload;
-use spotdraft_sync::core::template::CompiledTemplate;
-use spotdraft_sync::core::validate::{
+use spotdraft_sync::payload::CreateContractPayload;
+use spotdraft_sync::template::CompiledTemplate;
+use spotdraft_sync::validate::{
     validate_compiled, validate_create_contract_json, ValidationReport, MAX_ISSUES,
 };
 use std::sync::OnceLock;

@@ -13,7 +13,7 @@ use serde_json::Value;
 const MAX_QUOTED_CHARS: usize = 300;
 
 /// The error for a response that is not 2xx, from the call named `operation`.
-pub fn error_from_response(operation: &str, response: &HttpResponse) -> Error {
+pub(crate) fn error_from_response(operation: &str, response: &HttpResponse) -> Error {
     let body: Option<Value> = serde_json::from_str(&response.body).ok();
     let detail = body.as_ref().and_then(|b| text_field(b, "detail"));
     let sd_message = body.as_ref().and_then(|b| text_field(b, "message"));

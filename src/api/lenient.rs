@@ -14,11 +14,11 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 /// Largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
-pub const MAX_SAFE_INTEGER: u64 = 9_007_199_254_740_991;
+pub(crate) const MAX_SAFE_INTEGER: u64 = 9_007_199_254_740_991;
 
 /// An id given as a JSON integer or a string of ASCII digits (surrounding spaces ignored),
 /// at most [`MAX_SAFE_INTEGER`]. Does not accept floats, signs or empty strings.
-pub fn id_value(value: &Value) -> Option<u64> {
+pub(crate) fn id_value(value: &Value) -> Option<u64> {
     let id = match value {
         Value::Number(n) => n.as_u64()?,
         Value::String(s) => {
@@ -35,7 +35,7 @@ pub fn id_value(value: &Value) -> Option<u64> {
 }
 
 /// Text from a string, a number (written as JSON writes it) or nothing (`null`, absent).
-pub fn text_value(value: Option<&Value>) -> Option<String> {
+pub(crate) fn text_value(value: Option<&Value>) -> Option<String> {
     match value? {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -47,7 +47,7 @@ pub fn text_value(value: Option<&Value>) -> Option<String> {
 ///
 /// The message is built only from `path` and `problem`, never from the response body, so
 /// callers that parse secrets (an HMAC key) or signed URLs can use it without leaking them.
-pub fn invalid_response(
+pub(crate) fn invalid_response(
     operation: &str,
     response: &HttpResponse,
     path: &str,
@@ -69,7 +69,7 @@ pub fn invalid_response(
 /// # Errors
 /// When the value is not an integer or a digit string within the safe range; the message
 /// does not quote the value.
-pub fn deserialize_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+pub(crate) fn deserialize_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
     let value = Value::deserialize(deserializer)?;
     id_value(&value).ok_or_else(|| {
         serde::de::Error::custom(
@@ -82,7 +82,7 @@ pub fn deserialize_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64,
 ///
 /// # Errors
 /// As [`deserialize_id`] for a value that is present and not `null`.
-pub fn deserialize_opt_id<'de, D: Deserializer<'de>>(
+pub(crate) fn deserialize_opt_id<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<u64>, D::Error> {
     let value = Option::<Value>::deserialize(deserializer)?;
@@ -100,7 +100,9 @@ pub fn deserialize_opt_id<'de, D: Deserializer<'de>>(
 ///
 /// # Errors
 /// When the value is an array, object or boolean.
-pub fn deserialize_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+pub(crate) fn deserialize_text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<String, D::Error> {
     let value = Option::<Value>::deserialize(deserializer)?;
     match value {
         None | Some(Value::Null) => Ok(String::new()),
@@ -113,7 +115,7 @@ pub fn deserialize_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<St
 ///
 /// # Errors
 /// When the value is an array, object or boolean.
-pub fn deserialize_opt_text<'de, D: Deserializer<'de>>(
+pub(crate) fn deserialize_opt_text<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<String>, D::Error> {
     let value = Option::<Value>::deserialize(deserializer)?;
@@ -129,7 +131,7 @@ pub fn deserialize_opt_text<'de, D: Deserializer<'de>>(
 ///
 /// # Errors
 /// When the value is not an array of strings.
-pub fn deserialize_strings<'de, D: Deserializer<'de>>(
+pub(crate) fn deserialize_strings<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Vec<String>, D::Error> {
     Ok(Option::<Vec<String>>::deserialize(deserializer)?.unwrap_or_default())

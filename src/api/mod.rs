@@ -5,39 +5,36 @@
 //! send and [`Endpoint::parse`] turns a *successful* response into typed output. Non-success
 //! statuses are turned into errors in one place, [`errors::error_from_response`].
 
-pub mod contracts;
-pub mod errors;
-pub mod lenient;
-pub mod retry;
-pub mod templates;
-pub mod webhooks;
+pub(crate) mod contracts;
+pub(crate) mod errors;
+pub(crate) mod lenient;
+pub(crate) mod retry;
+pub(crate) mod templates;
+pub(crate) mod webhooks;
 
 use crate::error::{Error, ErrorCode, Result};
 use serde::de::DeserializeOwned;
 
 /// Every path of SpotDraft's public v2.1 API starts with this.
-pub const API_PREFIX: &str = "/api/v2.1/public";
+pub(crate) const API_PREFIX: &str = "/api/v2.1/public";
 
 /// HTTP methods the client uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
+pub(crate) enum Method {
     /// GET
     Get,
     /// POST
     Post,
-    /// PATCH
-    Patch,
     /// DELETE
     Delete,
 }
 
 impl Method {
     /// The method's name on the wire.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Get => "GET",
             Self::Post => "POST",
-            Self::Patch => "PATCH",
             Self::Delete => "DELETE",
         }
     }
@@ -45,7 +42,7 @@ impl Method {
 
 /// A request to send, relative to the client's base URL.
 #[derive(Debug, Clone, PartialEq)]
-pub struct HttpRequest {
+pub(crate) struct HttpRequest {
     /// Method.
     pub method: Method,
     /// Path from the base URL, starting with `/api/v2.1/public`, already percent-encoded.
@@ -61,7 +58,7 @@ pub struct HttpRequest {
 
 impl HttpRequest {
     /// A GET of `path` (retry-safe).
-    pub fn get(path: String) -> Self {
+    pub(crate) fn get(path: String) -> Self {
         Self {
             method: Method::Get,
             path,
@@ -75,7 +72,7 @@ impl HttpRequest {
     ///
     /// # Errors
     /// `INTERNAL` if `body` cannot be serialised (it always can for the crate's own types).
-    pub fn post_json<B: serde::Serialize>(path: String, body: &B) -> Result<Self> {
+    pub(crate) fn post_json<B: serde::Serialize>(path: String, body: &B) -> Result<Self> {
         let body = serde_json::to_string(body).map_err(Error::internal)?;
         Ok(Self {
             method: Method::Post,
@@ -87,7 +84,7 @@ impl HttpRequest {
     }
 
     /// The path with the encoded query string, as sent.
-    pub fn path_and_query(&self) -> String {
+    pub(crate) fn path_and_query(&self) -> String {
         if self.query.is_empty() {
             return self.path.clone();
         }
@@ -108,7 +105,7 @@ impl HttpRequest {
 
 /// A response as the transport received it.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct HttpResponse {
+pub(crate) struct HttpResponse {
     /// HTTP status (0 for a browser's opaque redirect).
     pub status: u16,
     /// Headers with lowercase names.
@@ -119,7 +116,7 @@ pub struct HttpResponse {
 
 impl HttpResponse {
     /// The first header named `name` (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -127,13 +124,13 @@ impl HttpResponse {
     }
 
     /// Whether the status is 2xx.
-    pub fn is_success(&self) -> bool {
+    pub(crate) fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
 
     /// SpotDraft's request id, when the response carries one. The header's name is not
     /// documented, so the common ones are tried.
-    pub fn request_id(&self) -> Option<String> {
+    pub(crate) fn request_id(&self) -> Option<String> {
         [
             "x-request-id",
             "request-id",
@@ -149,7 +146,7 @@ impl HttpResponse {
     ///
     /// # Errors
     /// `INVALID_RESPONSE` naming `what` and the JSON path where parsing failed.
-    pub fn json<T: DeserializeOwned>(&self, what: &str) -> Result<T> {
+    pub(crate) fn json<T: DeserializeOwned>(&self, what: &str) -> Result<T> {
         let mut de = serde_json::Deserializer::from_str(&self.body);
         serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
@@ -168,7 +165,7 @@ impl HttpResponse {
 }
 
 /// One SpotDraft endpoint: what to send and how to read a successful answer.
-pub trait Endpoint {
+pub(crate) trait Endpoint {
     /// Typed result of a successful call.
     type Output;
 
@@ -189,7 +186,7 @@ pub trait Endpoint {
 }
 
 /// Percent-encodes one path segment (RFC 3986 unreserved characters stay as they are).
-pub fn encode_path_segment(segment: &str) -> String {
+pub(crate) fn encode_path_segment(segment: &str) -> String {
     encode(segment, |b| {
         b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
     })

@@ -15,7 +15,7 @@ use crate::error::{Error, ErrorCode};
 
 /// Retry limits.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RetryPolicy {
+pub(crate) struct RetryPolicy {
     /// Retries after the first attempt.
     pub max_retries: u32,
     /// First backoff ceiling, ms.
@@ -39,7 +39,7 @@ impl Default for RetryPolicy {
 
 /// What one attempt produced.
 #[derive(Debug, Clone, Copy)]
-pub enum Outcome<'a> {
+pub(crate) enum Outcome<'a> {
     /// A response with any status.
     Response(&'a HttpResponse),
     /// No response: network error, timeout or abort.
@@ -48,7 +48,7 @@ pub enum Outcome<'a> {
 
 /// The decision after an attempt.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Try again after `delay_ms`.
     Retry {
         /// Wait before the next attempt.
@@ -60,7 +60,7 @@ pub enum Decision {
 
 impl RetryPolicy {
     /// Decides after attempt number `attempt` (1 for the first).
-    pub fn decide(
+    pub(crate) fn decide(
         &self,
         attempt: u32,
         retry_safe: bool,
@@ -94,7 +94,7 @@ impl RetryPolicy {
     }
 
     /// Full-jitter backoff before attempt `attempt + 1`.
-    pub fn backoff_ms(&self, attempt: u32, random: f64) -> f64 {
+    pub(crate) fn backoff_ms(&self, attempt: u32, random: f64) -> f64 {
         let exponent = attempt.saturating_sub(1).min(30);
         let ceiling = (self.base_delay_ms * f64::from(1u32 << exponent)).min(self.max_delay_ms);
         ceiling * random.clamp(0.0, 1.0)
@@ -102,13 +102,13 @@ impl RetryPolicy {
 }
 
 /// 429 and 5xx (but 501: not implemented will not change).
-pub fn is_retryable_status(status: u16) -> bool {
+pub(crate) fn is_retryable_status(status: u16) -> bool {
     status == 429 || ((500..=599).contains(&status) && status != 501)
 }
 
 /// `Retry-After` in milliseconds, when it is a number of seconds. (An HTTP-date form is not
 /// used by SpotDraft as far as documented; it falls back to backoff.)
-pub fn retry_after_ms(response: &HttpResponse) -> Option<f64> {
+pub(crate) fn retry_after_ms(response: &HttpResponse) -> Option<f64> {
     let seconds: f64 = response.header("retry-after")?.trim().parse().ok()?;
     (seconds.is_finite() && seconds >= 0.0).then_some(seconds * 1000.0)
 }

@@ -33,7 +33,7 @@ use tsify::Tsify;
 /// What a create did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum CreateOutcome {
+pub(crate) enum CreateOutcome {
     /// This call created the contract.
     Created,
     /// A contract with this `external_metadata.id` already existed (created by an earlier
@@ -44,7 +44,7 @@ pub enum CreateOutcome {
 /// The contract and how it came to be.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct CreateResult {
+pub(crate) struct CreateResult {
     /// The contract.
     pub contract: ContractSummary,
     /// Created now, or found.
@@ -57,7 +57,7 @@ pub struct CreateResult {
 ///
 /// # Errors
 /// `VALIDATION_FAILED` with the path `external_metadata.id` when it is missing or empty.
-pub fn external_id_of(body: &Value) -> Result<String> {
+pub(super) fn external_id_of(body: &Value) -> Result<String> {
     let id = body.get("external_metadata").and_then(|m| m.get("id"));
     let text = match id {
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
@@ -87,7 +87,7 @@ impl<T: Transport> Client<T> {
     /// (4xx); `AMBIGUOUS_CREATE` when the lookup after an ambiguous failure fails too;
     /// `ABORTED`; the last attempt's error when retries run out and the lookup proved that
     /// nothing was created.
-    pub async fn create_contract(
+    pub(crate) async fn create_contract(
         &self,
         body: Value,
         check_existing_first: bool,

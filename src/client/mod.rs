@@ -7,8 +7,6 @@
 
 mod create;
 
-pub use create::{CreateOutcome, CreateResult};
-
 use crate::api::errors::error_from_response;
 use crate::api::retry::{Decision, Outcome, RetryPolicy};
 use crate::api::{Endpoint, HttpRequest, HttpResponse, Method};
@@ -21,7 +19,7 @@ use std::rc::Rc;
 
 /// Per-call settings: the transport's context (e.g. an `AbortSignal`) and overrides.
 #[derive(Debug, Clone, Default)]
-pub struct CallContext<C> {
+pub(crate) struct CallContext<C> {
     /// The transport's per-call context.
     pub transport: C,
     /// Overrides the client's per-attempt timeout.
@@ -32,7 +30,7 @@ pub struct CallContext<C> {
 
 impl<C> CallContext<C> {
     /// A context with no overrides.
-    pub fn new(transport: C) -> Self {
+    pub(crate) fn new(transport: C) -> Self {
         Self {
             transport,
             timeout_ms: None,
@@ -43,7 +41,7 @@ impl<C> CallContext<C> {
 
 /// One attempt, as the observation hooks see it. No header, no body, no query string.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AttemptEvent {
+pub(crate) struct AttemptEvent {
     /// Endpoint name, e.g. `getContractStatus`.
     pub operation: &'static str,
     /// HTTP method.
@@ -63,7 +61,7 @@ pub struct AttemptEvent {
 }
 
 /// Receives attempt events: `on_request` before each attempt, `on_response` after it.
-pub trait Observer {
+pub(crate) trait Observer {
     /// Before an attempt is sent.
     fn on_request(&self, event: &AttemptEvent);
     /// After an attempt ended (response or failure).
@@ -71,7 +69,7 @@ pub trait Observer {
 }
 
 /// A configured client over transport `T`.
-pub struct Client<T> {
+pub(crate) struct Client<T> {
     config: ClientConfig,
     transport: T,
     limiter: RefCell<RateLimiter>,
@@ -80,7 +78,7 @@ pub struct Client<T> {
 
 impl<T: Transport> Client<T> {
     /// A client with a validated `config`.
-    pub fn new(config: ClientConfig, transport: T) -> Self {
+    pub(crate) fn new(config: ClientConfig, transport: T) -> Self {
         let limiter = RefCell::new(RateLimiter::new(config.max_requests_per_second));
         Self {
             config,
@@ -91,23 +89,23 @@ impl<T: Transport> Client<T> {
     }
 
     /// Sets the observer of attempts.
-    pub fn with_observer(mut self, observer: Rc<dyn Observer>) -> Self {
+    pub(crate) fn with_observer(mut self, observer: Rc<dyn Observer>) -> Self {
         self.observer = Some(observer);
         self
     }
 
     /// The configuration.
-    pub fn config(&self) -> &ClientConfig {
+    pub(crate) fn config(&self) -> &ClientConfig {
         &self.config
     }
 
     /// The transport.
-    pub fn transport(&self) -> &T {
+    pub(crate) fn transport(&self) -> &T {
         &self.transport
     }
 
     /// The request as it will be sent: absolute URL, JSON and auth headers.
-    pub fn prepare(&self, request: &HttpRequest, timeout_ms: u32) -> PreparedRequest {
+    pub(crate) fn prepare(&self, request: &HttpRequest, timeout_ms: u32) -> PreparedRequest {
         let mut headers: Vec<(String, String)> = vec![("accept".into(), "application/json".into())];
         if request.body.is_some() {
             headers.push(("content-type".into(), "application/json".into()));
@@ -138,7 +136,7 @@ impl<T: Transport> Client<T> {
     ///
     /// # Errors
     /// Transport errors (`NETWORK`, `TIMEOUT`, `ABORTED`). Any status is `Ok`.
-    pub async fn send_once(
+    pub(crate) async fn send_once(
         &self,
         operation: &'static str,
         request: &HttpRequest,
@@ -190,7 +188,7 @@ impl<T: Transport> Client<T> {
     ///
     /// # Errors
     /// As [`Client::send_once`] for the last attempt.
-    pub async fn send_with_retries(
+    pub(crate) async fn send_with_retries(
         &self,
         operation: &'static str,
         request: &HttpRequest,
@@ -228,7 +226,7 @@ impl<T: Transport> Client<T> {
     /// The endpoint's own argument errors; transport errors (`NETWORK`, `TIMEOUT`,
     /// `ABORTED`); the mapped error of a non-2xx status (see [`error_from_response`]);
     /// `INVALID_RESPONSE` when a 2xx body has the wrong shape.
-    pub async fn call<E: Endpoint>(
+    pub(crate) async fn call<E: Endpoint>(
         &self,
         endpoint: &E,
         ctx: &CallContext<T::Call>,
@@ -243,7 +241,10 @@ impl<T: Transport> Client<T> {
 ///
 /// # Errors
 /// As [`Client::call`].
-pub fn parse_response<E: Endpoint>(endpoint: &E, response: &HttpResponse) -> Result<E::Output> {
+pub(crate) fn parse_response<E: Endpoint>(
+    endpoint: &E,
+    response: &HttpResponse,
+) -> Result<E::Output> {
     if response.is_success() {
         endpoint.parse(response)
     } else {

@@ -11,7 +11,7 @@ use tsify::Tsify;
 /// SpotDraft's regional API hosts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "lowercase")]
-pub enum Region {
+pub(crate) enum Region {
     /// India: `https://api.in.spotdraft.com`.
     In,
     /// United States: `https://api.us.spotdraft.com`.
@@ -24,7 +24,7 @@ pub enum Region {
 
 impl Region {
     /// The region's API origin.
-    pub fn origin(self) -> &'static str {
+    pub(crate) fn origin(self) -> &'static str {
         match self {
             Self::In => "https://api.in.spotdraft.com",
             Self::Us => "https://api.us.spotdraft.com",
@@ -36,7 +36,7 @@ impl Region {
 
 /// The JS runtime the package runs in, as the facade detects it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Runtime {
+pub(crate) enum Runtime {
     /// Node.js (also Bun and Deno, which are server runtimes).
     Server,
     /// Cloudflare Workers (workerd): server-side, secrets are fine.
@@ -47,7 +47,7 @@ pub enum Runtime {
 
 impl Runtime {
     /// Whether a `clientSecret` may be used without the explicit opt-in.
-    pub fn keeps_secrets(self) -> bool {
+    pub(crate) fn keeps_secrets(self) -> bool {
         matches!(self, Self::Server | Self::CloudflareWorkers)
     }
 }
@@ -56,7 +56,7 @@ impl Runtime {
 /// handled by the facade).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ClientConfigInput {
+pub(crate) struct ClientConfigInput {
     /// SpotDraft region; exclusive with `base_url`.
     #[serde(default)]
     #[tsify(optional)]
@@ -97,7 +97,7 @@ pub struct ClientConfigInput {
 
 /// How requests authenticate.
 #[derive(Clone, PartialEq)]
-pub enum Credentials {
+pub(crate) enum Credentials {
     /// SpotDraft's header credentials, sent on every request.
     Secret {
         /// `client-id` header.
@@ -125,7 +125,7 @@ impl std::fmt::Debug for Credentials {
 
 /// A validated client configuration.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ClientConfig {
+pub(crate) struct ClientConfig {
     /// Origin plus optional path prefix, without a trailing slash.
     pub base_url: String,
     /// How requests authenticate.
@@ -141,11 +141,11 @@ pub struct ClientConfig {
 }
 
 /// Default per-call timeout.
-pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
+pub(crate) const DEFAULT_TIMEOUT_MS: u32 = 30_000;
 /// Default retries of requests that are safe to repeat.
-pub const DEFAULT_MAX_RETRIES: u32 = 2;
+pub(crate) const DEFAULT_MAX_RETRIES: u32 = 2;
 /// SpotDraft's documented limit: 10 requests per second per workspace.
-pub const DEFAULT_REQUESTS_PER_SECOND: f64 = 10.0;
+pub(crate) const DEFAULT_REQUESTS_PER_SECOND: f64 = 10.0;
 
 impl ClientConfig {
     /// Validates `input` for `runtime`; `has_header_provider` says whether the user passed an
@@ -159,7 +159,7 @@ impl ClientConfig {
     ///   direct calls to a SpotDraft region without any credentials; out-of-range numbers.
     /// - `BROWSER_SECRET_REFUSED`: a `clientSecret` in a browser or worker without
     ///   `dangerouslyAllowBrowserSecret: true`.
-    pub fn new(
+    pub(crate) fn new(
         input: ClientConfigInput,
         runtime: Runtime,
         has_header_provider: bool,
@@ -216,12 +216,12 @@ impl ClientConfig {
     }
 
     /// The full URL of an API `path` (which starts with `/`).
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
     }
 
     /// The static authentication headers of every request (secrets included: never log them).
-    pub fn auth_headers(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn auth_headers(&self) -> Vec<(&'static str, String)> {
         let mut headers = Vec::with_capacity(3);
         if let Credentials::Secret {
             client_id,

@@ -3,15 +3,15 @@
 //! Everything here is tested natively with plain `cargo test`. Time, randomness and
 //! network results are arguments, never read from the environment.
 
-pub mod config;
-pub mod ids;
-pub mod mapping;
-pub mod payload;
-pub mod rate_limit;
-pub mod renamed;
-pub mod status;
-pub mod sync;
-pub mod webhook;
+pub(crate) mod config;
+pub(crate) mod ids;
+pub(crate) mod mapping;
+pub(crate) mod payload;
+pub(crate) mod rate_limit;
+pub(crate) mod renamed;
+pub(crate) mod status;
+pub(crate) mod sync;
+pub(crate) mod webhook;
 
 // Built in their own crate (for speed, see validate/Cargo.toml); they live here by name.
-pub use spotdraft_validate::{template, validate};
+pub(crate) use spotdraft_validate::{template, validate};

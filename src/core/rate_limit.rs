@@ -7,14 +7,14 @@
 
 /// Even spacing of requests.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RateLimiter {
+pub(crate) struct RateLimiter {
     interval_ms: f64,
     next_free_ms: f64,
 }
 
 impl RateLimiter {
     /// A limiter for `per_second` requests per second (must be > 0).
-    pub fn new(per_second: f64) -> Self {
+    pub(crate) fn new(per_second: f64) -> Self {
         Self {
             interval_ms: 1000.0 / per_second.max(f64::MIN_POSITIVE),
             next_free_ms: f64::NEG_INFINITY,
@@ -23,7 +23,7 @@ impl RateLimiter {
 
     /// Reserves the next slot at or after `now_ms`; returns how long to wait for it (0 when
     /// free now).
-    pub fn reserve(&mut self, now_ms: f64) -> f64 {
+    pub(crate) fn reserve(&mut self, now_ms: f64) -> f64 {
         let slot = self.next_free_ms.max(now_ms);
         self.next_free_ms = slot + self.interval_ms;
         slot - now_ms

@@ -5,7 +5,7 @@
 //! Pure text work on serde's "unknown variant" message; it does not accept the old spelling.
 
 /// `camelCase` or `lowercase` → `SCREAMING_SNAKE_CASE` (`epochMillis` → `EPOCH_MILLIS`).
-pub fn screaming_snake(name: &str) -> String {
+pub(crate) fn screaming_snake(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 4);
     for (i, c) in name.chars().enumerate() {
         if c.is_ascii_uppercase() && i > 0 {
@@ -19,7 +19,7 @@ pub fn screaming_snake(name: &str) -> String {
 /// `message` with a hint appended when it is serde's "unknown variant `x`, expected one of …"
 /// and one of the expected variants is `x` in SCREAMING_SNAKE_CASE; `message` unchanged
 /// otherwise.
-pub fn with_rename_hint(message: &str) -> String {
+pub(crate) fn with_rename_hint(message: &str) -> String {
     let Some(rest) = message.strip_prefix("unknown variant `") else {
         return message.to_owned();
     };

@@ -44,25 +44,25 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 /// Default request budget of one `reconcile` call.
-pub const DEFAULT_BUDGET: usize = 100;
+pub(crate) const DEFAULT_BUDGET: usize = 100;
 /// Default concurrency of `reconcile`.
-pub const DEFAULT_CONCURRENCY: usize = 4;
+pub(crate) const DEFAULT_CONCURRENCY: usize = 4;
 /// Upper bound on `reconcile`'s concurrency: more only queues on the rate limiter.
-pub const MAX_CONCURRENCY: usize = 64;
+pub(crate) const MAX_CONCURRENCY: usize = 64;
 /// Default `staleAfterMs`: one hour without news.
-pub const DEFAULT_STALE_AFTER_MS: u64 = 3_600_000;
+pub(crate) const DEFAULT_STALE_AFTER_MS: u64 = 3_600_000;
 /// At most this many per-record errors are listed in a reconcile result.
 const MAX_LISTED_ERRORS: usize = 20;
 
 /// The wall clock, in milliseconds since the Unix epoch.
-pub trait Clock {
+pub(crate) trait Clock {
     /// Now, in milliseconds since 1970-01-01T00:00:00Z.
     fn now_unix_ms(&self) -> f64;
 }
 
 /// Settings of one `reconcile` call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReconcileSettings {
+pub(crate) struct ReconcileSettings {
     /// At most this many status requests.
     pub budget: usize,
     /// Requests in flight at once (1 to [`MAX_CONCURRENCY`]).
@@ -86,7 +86,7 @@ impl Default for ReconcileSettings {
 
 /// A contract's file, fetched through a freshly minted link (which is not kept).
 #[derive(Debug, Clone, PartialEq)]
-pub struct FetchedDocument {
+pub(crate) struct FetchedDocument {
     /// The file's bytes.
     pub bytes: Vec<u8>,
     /// SpotDraft's `file_name`.
@@ -100,7 +100,7 @@ pub struct FetchedDocument {
 }
 
 /// Syncs SpotDraft contracts back into a [`Store`]; see the module documentation.
-pub struct SyncEngine<T: Transport, S: Store, C: Clock> {
+pub(crate) struct SyncEngine<T: Transport, S: Store, C: Clock> {
     client: Rc<Client<T>>,
     store: S,
     clock: C,
@@ -129,7 +129,7 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
     /// An engine running follow-up calls through `client`, keeping records in `store` and
     /// reading time from `clock`; `key_pointer_fields` selects the key pointers kept (`None`:
     /// all).
-    pub fn new(
+    pub(crate) fn new(
         client: Rc<Client<T>>,
         store: S,
         clock: C,
@@ -145,12 +145,14 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
     }
 
     /// The client.
-    pub fn client(&self) -> &Client<T> {
+    #[cfg(test)]
+    pub(crate) fn client(&self) -> &Client<T> {
         &self.client
     }
 
     /// The store.
-    pub fn store(&self) -> &S {
+    #[cfg(test)]
+    pub(crate) fn store(&self) -> &S {
         &self.store
     }
 
@@ -175,7 +177,7 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
     ///
     /// # Errors
     /// The store's (`STORE_ERROR`).
-    pub async fn get_record(&self, key: &RecordKey) -> Result<Option<SyncRecord>> {
+    pub(crate) async fn get_record(&self, key: &RecordKey) -> Result<Option<SyncRecord>> {
         self.store.get(&key.storage_key()).await
     }
 
@@ -233,7 +235,7 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
     ///
     /// # Errors
     /// The store's (`STORE_ERROR`); `INVALID_ARGUMENT`-like errors of the core's rules.
-    pub async fn handle_event(
+    pub(crate) async fn handle_event(
         &self,
         event: &WebhookEvent,
         run_actions: bool,
@@ -277,7 +279,7 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
     ///
     /// # Errors
     /// `NOT_FOUND` when there is no record under `key`; the store's.
-    pub async fn run_pending_actions(
+    pub(crate) async fn run_pending_actions(
         &self,
         key: &RecordKey,
         ctx: &CallContext<T::Call>,
@@ -495,7 +497,7 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT` for contract id 0 or a malformed composite id; the store's.
-    pub async fn track(
+    pub(crate) async fn track(
         &self,
         contract_id: u64,
         composite_id: Option<&str>,
@@ -533,7 +535,11 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
     /// # Errors
     /// `NOT_FOUND` when there is no record; `INVALID_ARGUMENT` when the document was never
     /// fetched or `stored_at` looks like a signed URL; the store's.
-    pub async fn record_stored(&self, key: &RecordKey, stored_at: String) -> Result<SyncRecord> {
+    pub(crate) async fn record_stored(
+        &self,
+        key: &RecordKey,
+        stored_at: String,
+    ) -> Result<SyncRecord> {
         let record = self.find_required(key).await?;
         let updated = self
             .update(record.contract_id, record.external_id.clone(), |current| {
@@ -561,7 +567,7 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
     /// The transport's refusal (before any request); `NOT_FOUND` without a record; the
     /// client's; `HTTP_ERROR` when the file host does not answer 2xx; `NETWORK`, `TIMEOUT`,
     /// `ABORTED` from the download.
-    pub async fn fetch_document(
+    pub(crate) async fn fetch_document(
         &self,
         key: &RecordKey,
         format: DownloadFormat,
@@ -630,7 +636,7 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
     ///
     /// # Errors
     /// The store's `list` (per-record failures are counted, not returned).
-    pub async fn reconcile(
+    pub(crate) async fn reconcile(
         &self,
         settings: ReconcileSettings,
         on_progress: &dyn Fn(&ReconcileProgress),

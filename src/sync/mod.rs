@@ -8,15 +8,13 @@ mod locks;
 mod results;
 mod store;
 
-pub use engine::{
-    Clock, FetchedDocument, ReconcileSettings, SyncEngine, DEFAULT_BUDGET, DEFAULT_CONCURRENCY,
-    DEFAULT_STALE_AFTER_MS, MAX_CONCURRENCY,
-};
-pub use results::{
-    HandleWebhookResult, PendingActionsResult, ReconcileProgress, ReconcileResult,
-    SyncActionOutcome, SyncActionResult, SyncFailure, TrackInput,
-};
-pub use store::{Listing, MemoryRecords, Store};
+pub(crate) use engine::{Clock, FetchedDocument, ReconcileSettings, SyncEngine, MAX_CONCURRENCY};
+#[cfg(test)]
+use results::SyncActionOutcome;
+pub(crate) use results::{HandleWebhookResult, ReconcileProgress, TrackInput};
+#[cfg(test)]
+use store::MemoryRecords;
+pub(crate) use store::{Listing, Store};
 
 #[cfg(test)]
 mod tests;

@@ -9,7 +9,7 @@ use tsify::Tsify;
 /// What `handleWebhook` resolves to.
 #[derive(Debug, Clone, Serialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct HandleWebhookResult {
+pub(crate) struct HandleWebhookResult {
     /// The record after the event (and the actions, when they ran).
     pub record: SyncRecord,
     /// How the event was taken: `APPLIED`, `OUT_OF_ORDER`, `DUPLICATE`, `TOO_OLD`.
@@ -25,7 +25,7 @@ pub struct HandleWebhookResult {
 /// What `runPendingActions` resolves to.
 #[derive(Debug, Clone, Serialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct PendingActionsResult {
+pub(crate) struct PendingActionsResult {
     /// The record afterwards.
     pub record: SyncRecord,
     /// The actions the record's flags called for.
@@ -37,7 +37,7 @@ pub struct PendingActionsResult {
 /// How a follow-up action ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Tsify)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum SyncActionOutcome {
+pub(crate) enum SyncActionOutcome {
     /// Ran, and its result is on the record.
     Done,
     /// Not run (see `reason`), e.g. the composite id is unknown.
@@ -50,7 +50,7 @@ pub enum SyncActionOutcome {
 /// One follow-up action's result.
 #[derive(Debug, Clone, Serialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct SyncActionResult {
+pub(crate) struct SyncActionResult {
     /// The action.
     pub kind: SyncActionKind,
     /// How it ended.
@@ -68,7 +68,7 @@ pub struct SyncActionResult {
 /// A failure reported without throwing (an action, or one record of a reconcile pass).
 #[derive(Debug, Clone, Serialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct SyncFailure {
+pub(crate) struct SyncFailure {
     /// The contract.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
@@ -97,7 +97,7 @@ impl SyncFailure {
 /// Progress of a `reconcile` call.
 #[derive(Debug, Clone, Copy, Default, Serialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct ReconcileProgress {
+pub(crate) struct ReconcileProgress {
     /// Records this call set out to poll.
     pub planned: usize,
     /// Status requests answered (found or 404).
@@ -113,7 +113,7 @@ pub struct ReconcileProgress {
 /// What `reconcile` resolves to.
 #[derive(Debug, Clone, Serialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct ReconcileResult {
+pub(crate) struct ReconcileResult {
     /// Records this call set out to poll.
     pub planned: usize,
     /// Status requests answered (found or 404).
@@ -146,7 +146,7 @@ pub struct ReconcileResult {
 /// Argument of `track`.
 #[derive(Debug, Clone, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TrackInput {
+pub(crate) struct TrackInput {
     /// SpotDraft's numeric contract id (`contractId` of `createContract`'s contract).
     pub contract_id: u64,
     /// The composite id (`id` of `createContract`'s contract, e.g. `"T-1234"`).

@@ -8,12 +8,14 @@
 
 use crate::core::sync::SyncRecord;
 use crate::error::Result;
+#[cfg(test)]
 use std::cell::RefCell;
+#[cfg(test)]
 use std::collections::BTreeMap;
 
 /// What [`Store::list`] found.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Listing {
+pub(crate) struct Listing {
     /// The stored values that are sync records, in any order.
     pub records: Vec<SyncRecord>,
     /// How many stored values are not (the engine leaves them untouched).
@@ -25,7 +27,7 @@ pub struct Listing {
 /// Errors are `STORE_ERROR` (the engine passes them on, so a webhook answer can ask for a
 /// retry). The trait does not lock: the engine serialises its own updates per contract.
 #[allow(async_fn_in_trait)]
-pub trait Store {
+pub(crate) trait Store {
     /// The record under `key`, `None` when there is none.
     ///
     /// # Errors
@@ -46,29 +48,27 @@ pub trait Store {
 }
 
 /// Records in memory, with a log of every `put` (for tests and single-process use).
+#[cfg(test)]
 #[derive(Debug, Default)]
-pub struct MemoryRecords {
+pub(crate) struct MemoryRecords {
     records: RefCell<BTreeMap<String, SyncRecord>>,
     puts: RefCell<Vec<(String, SyncRecord)>>,
 }
 
+#[cfg(test)]
 impl MemoryRecords {
-    /// An empty store.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
     /// Every `put` so far, in order.
-    pub fn puts(&self) -> Vec<(String, SyncRecord)> {
+    pub(crate) fn puts(&self) -> Vec<(String, SyncRecord)> {
         self.puts.borrow().clone()
     }
 
     /// The record under `key`, without going through the async interface.
-    pub fn peek(&self, key: &str) -> Option<SyncRecord> {
+    pub(crate) fn peek(&self, key: &str) -> Option<SyncRecord> {
         self.records.borrow().get(key).cloned()
     }
 }
 
+#[cfg(test)]
 impl Store for MemoryRecords {
     async fn get(&self, key: &str) -> Result<Option<SyncRecord>> {
         Ok(self.peek(key))

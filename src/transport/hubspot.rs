@@ -35,23 +35,23 @@ use serde_json::{Map, Value};
 
 /// The property (`Symbol.for(MARKER)`) that marks a `hubspotFetch` transport in JS and holds
 /// the `hubspot.fetch` it wraps.
-pub const MARKER: &str = "spotdraft-sync.hubspotFetch";
+pub(crate) const MARKER: &str = "spotdraft-sync.hubspotFetch";
 
 /// HubSpot's largest `timeout`.
-pub const MAX_TIMEOUT_MS: u32 = 120_000;
+pub(crate) const MAX_TIMEOUT_MS: u32 = 120_000;
 
 /// HubSpot's request limit, "1MB". Whether that is 10^6 or 2^20 bytes, and whether it counts
 /// the body alone, is UNKNOWN: the smaller reading is refused above, the safe side (a body
 /// between the two would be refused by us rather than, maybe, by HubSpot after sending).
-pub const MAX_BODY_BYTES: usize = 1_000_000;
+pub(crate) const MAX_BODY_BYTES: usize = 1_000_000;
 
 /// How much longer than HubSpot's `timeout` the transport's own timer waits. HubSpot answers
 /// a timeout itself (504), and that answer is the better error; the timer only guards against
 /// a host that never settles.
-pub const LOCAL_TIMER_GRACE_MS: u32 = 2_000;
+pub(crate) const LOCAL_TIMER_GRACE_MS: u32 = 2_000;
 
 /// The `timeout` option for an attempt that may take `requested` ms: HubSpot's cap applies.
-pub fn timeout_ms(requested: u32) -> u32 {
+pub(crate) fn timeout_ms(requested: u32) -> u32 {
     requested.min(MAX_TIMEOUT_MS)
 }
 
@@ -63,7 +63,7 @@ pub fn timeout_ms(requested: u32) -> u32 {
 /// from a card), `userEmail` (a header HubSpot refuses), `region` (SpotDraft itself cannot
 /// be called without credentials) and a `baseUrl` that is not an `https://` URL of a
 /// non-loopback host (HubSpot calls only such URLs, listed in `permittedUrls.fetch`).
-pub fn check_client_options(input: &ClientConfigInput) -> Result<()> {
+pub(crate) fn check_client_options(input: &ClientConfigInput) -> Result<()> {
     if input.client_id.is_some() || input.client_secret.is_some() {
         let name = if input.client_secret.is_some() {
             "options.clientSecret"
@@ -132,7 +132,7 @@ fn is_public_https(url: &str) -> bool {
 ///
 /// # Errors
 /// `INVALID_ARGUMENT` (path `options.headers`) for any header but those three.
-pub fn authorization(headers: &[(String, String)]) -> Result<Option<&str>> {
+pub(crate) fn authorization(headers: &[(String, String)]) -> Result<Option<&str>> {
     let mut authorization = None;
     for (name, value) in headers {
         let name = name.to_ascii_lowercase();
@@ -170,7 +170,7 @@ pub fn authorization(headers: &[(String, String)]) -> Result<Option<&str>> {
 ///
 /// # Errors
 /// `INVALID_ARGUMENT` naming the request and the size.
-pub fn check_body(request: &PreparedRequest) -> Result<()> {
+pub(crate) fn check_body(request: &PreparedRequest) -> Result<()> {
     let Some(body) = &request.body else {
         return Ok(());
     };
@@ -210,7 +210,7 @@ pub fn check_body(request: &PreparedRequest) -> Result<()> {
 ///
 /// # Errors
 /// `TIMEOUT`, `INVALID_ARGUMENT`, `INVALID_RESPONSE` as above.
-pub fn read_response(
+pub(crate) fn read_response(
     response: HttpResponse,
     request: &PreparedRequest,
     elapsed_ms: f64,

@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 
 /// Recorded requests and queued answers.
 #[derive(Default)]
-pub struct MockTransport {
+pub(crate) struct MockTransport {
     answers: RefCell<VecDeque<Result<HttpResponse>>>,
     sent: RefCell<Vec<PreparedRequest>>,
     clock_ms: Cell<f64>,
@@ -22,12 +22,12 @@ pub struct MockTransport {
 
 impl MockTransport {
     /// An empty mock: every send fails with `NETWORK` until answers are queued.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Queues a response with `status` and `body`.
-    pub fn respond(&self, status: u16, body: &str) -> &Self {
+    pub(crate) fn respond(&self, status: u16, body: &str) -> &Self {
         self.answers.borrow_mut().push_back(Ok(HttpResponse {
             status,
             headers: Vec::new(),
@@ -37,13 +37,13 @@ impl MockTransport {
     }
 
     /// Queues a full response or an error.
-    pub fn push(&self, answer: Result<HttpResponse>) -> &Self {
+    pub(crate) fn push(&self, answer: Result<HttpResponse>) -> &Self {
         self.answers.borrow_mut().push_back(answer);
         self
     }
 
     /// Queues an answer of [`Transport::get_bytes`].
-    pub fn respond_bytes(&self, status: u16, body: &[u8]) -> &Self {
+    pub(crate) fn respond_bytes(&self, status: u16, body: &[u8]) -> &Self {
         self.downloads.borrow_mut().push_back(Ok(BytesResponse {
             status,
             body: body.to_vec(),
@@ -52,24 +52,24 @@ impl MockTransport {
     }
 
     /// Queues an error of [`Transport::get_bytes`].
-    pub fn fail_bytes(&self, error: Error) -> &Self {
+    pub(crate) fn fail_bytes(&self, error: Error) -> &Self {
         self.downloads.borrow_mut().push_back(Err(error));
         self
     }
 
     /// From now on every call counts as cancelled ([`Transport::is_aborted`]).
-    pub fn abort(&self) {
+    pub(crate) fn abort(&self) {
         self.aborted.set(true);
     }
 
     /// The requests sent so far (a [`Transport::get_bytes`] shows as a `GET` with the
     /// headers it sent: none).
-    pub fn sent(&self) -> Vec<PreparedRequest> {
+    pub(crate) fn sent(&self) -> Vec<PreparedRequest> {
         self.sent.borrow().clone()
     }
 
     /// The fake clock.
-    pub fn clock_ms(&self) -> f64 {
+    pub(crate) fn clock_ms(&self) -> f64 {
         self.clock_ms.get()
     }
 }
@@ -126,7 +126,7 @@ impl Transport for MockTransport {
 /// # Panics
 /// Never; it spins until the future is ready, so a future that waits on something real would
 /// spin forever: use it only with the mock.
-pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {
     use std::task::{Context, Poll, Waker};
     let mut cx = Context::from_waker(Waker::noop());
     let mut future = std::pin::pin!(future);

@@ -5,16 +5,17 @@
 //! `js_attempt`) and [`mock`] (tests);
 //! [`hubspot`] holds the pure decisions of the HubSpot `hubspot.fetch` transport.
 
-pub mod hubspot;
+pub(crate) mod hubspot;
 pub(crate) mod js_attempt;
-pub mod mock;
+#[cfg(test)]
+pub(crate) mod mock;
 
 use crate::api::{HttpResponse, Method};
 use crate::error::{Error, Result};
 
 /// A request ready to send: absolute URL, all headers (secrets included: never log them).
 #[derive(Clone, PartialEq)]
-pub struct PreparedRequest {
+pub(crate) struct PreparedRequest {
     /// Method.
     pub method: Method,
     /// Absolute URL.
@@ -43,7 +44,7 @@ impl std::fmt::Debug for PreparedRequest {
 
 /// The answer to [`Transport::get_bytes`]: any status, the body as bytes.
 #[derive(Clone, PartialEq, Eq)]
-pub struct BytesResponse {
+pub(crate) struct BytesResponse {
     /// HTTP status.
     pub status: u16,
     /// The body.
@@ -64,7 +65,7 @@ impl std::fmt::Debug for BytesResponse {
 ///
 /// `Call` is per-call context the transport needs (on wasm: the caller's `AbortSignal`).
 #[allow(async_fn_in_trait)]
-pub trait Transport {
+pub(crate) trait Transport {
     /// Per-call context, e.g. a cancellation signal.
     type Call;
 

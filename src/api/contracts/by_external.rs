@@ -8,7 +8,7 @@ use serde_json::Value;
 
 /// Finds contracts by the source system's record id.
 #[derive(Debug, Clone)]
-pub struct FindByExternalId {
+pub(crate) struct FindByExternalId {
     /// `external_metadata.id` as written at create time.
     pub external_id: String,
 }
@@ -18,7 +18,7 @@ impl FindByExternalId {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT` naming `argument`.
-    pub fn new(argument: &str, external_id: &str) -> Result<Self> {
+    pub(crate) fn new(argument: &str, external_id: &str) -> Result<Self> {
         if external_id.trim().is_empty() || external_id.chars().count() > 512 {
             return Err(Error::invalid_argument(
                 argument,

@@ -14,7 +14,7 @@ use tsify::Tsify;
 
 /// Creates a contract from a validated v2.1 create body.
 #[derive(Debug, Clone)]
-pub struct CreateContract {
+pub(crate) struct CreateContract {
     /// The body, as SpotDraft documents it (`ExternalCreateContractSerializerV2_1`).
     pub body: Value,
 }
@@ -22,7 +22,7 @@ pub struct CreateContract {
 /// A contract as SpotDraft returns it on create and in lookups.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct ContractSummary {
+pub(crate) struct ContractSummary {
     /// Composite id, e.g. `T-1234`: the id every other call takes.
     pub id: String,
     /// Numeric id (webhooks carry only this).
@@ -82,7 +82,7 @@ struct Wire {
 ///
 /// # Errors
 /// `INVALID_RESPONSE` when no composite id can be read from `id` or `contract_id`.
-pub fn parse_contract(value: Value, what: &str) -> Result<ContractSummary> {
+pub(crate) fn parse_contract(value: Value, what: &str) -> Result<ContractSummary> {
     let wire: Wire = serde_path_to_error::deserialize(value).map_err(|e| {
         Error::new(
             ErrorCode::InvalidResponse,

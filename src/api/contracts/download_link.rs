@@ -18,7 +18,7 @@ use tsify::Tsify;
 /// The file format asked for (`EditableDocumentDownloadFormat`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum DownloadFormat {
+pub(crate) enum DownloadFormat {
     /// PDF (SpotDraft's default).
     #[default]
     Pdf,
@@ -31,7 +31,7 @@ pub enum DownloadFormat {
 /// Options of `getDownloadLink`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct DownloadLinkOptions {
+pub(crate) struct DownloadLinkOptions {
     /// The format; default `"PDF"`.
     #[serde(default)]
     #[tsify(optional)]
@@ -42,7 +42,7 @@ pub struct DownloadLinkOptions {
 /// lifetime. `Debug` shows only the URL's length.
 #[derive(Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct DownloadLink {
+pub(crate) struct DownloadLink {
     /// The signed URL. Treat it as a secret: do not log or store it.
     pub url: String,
     /// The file's name, e.g. `"Standard NDA a3b2.pdf"`.
@@ -70,7 +70,7 @@ impl fmt::Debug for DownloadLink {
 
 /// Asks for a download link.
 #[derive(Debug, Clone)]
-pub struct GetDownloadLink {
+pub(crate) struct GetDownloadLink {
     /// The contract.
     pub id: CompositeId,
     /// The format.
@@ -149,7 +149,7 @@ impl GetDownloadLink {
     ///
     /// # Errors
     /// `INTERNAL` if `now` is empty: the facade always passes the clock's time.
-    pub fn new(id: CompositeId, format: DownloadFormat, now: String) -> Result<Self> {
+    pub(crate) fn new(id: CompositeId, format: DownloadFormat, now: String) -> Result<Self> {
         if now.is_empty() {
             return Err(Error::new(
                 ErrorCode::Internal,

@@ -12,7 +12,7 @@ use serde_json::Value;
 /// An integer becomes `T-<n>`: inferred from every documented example (template and
 /// third-party contracts), not stated by SpotDraft. Does not check that `id` and
 /// `contract_id` agree when both are usable; `id` wins.
-pub fn composite_from(id: &Value, contract_id: Option<u64>) -> Option<CompositeId> {
+pub(crate) fn composite_from(id: &Value, contract_id: Option<u64>) -> Option<CompositeId> {
     let from_id = match id {
         Value::String(s) => CompositeId::parse(s)
             .ok()
@@ -26,7 +26,7 @@ pub fn composite_from(id: &Value, contract_id: Option<u64>) -> Option<CompositeI
 /// A numeric id given as an integer or a numeric string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
-pub enum LenientU64 {
+pub(crate) enum LenientU64 {
     /// `1234`
     Number(u64),
     /// `"1234"`
@@ -36,7 +36,7 @@ pub enum LenientU64 {
 
 impl LenientU64 {
     /// The value.
-    pub fn get(self) -> u64 {
+    pub(crate) fn get(self) -> u64 {
         match self {
             Self::Number(n) | Self::Text(n) => n,
         }

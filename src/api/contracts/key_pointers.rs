@@ -21,7 +21,7 @@ use tsify::Tsify;
 
 /// Reads a contract's metadata values.
 #[derive(Debug, Clone)]
-pub struct GetKeyPointers {
+pub(crate) struct GetKeyPointers {
     /// The contract.
     pub id: CompositeId,
 }
@@ -29,7 +29,7 @@ pub struct GetKeyPointers {
 /// A postal address value (keys as SpotDraft's address objects name them).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct AddressValue {
+pub(crate) struct AddressValue {
     /// `line_one`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
@@ -63,7 +63,7 @@ pub struct AddressValue {
 /// A metadata value with its type made explicit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum KeyPointerValue {
+pub(crate) enum KeyPointerValue {
     /// No value (`null`).
     Empty,
     /// Text (also enum option values that are strings).
@@ -131,7 +131,7 @@ pub enum KeyPointerValue {
 /// One metadata value of a contract.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct KeyPointer {
+pub(crate) struct KeyPointer {
     /// SpotDraft's id of this value (for updating it).
     pub id: u64,
     /// The template variable (`field_name`), e.g. `"customer_name"`.
@@ -154,7 +154,7 @@ pub struct KeyPointer {
 /// A contract's metadata values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct KeyPointers {
+pub(crate) struct KeyPointers {
     /// Every value, in SpotDraft's order.
     pub items: Vec<KeyPointer>,
     /// The values by `field_name`. If SpotDraft lists a field twice, the first one is here
@@ -258,7 +258,7 @@ fn parse_item(item: Value, index: usize, response: &HttpResponse) -> Result<KeyP
 }
 
 /// The typed form of `raw`, guided by `data_type` (see the module docs).
-pub fn typed_value(data_type: &str, raw: &Value) -> KeyPointerValue {
+pub(crate) fn typed_value(data_type: &str, raw: &Value) -> KeyPointerValue {
     let kind = data_type.trim().to_ascii_lowercase();
     let by_type = match kind.as_str() {
         "int" | "integer" | "float" | "number" | "decimal" | "percentage" => number(raw),

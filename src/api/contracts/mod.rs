@@ -1,12 +1,12 @@
 //! Endpoints under `/api/v2.1/public/contracts/`, one file each.
 
-pub mod by_external;
-pub mod create;
-pub mod download_link;
-pub mod ids;
-pub mod key_pointers;
-pub mod send;
-pub mod status;
+pub(crate) mod by_external;
+pub(crate) mod create;
+pub(crate) mod download_link;
+pub(crate) mod ids;
+pub(crate) mod key_pointers;
+pub(crate) mod send;
+pub(crate) mod status;
 
 use crate::core::ids::CompositeId;
 

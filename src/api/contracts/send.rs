@@ -22,7 +22,7 @@ const MAX_SUBJECT_CHARS: usize = 998;
 /// An extra file sent with the email (`EmailBase64Attachment`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ExtraAttachment {
+pub(crate) struct ExtraAttachment {
     /// File name shown to the recipient, e.g. `"Order form.pdf"`.
     pub file_name: String,
     /// MIME type, e.g. `"application/pdf"`.
@@ -35,7 +35,7 @@ pub struct ExtraAttachment {
 /// contract as a PDF to the counterparty recipients configured on the contract.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SendToCounterpartiesOptions {
+pub(crate) struct SendToCounterpartiesOptions {
     /// Formats attached to the email; default `["PDF"]`.
     #[serde(default)]
     #[tsify(optional)]
@@ -69,7 +69,7 @@ pub struct SendToCounterpartiesOptions {
 /// What a successful send returns (SpotDraft's 200 has no documented body).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct SendToCounterpartiesResult {
+pub(crate) struct SendToCounterpartiesResult {
     /// The contract that was sent.
     pub id: String,
     /// The formats that were attached.
@@ -78,7 +78,7 @@ pub struct SendToCounterpartiesResult {
 
 /// Sends a contract to its counterparties.
 #[derive(Debug, Clone)]
-pub struct SendToCounterparties {
+pub(crate) struct SendToCounterparties {
     /// The contract.
     pub id: CompositeId,
     /// What to send, to whom.
@@ -116,7 +116,7 @@ impl SendToCounterparties {
     /// # Errors
     /// `INVALID_ARGUMENT` for `options.attachmentFormats` when it is an empty list (SpotDraft
     /// requires at least one; omit it for PDF).
-    pub fn attachment_formats(&self) -> Result<Vec<AttachmentFormat>> {
+    pub(crate) fn attachment_formats(&self) -> Result<Vec<AttachmentFormat>> {
         let Some(given) = &self.options.attachment_formats else {
             return Ok(vec![AttachmentFormat::Pdf]);
         };
@@ -139,7 +139,7 @@ impl SendToCounterparties {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT` naming the option (`options.toEmails[1]`, `options.subject` …).
-    pub fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         let o = &self.options;
         self.attachment_formats()?;
         if let Some(to) = &o.to_emails {

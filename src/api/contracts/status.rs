@@ -10,7 +10,7 @@ use tsify::Tsify;
 /// Reads a contract's status: for repair and reconciliation, not for polling (webhooks drive
 /// the sync).
 #[derive(Debug, Clone)]
-pub struct GetContractStatus {
+pub(crate) struct GetContractStatus {
     /// The contract.
     pub id: CompositeId,
 }
@@ -18,7 +18,7 @@ pub struct GetContractStatus {
 /// A contract's status and name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct ContractStatusResult {
+pub(crate) struct ContractStatusResult {
     /// The display status.
     pub contract_status: ContractStatus,
     /// The contract's name.

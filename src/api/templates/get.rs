@@ -6,7 +6,7 @@ use crate::error::Result;
 
 /// Reads one template.
 #[derive(Debug, Clone)]
-pub struct GetTemplate {
+pub(crate) struct GetTemplate {
     /// The template id.
     pub template_id: u64,
 }

@@ -9,7 +9,7 @@ use tsify::Tsify;
 
 /// Counterparty kind of the `cp_types` filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CounterpartyType {
+pub(crate) enum CounterpartyType {
     /// Organisations (SpotDraft's spelling).
     Organisation,
     /// Individuals.
@@ -29,7 +29,7 @@ impl CounterpartyType {
 /// non-archived templates. (Not yet offered by the JS `listTemplates`, so no TS type.)
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TemplateFilter {
+pub(crate) struct TemplateFilter {
     /// Only templates whose tags are a subset of these (`tags`).
     #[serde(default)]
     pub tags: Vec<String>,
@@ -52,7 +52,7 @@ pub struct TemplateFilter {
 
 /// Lists templates.
 #[derive(Debug, Clone, Default)]
-pub struct ListTemplates {
+pub(crate) struct ListTemplates {
     /// Filters; default none.
     pub filter: TemplateFilter,
 }
@@ -60,7 +60,7 @@ pub struct ListTemplates {
 /// The template list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct TemplateList {
+pub(crate) struct TemplateList {
     /// The templates, in SpotDraft's order.
     pub items: Vec<Template>,
 }

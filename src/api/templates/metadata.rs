@@ -16,7 +16,7 @@ use serde_json::Value;
 
 /// Reads a template's field descriptors.
 #[derive(Debug, Clone)]
-pub struct GetTemplateMetadata {
+pub(crate) struct GetTemplateMetadata {
     /// The template id.
     pub template_id: u64,
 }

@@ -1,8 +1,8 @@
 //! Endpoints under `/api/v2.1/public/templates/`, one file each: list, details, metadata.
 
-pub mod get;
-pub mod list;
-pub mod metadata;
+pub(crate) mod get;
+pub(crate) mod list;
+pub(crate) mod metadata;
 
 use crate::api::lenient::{
     deserialize_id, deserialize_opt_id, deserialize_strings, deserialize_text,
@@ -19,7 +19,7 @@ pub(crate) fn template_path(template_id: u64) -> String {
 /// A template the workspace can use (`TemplateResponse`, `TemplateResponseV2`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct Template {
+pub(crate) struct Template {
     /// The template id (`contract_template_id` of a create).
     pub id: u64,
     /// The template's name.

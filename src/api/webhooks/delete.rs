@@ -10,7 +10,7 @@ use tsify::Tsify;
 
 /// Deletes a webhook.
 #[derive(Debug, Clone)]
-pub struct DeleteWebhook {
+pub(crate) struct DeleteWebhook {
     /// The id `registerWebhook` returned.
     pub id: u64,
 }
@@ -18,7 +18,7 @@ pub struct DeleteWebhook {
 /// What a successful delete returns (SpotDraft's 204 has no body).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct WebhookDeleted {
+pub(crate) struct WebhookDeleted {
     /// The id of the deleted webhook.
     pub id: u64,
 }

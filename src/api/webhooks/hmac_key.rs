@@ -16,13 +16,13 @@ use tsify::Tsify;
 
 /// Reads the webhook signing key.
 #[derive(Debug, Clone, Default)]
-pub struct GetWebhookHmacKey;
+pub(crate) struct GetWebhookHmacKey;
 
 /// The webhook signing key. Store it as a secret; pass it to `verifyWebhook`.
 /// `Debug` shows only its length.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct WebhookHmacKey {
+pub(crate) struct WebhookHmacKey {
     /// SpotDraft's `hmac_key`: standard base64 of the HMAC-SHA512 key.
     pub hmac_key: String,
 }

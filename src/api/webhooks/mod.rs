@@ -2,6 +2,6 @@
 //! delete. SpotDraft documents no list or read endpoint: keep the id `registerWebhook`
 //! returns.
 
-pub mod delete;
-pub mod hmac_key;
-pub mod register;
+pub(crate) mod delete;
+pub(crate) mod hmac_key;
+pub(crate) mod register;

@@ -22,7 +22,7 @@ use std::fmt;
 use tsify::Tsify;
 
 /// Header name prefixes SpotDraft reserves (from `PublicWebhookCreateRequest.custom_headers`).
-pub const RESERVED_HEADER_PREFIXES: &[&str] = &[
+pub(crate) const RESERVED_HEADER_PREFIXES: &[&str] = &[
     "x-google-",
     "x-goog-",
     "x-gfe-",
@@ -43,7 +43,7 @@ const MAX_CUSTOM_HEADERS: usize = 32;
 /// What `registerWebhook` subscribes.
 #[derive(Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RegisterWebhookInput {
+pub(crate) struct RegisterWebhookInput {
     /// A title for people (`title`).
     pub title: String,
     /// The HTTPS URL SpotDraft will POST events to (`url`).
@@ -93,7 +93,7 @@ impl fmt::Debug for RedactedHeaders<'_> {
 /// the id of a webhook that exists, and a retry would register a second one.
 #[derive(Debug, Clone, PartialEq, Eq, Tsify)]
 #[tsify(type = "\"ACTIVE\" | \"DISABLED_BY_USER\" | \"DISABLED_BY_ERROR\" | (string & {})")]
-pub enum WebhookStatus {
+pub(crate) enum WebhookStatus {
     /// Deliveries are sent.
     Active,
     /// Switched off by a user.
@@ -106,7 +106,7 @@ pub enum WebhookStatus {
 
 impl WebhookStatus {
     /// The wire name.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         match self {
             Self::Active => "ACTIVE",
             Self::DisabledByUser => "DISABLED_BY_USER",
@@ -140,7 +140,7 @@ impl<'de> Deserialize<'de> for WebhookStatus {
 /// The user who registered a webhook.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct WebhookUser {
+pub(crate) struct WebhookUser {
     /// SpotDraft's user id, when sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
@@ -158,7 +158,7 @@ pub struct WebhookUser {
 /// A registered webhook (`PublicWebhookResponse`). `Debug` shows custom header names only.
 #[derive(Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct Webhook {
+pub(crate) struct Webhook {
     /// The webhook id: keep it, SpotDraft has no endpoint to list webhooks.
     pub id: u64,
     /// Title.
@@ -202,7 +202,7 @@ impl fmt::Debug for Webhook {
 
 /// Registers a webhook.
 #[derive(Debug, Clone)]
-pub struct RegisterWebhook {
+pub(crate) struct RegisterWebhook {
     /// What to subscribe.
     pub input: RegisterWebhookInput,
 }
@@ -236,7 +236,7 @@ impl RegisterWebhook {
     /// # Errors
     /// `INVALID_ARGUMENT` naming the option (`webhook.url`, `webhook.activities[2]`,
     /// `webhook.customHeaders.X-SD-Token` …).
-    pub fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         let input = &self.input;
         if input.title.trim().is_empty() {
             return Err(Error::invalid_argument(

@@ -24,8 +24,8 @@
 //! This module builds the body; it does not validate it against SpotDraft's rules (run
 //! `core::validate` on the result).
 
-pub mod path;
-pub mod transform;
+pub(crate) mod path;
+pub(crate) mod transform;
 
 use crate::core::payload::values::DurationUnit;
 use crate::core::validate::check::quote;

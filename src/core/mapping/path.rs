@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 /// One step of a path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Segment {
+pub(crate) enum Segment {
     /// An object member.
     Key(String),
     /// An array element.
@@ -20,7 +20,7 @@ pub enum Segment {
 ///
 /// # Errors
 /// A message saying what is wrong (empty path, empty key, unclosed bracket, bad index).
-pub fn parse(text: &str) -> Result<Vec<Segment>, String> {
+pub(crate) fn parse(text: &str) -> Result<Vec<Segment>, String> {
     if text.is_empty() {
         return Err("the path is empty".into());
     }
@@ -107,7 +107,7 @@ pub fn parse(text: &str) -> Result<Vec<Segment>, String> {
 }
 
 /// The value at `segments` below `value`, if any.
-pub fn get<'v>(value: &'v Value, segments: &[Segment]) -> Option<&'v Value> {
+pub(crate) fn get<'v>(value: &'v Value, segments: &[Segment]) -> Option<&'v Value> {
     segments
         .iter()
         .try_fold(value, |v, segment| match (segment, v) {
@@ -122,7 +122,7 @@ pub fn get<'v>(value: &'v Value, segments: &[Segment]) -> Option<&'v Value> {
 /// # Errors
 /// A message when the path crosses a value of another kind (a string where an object is
 /// needed), when an index would leave a gap, or when a different value is already there.
-pub fn set(root: &mut Value, segments: &[Segment], new: Value) -> Result<(), String> {
+pub(crate) fn set(root: &mut Value, segments: &[Segment], new: Value) -> Result<(), String> {
     let Some((last, parents)) = segments.split_last() else {
         return Err("the target path is empty".into());
     };
@@ -190,7 +190,7 @@ fn step<'v>(
 }
 
 /// Renders segments back to text (the inverse of [`parse`] for well-formed keys).
-pub fn render(segments: &[Segment]) -> String {
+pub(crate) fn render(segments: &[Segment]) -> String {
     let mut out = String::new();
     for segment in segments {
         match segment {

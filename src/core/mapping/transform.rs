@@ -82,7 +82,7 @@ pub enum Transform {
 ///
 /// # Errors
 /// What could not be converted and why.
-pub fn apply(transform: &Transform, value: Value) -> Result<Value, String> {
+pub(crate) fn apply(transform: &Transform, value: Value) -> Result<Value, String> {
     match transform {
         Transform::Date { from } => to_date(&value, *from).map(Value::String),
         Transform::Datetime => to_datetime(&value).map(Value::String),

@@ -7,10 +7,10 @@
 //! rules (emails, codes, counterparty names, template fields) are in `core::validate`,
 //! which works on raw JSON so it can report every problem at once.
 
-pub mod counterparty;
-pub mod metadata;
-pub mod signatory;
-pub mod values;
+pub(crate) mod counterparty;
+pub(crate) mod metadata;
+pub(crate) mod signatory;
+pub(crate) mod values;
 
 pub use counterparty::{CounterPartyDetails, OrganizationAddress, OrganizationDetails, PocDetails};
 pub use metadata::{

@@ -223,7 +223,7 @@ impl FieldValue {
 
 /// A JSON number for `value`: an integer when it is whole (so `12000.0` is written `12000`),
 /// `None` when not finite.
-pub fn number(value: f64) -> Option<Number> {
+pub(crate) fn number(value: f64) -> Option<Number> {
     if value.fract() == 0.0 && value.abs() < 9.0e15 {
         return Some(Number::from(value as i64));
     }

@@ -17,13 +17,13 @@ use std::collections::BTreeMap;
 
 /// Puts `actions` in the order they run: resolving the composite id first (the others need
 /// it), the rest in the order given.
-pub fn order_actions(actions: &mut [SyncAction]) {
+pub(crate) fn order_actions(actions: &mut [SyncAction]) {
     actions.sort_by_key(|a| a.kind != SyncActionKind::ResolveCompositeId);
 }
 
 /// The record after a key-pointer fetch that answered the change at `as_of`: unchanged when
 /// a newer fetch (answering a later change) already stored its values, else with `selected`.
-pub fn merge_key_pointers(
+pub(crate) fn merge_key_pointers(
     current: &SyncRecord,
     selected: BTreeMap<String, Value>,
     fetched_at: Timestamp,
@@ -42,7 +42,7 @@ pub fn merge_key_pointers(
 ///
 /// # Errors
 /// As [`record_document`] (a file name that looks like a signed URL).
-pub fn note_document(
+pub(crate) fn note_document(
     current: &SyncRecord,
     file_name: String,
     version_id: Option<u64>,
@@ -69,7 +69,7 @@ pub fn note_document(
 ///
 /// # Errors
 /// As [`record_document`] (a `stored_at` that looks like a signed URL).
-pub fn note_stored(current: &SyncRecord, stored_at: String) -> Option<Result<SyncRecord>> {
+pub(crate) fn note_stored(current: &SyncRecord, stored_at: String) -> Option<Result<SyncRecord>> {
     let document = current.document.clone()?;
     Some(record_document(
         current,
@@ -82,7 +82,7 @@ pub fn note_stored(current: &SyncRecord, stored_at: String) -> Option<Result<Syn
 
 /// The record with a resolved composite id, unless it already has one (then unchanged: the
 /// first resolution wins, as every resolution names the same contract).
-pub fn fill_composite_id(current: &SyncRecord, resolved: CompositeId) -> SyncRecord {
+pub(crate) fn fill_composite_id(current: &SyncRecord, resolved: CompositeId) -> SyncRecord {
     if current.composite_id.is_some() {
         current.clone()
     } else {
@@ -94,7 +94,7 @@ pub fn fill_composite_id(current: &SyncRecord, resolved: CompositeId) -> SyncRec
 /// matches, or (when SpotDraft leaves the numeric id out) the one whose composite id is
 /// `T-<contract_id>`. Candidates are `(contract_id, composite id text)` pairs, in the order
 /// SpotDraft listed them; the first match wins. Does not parse the composite id.
-pub fn pick_composite_id<'a>(
+pub(crate) fn pick_composite_id<'a>(
     contract_id: u64,
     candidates: impl IntoIterator<Item = (Option<u64>, &'a str)>,
 ) -> Option<&'a str> {
@@ -113,7 +113,7 @@ pub fn pick_composite_id<'a>(
 /// id. `None` when the existing record already says all of it (nothing to store).
 ///
 /// Does not check the ids: the caller parsed them. An empty external id counts as absent.
-pub fn merge_tracked(
+pub(crate) fn merge_tracked(
     existing: Option<&SyncRecord>,
     contract_id: u64,
     composite_id: Option<CompositeId>,

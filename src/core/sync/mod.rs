@@ -7,25 +7,25 @@
 //! [`apply_status_observation`]. For repair, [`plan_reconciliation`] picks what to poll.
 //! Nothing here does IO, reads a clock or logs.
 
-pub mod apply;
-pub mod follow_up;
-pub mod reconcile;
-pub mod record;
+pub(crate) mod apply;
+pub(crate) mod follow_up;
+pub(crate) mod reconcile;
+pub(crate) mod record;
 
 pub use apply::{
     apply_event, apply_not_found, apply_status_observation, pending_actions, ApplyOutcome,
     Disposition, SyncAction, SyncActionKind,
 };
-pub use follow_up::{
+pub(crate) use follow_up::{
     fill_composite_id, merge_key_pointers, merge_tracked, note_document, note_stored,
     order_actions, pick_composite_id,
 };
+pub(crate) use reconcile::{most_informed_per_contract, resume_cursor};
 pub use reconcile::{
-    most_informed_per_contract, plan_reconciliation, resume_cursor, PollTarget, ReconcileCursor,
-    ReconcileInput, ReconcilePlan,
+    plan_reconciliation, PollTarget, ReconcileCursor, ReconcileInput, ReconcilePlan,
 };
 pub use record::{
-    lookup_keys, normalize_key_pointers, record_document, record_for_event, record_key_pointers,
-    record_keys, record_matches_event, set_composite_id, status_rank, AttentionFlag, DocumentRef,
-    RecordKey, StatusSpan, SyncRecord, MAX_APPLIED_EVENT_KEYS,
+    lookup_keys, record_for_event, record_keys, status_rank, AttentionFlag, DocumentRef, RecordKey,
+    StatusSpan, SyncRecord, MAX_APPLIED_EVENT_KEYS,
 };
+pub(crate) use record::{normalize_key_pointers, record_matches_event};

@@ -167,7 +167,7 @@ pub fn plan_reconciliation<'a>(
 ///
 /// Two keys of one record can disagree when a write under the second key failed; the copy
 /// that saw more is the one to judge. Does not merge copies.
-pub fn most_informed_per_contract(mut records: Vec<SyncRecord>) -> Vec<SyncRecord> {
+pub(crate) fn most_informed_per_contract(mut records: Vec<SyncRecord>) -> Vec<SyncRecord> {
     let informed = |r: &SyncRecord| {
         (
             r.last_news_at(),
@@ -191,7 +191,7 @@ pub fn most_informed_per_contract(mut records: Vec<SyncRecord>) -> Vec<SyncRecor
 /// target of the done *prefix*, so nothing unpolled is skipped (a done target after a gap
 /// is polled again). All done: the plan's own cursor. None done: the cursor this call
 /// started from.
-pub fn resume_cursor(
+pub(crate) fn resume_cursor(
     plan_targets: &[PollTarget],
     done: &[bool],
     plan_next: Option<ReconcileCursor>,

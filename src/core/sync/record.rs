@@ -461,7 +461,7 @@ pub fn record_keys(record: &SyncRecord) -> Vec<RecordKey> {
 }
 
 /// Whether `record` is the record of `event`'s contract.
-pub fn record_matches_event(record: &SyncRecord, event: &WebhookEvent) -> bool {
+pub(crate) fn record_matches_event(record: &SyncRecord, event: &WebhookEvent) -> bool {
     record.contract_id == event.contract_id
 }
 
@@ -477,7 +477,7 @@ pub fn record_for_event(event: &WebhookEvent) -> SyncRecord {
 /// `selection` lists the field names to keep (`None` keeps all). Names are trimmed; empty
 /// names are skipped; when a name repeats, the last occurrence wins (SpotDraft's list has
 /// one entry per field, so a repeat is a later correction).
-pub fn normalize_key_pointers<'a>(
+pub(crate) fn normalize_key_pointers<'a>(
     items: impl IntoIterator<Item = (&'a str, &'a serde_json::Value)>,
     selection: Option<&[String]>,
 ) -> BTreeMap<String, serde_json::Value> {
@@ -495,7 +495,7 @@ pub fn normalize_key_pointers<'a>(
 /// `as_of` is the `asOf` of the `FETCH_KEY_POINTERS` action that asked for them: it marks
 /// which change the values answer, so a change that arrives during the fetch keeps
 /// `KEY_POINTERS_STALE` raised. `fetched_at` is the caller's clock.
-pub fn record_key_pointers(
+pub(crate) fn record_key_pointers(
     record: &SyncRecord,
     key_pointers: BTreeMap<String, serde_json::Value>,
     fetched_at: Timestamp,
@@ -534,7 +534,7 @@ fn looks_like_signed_url(text: &str) -> bool {
 /// `INVALID_ARGUMENT` (path `document.storedAt`) when `storedAt` looks like a signed URL
 /// (an `http(s)` URL whose query has a signature, token or expiry): store your own copy's
 /// location instead. The message does not repeat the URL.
-pub fn record_document(record: &SyncRecord, document: DocumentRef) -> Result<SyncRecord> {
+pub(crate) fn record_document(record: &SyncRecord, document: DocumentRef) -> Result<SyncRecord> {
     if document
         .stored_at
         .as_deref()
@@ -561,7 +561,7 @@ pub fn record_document(record: &SyncRecord, document: DocumentRef) -> Result<Syn
 
 /// Sets the composite id on a copy of `record` (e.g. resolved through
 /// `GET /contracts/by_external_metadata/{id}`).
-pub fn set_composite_id(record: &SyncRecord, composite_id: CompositeId) -> SyncRecord {
+pub(crate) fn set_composite_id(record: &SyncRecord, composite_id: CompositeId) -> SyncRecord {
     let mut next = record.clone();
     next.composite_id = Some(composite_id);
     next.refresh_derived();

@@ -1115,7 +1115,10 @@ pub fn parse_webhook_event(raw_body: &[u8]) -> Result<WebhookEvent> {
 /// `WEBHOOK_PAYLOAD_INVALID`, with a detail whose code says why (`EMPTY_BODY`,
 /// `BODY_TOO_LARGE`, `NOT_UTF8`, `NOT_A_JSON_OBJECT`, `TRUNCATED`, `INVALID_JSON`,
 /// `INVALID_FIELD`) and whose path names the field when one is at fault.
-pub fn parse_webhook_event_with(raw_body: &[u8], max_body_bytes: usize) -> Result<WebhookEvent> {
+pub(crate) fn parse_webhook_event_with(
+    raw_body: &[u8],
+    max_body_bytes: usize,
+) -> Result<WebhookEvent> {
     check_body_size(raw_body, max_body_bytes)?;
     let text = std::str::from_utf8(raw_body).map_err(|e| {
         payload_error(

@@ -27,16 +27,16 @@ use sha2::Sha512;
 use std::fmt;
 
 /// The header SpotDraft signs deliveries with.
-pub const SIGNATURE_HEADER: &str = "X-SD-WEBHOOK-CONTENT-HASH";
+pub(crate) const SIGNATURE_HEADER: &str = "X-SD-WEBHOOK-CONTENT-HASH";
 /// The header name in older SpotDraft documentation, still accepted.
-pub const LEGACY_SIGNATURE_HEADER: &str = "X-SD-CONTENT-HASH";
+pub(crate) const LEGACY_SIGNATURE_HEADER: &str = "X-SD-CONTENT-HASH";
 /// Default largest body accepted (1 MiB): SpotDraft's events are a few KB, and refusing
 /// early bounds the work an unauthenticated sender can cause.
-pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+pub(crate) const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Shortest decoded key accepted. SpotDraft's `hmac_key` decodes to 64 bytes; a key under 16
 /// bytes is almost certainly the wrong value (a placeholder, a hex digest, a label) and would
 /// make forgeries practical, so it is refused rather than used.
-pub const MIN_KEY_BYTES: usize = 16;
+pub(crate) const MIN_KEY_BYTES: usize = 16;
 /// Longest key text accepted; real keys are 88 characters.
 const MAX_KEY_TEXT: usize = 4096;
 /// Bytes of an HMAC-SHA512 tag.
@@ -397,7 +397,7 @@ pub fn verify_webhook_with<'a, H: HeaderSource + ?Sized>(
 
 /// What remains to check of a delivery once everything but the HMAC is known good.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PreparedVerification {
+pub(crate) struct PreparedVerification {
     /// The decoded signature (64 bytes).
     pub signature: Vec<u8>,
     /// Which header carried it.
@@ -412,7 +412,7 @@ pub struct PreparedVerification {
 ///
 /// # Errors
 /// As [`verify_webhook_with`], except `SIGNATURE_MISMATCH`.
-pub fn prepare_verification<H: HeaderSource + ?Sized>(
+pub(crate) fn prepare_verification<H: HeaderSource + ?Sized>(
     raw_body: &[u8],
     headers: &H,
     keys: &[WebhookKey],
@@ -436,7 +436,7 @@ pub fn prepare_verification<H: HeaderSource + ?Sized>(
 ///
 /// # Errors
 /// `INTERNAL` only if the HMAC refuses a key, which it does not for any length.
-pub fn matching_key(
+pub(crate) fn matching_key(
     raw_body: &[u8],
     keys: &[WebhookKey],
     signature: &[u8],
@@ -453,7 +453,7 @@ pub fn matching_key(
 
 /// The `WEBHOOK_SIGNATURE_INVALID` error for a signature that matches none of `key_count`
 /// keys.
-pub fn signature_mismatch(key_count: usize) -> Error {
+pub(crate) fn signature_mismatch(key_count: usize) -> Error {
     signature_error(
         "SIGNATURE_MISMATCH",
         format!(
