@@ -4,13 +4,9 @@
 //! `navigator.userAgent`); it never throws. Anything unrecognised counts as a browser, the
 //! safe side: a server runtime we do not know needs `dangerouslyAllowBrowserSecret`.
 
+use super::convert::get;
 use crate::core::config::Runtime;
-use js_sys::Reflect;
 use wasm_bindgen::JsValue;
-
-fn get(target: &JsValue, key: &str) -> JsValue {
-    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
 
 /// The runtime of the current global.
 pub fn detect() -> Runtime {

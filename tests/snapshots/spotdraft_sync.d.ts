@@ -1876,7 +1876,7 @@ export interface WebhookSignatureMatch {
 }
 
 /**
- * `activity_data`: who acted, when, and activity-specific extras.
+ * `activityData` (SpotDraft's `activity_data`): who acted, when, and activity-specific extras.
  */
 export interface ActivityData {
     /**
@@ -2381,7 +2381,7 @@ export class SpotDraftClient {
      *
      * ```js
      * const { byFieldName } = await client.getKeyPointers("T-1234");
-     * const fee = byFieldName.billing_amount?.value; // { kind: "currency", currency: "USD", amount: 12000 }
+     * const fee = byFieldName.billing_amount?.value; // { kind: "CURRENCY", currency: "USD", amount: 12000 }
      * ```
      */
     getKeyPointers(id: string, options?: CallOptions): Promise<KeyPointers>;
@@ -2539,7 +2539,7 @@ declare function __wbg_reset_state(): void;
  * documented on `SyncRecord`; `EXECUTED` and `VOIDED` are terminal.
  *
  * Throws `INVALID_ARGUMENT` when `record` or `event` is malformed, or when the record
- * belongs to another contract than the event (look it up by `contract_id` instead).
+ * belongs to another contract than the event (look it up by `event.contractId` instead).
  */
 export function applyEvent(record: SyncRecord | null | undefined, event: WebhookEvent): ApplyOutcome;
 
