@@ -197,10 +197,6 @@ pub(crate) fn json_out<T: Serialize>(value: &T) -> Result<JsValue> {
 /// The message of a thrown JS value: an `Error`'s `message`, a thrown string, or an object's
 /// string `message`, else its type; followed by its `cause`'s message in parentheses when it
 /// has one (Node's fetch hides the reason there). Never its other fields.
-#[expect(
-    dead_code,
-    reason = "stores.rs and fetch.rs still use their own copies until they switch to this one"
-)]
 pub(crate) fn js_message(value: &JsValue) -> String {
     let text = |v: &JsValue| {
         v.dyn_ref::<js_sys::Error>()
@@ -227,10 +223,6 @@ pub(crate) fn js_message(value: &JsValue) -> String {
 ///
 /// # Errors
 /// `INTERNAL` if the `Promise` executor did not run synchronously (it always does).
-#[expect(
-    dead_code,
-    reason = "stores.rs still uses its own copy until it switches to this one"
-)]
 pub(crate) fn deferred() -> Result<(Promise, Function, Function)> {
     let mut slots: Option<(Function, Function)> = None;
     let promise = Promise::new(&mut |resolve, reject| slots = Some((resolve, reject)));

@@ -9,7 +9,8 @@
 //! into `REDIRECT`. Responses are read by duck typing (`status`, `headers`, `text()`), so a
 //! host's Response-like object works. No retry and no rate limit here: that is the client's.
 
-use super::args::type_name;
+use super::convert::type_name;
+use super::convert::{get, js_message};
 use super::executor::PromiseFuture;
 use crate::api::HttpResponse;
 use crate::error::{Error, ErrorCode, Result};
@@ -499,23 +500,4 @@ fn read_headers(value: &JsValue) -> Option<Vec<(String, String)>> {
         out.push((k.to_ascii_lowercase(), v));
     }
     Some(out)
-}
-
-fn get(target: &JsValue, key: &str) -> JsValue {
-    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// The message of a thrown JS value, with its `cause` (Node's fetch hides the reason there).
-fn js_message(value: &JsValue) -> String {
-    let text = |v: &JsValue| {
-        v.dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .or_else(|| v.as_string())
-    };
-    let mut message = text(value).unwrap_or_else(|| type_name(value));
-    let cause = get(value, "cause");
-    if let Some(cause) = text(&cause) {
-        message.push_str(&format!(" ({cause})"));
-    }
-    message
 }

@@ -4,7 +4,6 @@
 //! `INVALID_ARGUMENT` naming the argument), calls the pure core or the client, and converts
 //! results and [`crate::Error`]s back. No domain logic lives here.
 
-mod args;
 pub mod client;
 mod convert;
 mod create;

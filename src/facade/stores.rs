@@ -18,10 +18,10 @@
 //! What this does NOT do: validate records (the engine does, on read), lock (the engine
 //! serialises its own updates per contract), or expire anything.
 
-use super::args::type_name;
+use super::convert::type_name;
+use super::convert::{deferred, js_message, json_arg, json_out};
 use super::executor::PromiseFuture;
 use super::js_error::{to_js, Thrown};
-use super::webhook::{json_arg, json_out};
 use crate::core::sync::SyncRecord;
 use crate::error::{Error, ErrorCode, Result};
 use crate::sync::{Listing, Store};
@@ -56,20 +56,6 @@ export interface SyncStore {
     list(): Promise<SyncRecord[]> | SyncRecord[];
 }
 "#;
-
-/// The message of a thrown JS value (never its other fields).
-pub(super) fn js_message(value: &JsValue) -> String {
-    if let Some(error) = value.dyn_ref::<js_sys::Error>() {
-        return String::from(error.message());
-    }
-    if let Some(text) = value.as_string() {
-        return text;
-    }
-    let message = Reflect::get(value, &JsValue::from_str("message"))
-        .ok()
-        .and_then(|m| m.as_string());
-    message.unwrap_or_else(|| type_name(value))
-}
 
 fn store_error(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::StoreError, message)
@@ -332,14 +318,6 @@ fn factory() -> Result<web_sys::IdbFactory> {
                  none): use MemoryStore, or implement SyncStore over your own database",
             )
         })
-}
-
-/// A promise and its `resolve` / `reject` functions.
-fn deferred() -> Result<(Promise, Function, Function)> {
-    let mut slots: Option<(Function, Function)> = None;
-    let promise = Promise::new(&mut |resolve, reject| slots = Some((resolve, reject)));
-    let (resolve, reject) = slots.ok_or_else(|| Error::internal("Promise executor did not run"))?;
-    Ok((promise, resolve, reject))
 }
 
 /// Waits for `request` to succeed and returns its `result`.

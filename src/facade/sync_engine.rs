@@ -5,13 +5,14 @@
 //! What this does NOT do: lock, order actions, pick records or resume cursors (all in
 //! `crate::sync` and `crate::core::sync`), or log.
 
-use super::args::type_name;
 use super::client::{call_options, SpotDraftClient};
+use super::convert::type_name;
+use super::convert::{get, json_arg, json_out, refuse_unknown, webhook_keys_arg};
 use super::fetch::{JsCall, JsTransport};
 use super::js_error::Thrown;
 use super::panic_guard::promise;
 use super::stores::JsStore;
-use super::webhook::{headers_arg, json_arg, json_out, matching_key_here, raw_body_arg};
+use super::webhook::{headers_arg, matching_key_here, raw_body_arg};
 use crate::api::contracts::download_link::DownloadFormat;
 use crate::client::{CallContext, Client};
 use crate::core::sync::RecordKey;
@@ -350,28 +351,6 @@ const FETCH_DOCUMENT_OPTIONS: [&str; 4] = ["format", "signal", "timeoutMs", "max
 /// The engine's options.
 const ENGINE_OPTIONS: [&str; 4] = ["client", "store", "webhookKeys", "keyPointerFields"];
 
-fn get(object: &JsValue, key: &str) -> JsValue {
-    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn refuse_unknown(options: &JsValue, known: &[&str], what: &str) -> Result<()> {
-    for key in Object::keys(options.unchecked_ref::<Object>())
-        .iter()
-        .filter_map(|k| k.as_string())
-    {
-        if !known.contains(&key.as_str()) {
-            return Err(Error::invalid_argument(
-                &format!("options.{key}"),
-                format!(
-                    "is not an option of {what}; the options are {}",
-                    known.join(", ")
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
 fn record_ref_arg(value: &JsValue) -> Result<RecordKey> {
     let refuse = || {
         Error::invalid_argument(
@@ -432,35 +411,6 @@ fn format_option(options: Option<&Object>) -> Result<DownloadFormat> {
                 "must be \"PDF\", \"DOCX\" or \"DOCX_WITH_FALLBACK_TO_PDF\"",
             )
         })
-}
-
-fn webhook_keys_arg(value: &JsValue) -> Result<Vec<WebhookKey>> {
-    const NAME: &str = "options.webhookKeys";
-    if let Some(text) = value.as_string() {
-        return Ok(vec![WebhookKey::from_base64_arg(NAME, &text)?]);
-    }
-    if Array::is_array(value) {
-        return value
-            .unchecked_ref::<Array>()
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let name = format!("{NAME}[{i}]");
-                let text = item.as_string().ok_or_else(|| {
-                    Error::invalid_argument(&name, "must be a base64 string (SpotDraft's hmac_key)")
-                })?;
-                WebhookKey::from_base64_arg(&name, &text)
-            })
-            .collect();
-    }
-    Err(Error::invalid_argument(
-        NAME,
-        format!(
-            "must be SpotDraft's `hmac_key` (a base64 string), an array of them, or [] for an \
-             engine that receives no webhooks; got {}",
-            type_name(value)
-        ),
-    ))
 }
 
 fn client_arg(value: &JsValue) -> Result<Rc<Client<JsTransport>>> {
@@ -570,7 +520,7 @@ impl Inner {
         refuse_unknown(options, &ENGINE_OPTIONS, "SyncEngine")?;
         let client = client_arg(&get(options, "client"))?;
         let store = JsStore::from_js("options.store", &get(options, "store"))?;
-        let keys = webhook_keys_arg(&get(options, "webhookKeys"))?;
+        let keys = webhook_keys_arg("options.webhookKeys", &get(options, "webhookKeys"), true)?;
         let fields = get(options, "keyPointerFields");
         let key_pointer_fields = if fields.is_undefined() || fields.is_null() {
             None
