@@ -157,7 +157,38 @@ pub(crate) fn options_arg<T: DeserializeOwned>(name: &str, value: &JsValue) -> R
             format!("must be an options object, got {}", type_name(value)),
         ));
     }
+    refuse_non_finite(name, value)?;
     json_arg(name, value)
+}
+
+/// Refuses an option whose value is `NaN` or an infinity: JSON would turn it into `null`,
+/// which reads as "not given" and would silently use the default. Checks the object's own
+/// top-level values only (option objects are flat).
+///
+/// # Errors
+/// `INVALID_ARGUMENT` naming `name.key`.
+fn refuse_non_finite(name: &str, options: &JsValue) -> Result<()> {
+    for entry in Object::entries(options.unchecked_ref::<Object>()).iter() {
+        let entry: Array = entry.unchecked_into();
+        let number = entry.get(1).as_f64();
+        if number.is_some_and(|n| !n.is_finite()) {
+            let key = entry.get(0).as_string().unwrap_or_default();
+            return Err(Error::invalid_argument(
+                &format!("{name}.{key}"),
+                format!(
+                    "must be a finite number, got {}; leave it out to use the default",
+                    number.map_or("NaN", |n| if n.is_nan() {
+                        "NaN"
+                    } else if n > 0.0 {
+                        "Infinity"
+                    } else {
+                        "-Infinity"
+                    })
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// An optional options object: `undefined`/`null` give `T::default()`.

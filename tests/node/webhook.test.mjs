@@ -51,6 +51,16 @@ test('refuses parsed bodies, forgeries and bad keys with stable codes, never ech
   assert.equal(code(() => sd.verifyWebhook(body, headers, OLD_KEY)), 'WEBHOOK_SIGNATURE_INVALID');
   assert.equal(code(() => sd.verifyWebhook(Buffer.from(body.toString().replace('EXECUTED', 'VOIDED')), headers, KEY)), 'WEBHOOK_SIGNATURE_INVALID');
   assert.equal(code(() => sd.verifyWebhook(body, headers, KEY, { maxBodyBytes: 10 })), 'WEBHOOK_PAYLOAD_INVALID');
+  // NaN would become `null` in JSON and silently mean "the default": refused instead.
+  for (const bad of [NaN, Infinity]) {
+    try {
+      sd.verifyWebhook(body, headers, KEY, { maxBodyBytes: bad });
+      assert.fail('expected an error');
+    } catch (e) {
+      assert.equal(e.code, 'INVALID_ARGUMENT');
+      assert.match(e.details?.[0]?.path ?? e.message, /maxBodyBytes/);
+    }
+  }
   try {
     sd.verifyWebhook(body, headers, 'not-a-real-key!!secret');
     assert.fail('expected an error');
