@@ -198,6 +198,18 @@ pub fn file_name(c: &Contract) -> String {
     format!("{clean} {tag:04x}.pdf")
 }
 
+/// "First Last" of a counterparty's `poc_details` (either part may be missing; trimmed).
+pub fn poc_full_name(poc: Option<&Value>) -> String {
+    let part = |key| {
+        poc.and_then(|p| p.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    };
+    format!("{} {}", part("first_name"), part("last_name"))
+        .trim()
+        .to_owned()
+}
+
 /// Display name of a counterparty as signatories must spell it.
 pub fn counterparty_display_name(cp: &Value) -> String {
     if cp
@@ -205,16 +217,7 @@ pub fn counterparty_display_name(cp: &Value) -> String {
         .and_then(Value::as_bool)
         .unwrap_or(false)
     {
-        let poc = cp.get("poc_details");
-        let first = poc
-            .and_then(|p| p.get("first_name"))
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let last = poc
-            .and_then(|p| p.get("last_name"))
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        format!("{first} {last}").trim().to_owned()
+        poc_full_name(cp.get("poc_details"))
     } else {
         cp.get("organization_name")
             .and_then(Value::as_str)

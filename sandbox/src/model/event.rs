@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::contract::{counterparty_display_name, Contract};
+use super::contract::{counterparty_display_name, poc_full_name, Contract};
 use super::lifecycle::Fired;
 use crate::fixtures::WorkspaceFixture;
 
@@ -34,18 +34,10 @@ pub fn event_payload(
                 .and_then(Value::as_bool)
                 .unwrap_or(false);
             let poc = cp.get("poc_details");
-            let first = poc
-                .and_then(|p| p.get("first_name"))
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            let last = poc
-                .and_then(|p| p.get("last_name"))
-                .and_then(Value::as_str)
-                .unwrap_or("");
             json!({
                 "type": if individual { "Individual" } else { "Organization" },
                 "organization_name": counterparty_display_name(cp),
-                "poc_name": format!("{first} {last}").trim(),
+                "poc_name": poc_full_name(poc),
                 "poc_email": poc.and_then(|p| p.get("email")).cloned().unwrap_or(Value::Null),
             })
         })

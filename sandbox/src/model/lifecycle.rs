@@ -13,7 +13,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::contract::{Contract, Signature, Status};
+use super::contract::{poc_full_name, Contract, Signature, Status};
 use crate::errors::ApiError;
 
 /// One action on a contract.
@@ -96,22 +96,11 @@ fn expected_signers(c: &Contract) -> Vec<(String, String)> {
             .counterparties
             .first()
             .and_then(|cp| cp.get("poc_details"));
-        let first = poc
-            .and_then(|p| p.get("first_name"))
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let last = poc
-            .and_then(|p| p.get("last_name"))
-            .and_then(Value::as_str)
-            .unwrap_or("");
         let email = poc
             .and_then(|p| p.get("email"))
             .and_then(Value::as_str)
             .unwrap_or("");
-        return vec![(
-            format!("{first} {last}").trim().to_owned(),
-            email.to_owned(),
-        )];
+        return vec![(poc_full_name(poc), email.to_owned())];
     }
     list.into_iter().map(|(_, n, e)| (n, e)).collect()
 }
