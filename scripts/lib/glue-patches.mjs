@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'acorn';
 import { transformSync } from 'esbuild';
+import { leb, readLeb, rewriteSections, section } from './wasm-sections.mjs';
 
 const GUARD = '__wbg_call_guard';
 const STALE_MESSAGE = 'Invalid stale object from previous Wasm instance';
@@ -188,45 +189,11 @@ export function snippetsToCommonJs(dir) {
   }
 }
 
-/** The module's unsigned LEB128 at `at`: `[value, next offset]`. */
-function readLeb(bytes, at) {
-  let value = 0;
-  let shift = 0;
-  let byte;
-  do {
-    byte = bytes[at++];
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (byte & 0x80);
-  return [value, at];
-}
-
-function leb(n) {
-  const out = [];
-  do {
-    let byte = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-  return Buffer.from(out);
-}
-
 /** `bytes` (a .wasm) without the export named `name`; throws when it has no such export. */
 export function withoutWasmExport(bytes, name) {
-  const parts = [bytes.subarray(0, 8)];
-  let at = 8;
   let found = false;
-  while (at < bytes.length) {
-    const start = at;
-    const id = bytes[at];
-    const [size, contentAt] = readLeb(bytes, at + 1);
-    const end = contentAt + size;
-    if (id !== 7) {
-      parts.push(bytes.subarray(start, end));
-      at = end;
-      continue;
-    }
+  const rewritten = rewriteSections(bytes, (id, contentAt) => {
+    if (id !== 7) return null;
     let [count, p] = readLeb(bytes, contentAt);
     const kept = [];
     for (; count > 0; count--) {
@@ -237,12 +204,10 @@ export function withoutWasmExport(bytes, name) {
       if (entryName === name) found = true;
       else kept.push(bytes.subarray(entryAt, p));
     }
-    const payload = Buffer.concat([leb(kept.length), ...kept]);
-    parts.push(Buffer.from([7]), leb(payload.length), payload);
-    at = end;
-  }
+    return section(7, Buffer.concat([leb(kept.length), ...kept]));
+  });
   if (!found) throw new Error(`the .wasm has no export ${name}`);
-  return Buffer.concat(parts);
+  return rewritten;
 }
 
 /**

@@ -9,6 +9,7 @@
 // (tests/node/v8-deopt.test.mjs). An `i32` return takes V8's handled path.
 // With SIMD: `sha2`'s wasm SIMD backend (the HMAC where no platform HMAC is used).
 import { readFileSync, writeFileSync } from 'node:fs';
+import { leb, readLeb, rewriteSections, section, wasmName } from './wasm-sections.mjs';
 
 export const WASM_RUSTFLAGS = '-C target-feature=-reference-types,+simd128';
 
@@ -21,57 +22,25 @@ export const WASM_RUSTFLAGS = '-C target-feature=-reference-types,+simd128';
  */
 export function dropTargetFeature(file, feature) {
   const bytes = readFileSync(file);
-  const readLeb = (at) => {
-    let value = 0, shift = 0, byte;
-    do {
-      byte = bytes[at++];
-      value += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte & 0x80);
-    return [value, at];
-  };
-  const leb = (n) => {
-    const out = [];
-    do {
-      let byte = n & 0x7f;
-      n = Math.floor(n / 128);
-      if (n) byte |= 0x80;
-      out.push(byte);
-    } while (n);
-    return Buffer.from(out);
-  };
-  const text = (s) => Buffer.concat([leb(Buffer.byteLength(s)), Buffer.from(s)]);
-  const parts = [bytes.subarray(0, 8)];
-  let at = 8;
   let found = false;
-  while (at < bytes.length) {
-    const start = at;
-    const id = bytes[at];
-    const [size, contentAt] = readLeb(at + 1);
-    const end = contentAt + size;
-    let replaced = null;
-    if (id === 0) {
-      const [nameLength, nameAt] = readLeb(contentAt);
-      if (bytes.toString('utf8', nameAt, nameAt + nameLength) === 'target_features') {
-        let [count, p] = readLeb(nameAt + nameLength);
-        const kept = [];
-        for (; count > 0; count--) {
-          const prefix = String.fromCharCode(bytes[p]);
-          const [length, nameStart] = readLeb(p + 1);
-          const name = bytes.toString('utf8', nameStart, nameStart + length);
-          p = nameStart + length;
-          if (name === feature) found = true;
-          else kept.push(Buffer.concat([Buffer.from(prefix), text(name)]));
-        }
-        const payload = Buffer.concat([text('target_features'), leb(kept.length), ...kept]);
-        replaced = Buffer.concat([Buffer.from([0]), leb(payload.length), payload]);
-      }
+  const rewritten = rewriteSections(bytes, (id, contentAt) => {
+    if (id !== 0) return null;
+    const [nameLength, nameAt] = readLeb(bytes, contentAt);
+    if (bytes.toString('utf8', nameAt, nameAt + nameLength) !== 'target_features') return null;
+    let [count, p] = readLeb(bytes, nameAt + nameLength);
+    const kept = [];
+    for (; count > 0; count--) {
+      const prefix = String.fromCharCode(bytes[p]);
+      const [length, nameStart] = readLeb(bytes, p + 1);
+      const name = bytes.toString('utf8', nameStart, nameStart + length);
+      p = nameStart + length;
+      if (name === feature) found = true;
+      else kept.push(Buffer.concat([Buffer.from(prefix), wasmName(name)]));
     }
-    parts.push(replaced ?? bytes.subarray(start, end));
-    at = end;
-  }
+    return section(0, Buffer.concat([wasmName('target_features'), leb(kept.length), ...kept]));
+  });
   if (!found) console.log(`(target_features of ${file} did not list ${feature})`);
-  writeFileSync(file, Buffer.concat(parts));
+  writeFileSync(file, rewritten);
 }
 
 /**
