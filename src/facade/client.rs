@@ -1,8 +1,8 @@
 //! `SpotDraftClient`: the JS class over [`crate::client::Client`] with the fetch transport.
 
 use super::convert::{
-    get, is_absent, json_arg, refuse_unknown, split_call_options, string_arg, take_functions,
-    to_js_value, type_name, CALL_OPTION_KEYS,
+    call_option_keys, call_option_values, get, is_absent, json_arg, refuse_unknown,
+    split_call_options, string_arg, take_functions, to_js_value, type_name, SIGNAL_KEY,
 };
 use super::fetch::{JsCall, JsTransport};
 use super::js_error::Thrown;
@@ -52,15 +52,6 @@ export interface SpotDraftClientOptions extends ClientConfigInput {
     onResponse?: (event: RequestEvent) => void;
 }
 
-/** Options of a single call. */
-export interface CallOptions {
-    /** Cancels the call; no retry or timer is left running. */
-    signal?: AbortSignal;
-    /** Overrides the client's per-attempt timeout (ms). */
-    timeoutMs?: number;
-    /** Overrides the client's retry count for requests that are safe to repeat. */
-    maxRetries?: number;
-}
 "#;
 
 /// A SpotDraft API client.
@@ -237,14 +228,9 @@ impl Observer for JsObserver {
 /// method `what` whose only options are the call options.
 pub(crate) fn no_method_options(rest: Option<&JsValue>, what: &str) -> Result<()> {
     match rest {
-        Some(rest) => refuse_unknown(rest, &CALL_OPTION_KEYS, what),
+        Some(rest) => refuse_unknown(rest, call_option_keys(), what),
         None => Ok(()),
     }
-}
-
-/// Reads `{ signal, timeoutMs, maxRetries }` of a call whose argument is named `options`.
-pub(crate) fn call_options(options: Option<&Object>) -> Result<CallContext<JsCall>> {
-    call_options_named("options", options)
 }
 
 /// Reads `{ signal, timeoutMs, maxRetries }` from the argument named `name` (errors name
@@ -265,14 +251,14 @@ pub(crate) fn call_options_named(
             ),
         ));
     }
-    let signal = get(options, "signal");
+    let signal = get(options, SIGNAL_KEY);
     let transport = if is_absent(&signal) {
         JsCall::default()
     } else {
         let has_aborted = get(&signal, "aborted").as_bool().is_some();
         if !has_aborted {
             return Err(Error::invalid_argument(
-                &format!("{name}.signal"),
+                &format!("{name}.{SIGNAL_KEY}"),
                 format!("must be an AbortSignal, got {}", type_name(&signal)),
             ));
         }
@@ -280,34 +266,23 @@ pub(crate) fn call_options_named(
             signal: Some(signal.unchecked_into()),
         }
     };
+    let values = call_option_values(name, options)?;
     Ok(CallContext {
         transport,
-        timeout_ms: whole(
-            &format!("{name}.timeoutMs"),
-            &get(options, "timeoutMs"),
-            1,
-            600_000,
-        )?,
-        max_retries: whole(
-            &format!("{name}.maxRetries"),
-            &get(options, "maxRetries"),
-            0,
-            10,
-        )?,
+        timeout_ms: whole(&format!("{name}.timeoutMs"), values.timeout_ms, 1, 600_000)?,
+        max_retries: whole(&format!("{name}.maxRetries"), values.max_retries, 0, 10)?,
     })
 }
 
-fn whole(name: &str, value: &JsValue, min: u32, max: u32) -> Result<Option<u32>> {
-    if is_absent(value) {
-        return Ok(None);
-    }
-    match value.as_f64() {
+fn whole(name: &str, value: Option<f64>, min: u32, max: u32) -> Result<Option<u32>> {
+    match value {
+        None => Ok(None),
         Some(n) if n.fract() == 0.0 && n >= f64::from(min) && n <= f64::from(max) =>
         {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             Ok(Some(n as u32))
         }
-        _ => Err(Error::invalid_argument(
+        Some(_) => Err(Error::invalid_argument(
             name,
             format!("must be a whole number from {min} to {max}"),
         )),

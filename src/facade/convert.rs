@@ -17,8 +17,10 @@ use crate::client::CallContext;
 use crate::core::webhook::WebhookKey;
 use crate::error::{Error, Result};
 use js_sys::{Array, Function, Object, Promise, Reflect};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::{Deserialize, Serialize};
+use serde_aux::serde_introspection::serde_introspect;
+use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -294,6 +296,26 @@ fn without(object: &JsValue, keys: &[&str]) -> JsValue {
     copy.into()
 }
 
+/// Reads the options `keys` that hold JS values JSON cannot carry (a client, a store, keys
+/// checked by their own parser): each value (`undefined` when absent), and a copy of the
+/// object in which each present one is `null`, for [`json_arg`] into a type that declares
+/// them (so a missing required one is still named). Checks nothing about the values.
+pub(crate) fn take_js_values<const N: usize>(
+    options: &JsValue,
+    keys: [&str; N],
+) -> ([JsValue; N], JsValue) {
+    let copy = Object::assign(&Object::new(), options.unchecked_ref());
+    let values = keys.map(|key| {
+        let key = JsValue::from_str(key);
+        let value = Reflect::get(options, &key).unwrap_or_default();
+        if Reflect::has(&copy, &key).unwrap_or(false) {
+            let _ = Reflect::set(&copy, &key, &JsValue::NULL);
+        }
+        value
+    });
+    (values, copy.into())
+}
+
 /// Takes the function-valued options `keys` out of the options object `name`: each one
 /// (`None` when absent), and a copy of the object without them, for [`json_arg`].
 ///
@@ -320,8 +342,64 @@ pub(crate) fn take_functions<const N: usize>(
     Ok((taken, without(options, &keys)))
 }
 
-/// The keys of `CallOptions`, which [`split_call_options`] takes out of a method's options.
-pub(crate) const CALL_OPTION_KEYS: [&str; 3] = ["signal", "timeoutMs", "maxRetries"];
+/// A shallow copy of `object` with only those of `keys` it has (the object itself is not
+/// changed).
+fn only(object: &JsValue, keys: &[&str]) -> JsValue {
+    let copy = Object::new();
+    for key in keys {
+        let key = JsValue::from_str(key);
+        if Reflect::has(object, &key).unwrap_or(false) {
+            let _ = Reflect::set(&copy, &key, &Reflect::get(object, &key).unwrap_or_default());
+        }
+    }
+    copy.into()
+}
+
+/// Options of a single call; every method's `options` accepts them beside its own. This
+/// one definition gives their TypeScript, their keys ([`call_option_keys`]) and their parser
+/// ([`call_option_values`]); `signal` is read as the JS object it is.
+#[derive(Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CallOptions {
+    /// Cancels the call; no retry or timer is left running.
+    #[serde(default)]
+    #[tsify(optional, type = "AbortSignal")]
+    // Declared for the TypeScript and the allowed keys; the value is read as a JS value.
+    #[allow(dead_code)]
+    pub signal: Option<IgnoredAny>,
+    /// Overrides the client's per-attempt timeout (ms, 1 to 600000).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub timeout_ms: Option<f64>,
+    /// Overrides the client's retry count for requests that are safe to repeat (0 to 10).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub max_retries: Option<f64>,
+}
+
+/// The key of [`CallOptions`] that holds a JS object (an `AbortSignal`), not JSON data.
+pub(crate) const SIGNAL_KEY: &str = "signal";
+
+/// The keys of [`CallOptions`] (from its serde definition), which [`split_call_options`]
+/// takes out of a method's options.
+pub(crate) fn call_option_keys() -> &'static [&'static str] {
+    serde_introspect::<CallOptions>()
+}
+
+/// The JSON-valued call options of the options object `name` (every key but `signal`; other
+/// keys are ignored here, they are the method's own).
+///
+/// # Errors
+/// `INVALID_ARGUMENT` naming `{name}.{key}` for a value of the wrong type (ranges are the
+/// caller's to check).
+pub(crate) fn call_option_values(name: &str, options: &JsValue) -> Result<CallOptions> {
+    let keys: Vec<&str> = call_option_keys()
+        .iter()
+        .copied()
+        .filter(|key| *key != SIGNAL_KEY)
+        .collect();
+    options_arg(name, &only(options, &keys))
+}
 
 /// A method's last argument `options`, `XOptions & CallOptions`: the call context (`signal`,
 /// `timeoutMs`, `maxRetries`) and the rest (without those keys) for the method's own derived
@@ -344,7 +422,7 @@ pub(crate) fn split_call_options(
         ));
     }
     let ctx = call_options_named(name, Some(options.unchecked_ref()))?;
-    Ok((ctx, Some(without(options, &CALL_OPTION_KEYS))))
+    Ok((ctx, Some(without(options, call_option_keys()))))
 }
 
 /// The webhook keys of argument `name`: SpotDraft's `hmac_key` (one base64 string) or an

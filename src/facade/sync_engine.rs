@@ -5,9 +5,11 @@
 //! What this does NOT do: lock, order actions, pick records or resume cursors (all in
 //! `crate::sync` and `crate::core::sync`), or log.
 
-use super::client::{call_options, SpotDraftClient};
-use super::convert::type_name;
-use super::convert::{get, json_arg, json_out, refuse_unknown, webhook_keys_arg};
+use super::client::{no_method_options, SpotDraftClient};
+use super::convert::{
+    get, json_arg, json_out, optional_options_arg, options_arg, split_call_options, take_functions,
+    take_js_values, type_name, webhook_keys_arg,
+};
 use super::fetch::{JsCall, JsTransport};
 use super::js_error::Thrown;
 use super::panic_guard::promise;
@@ -15,7 +17,7 @@ use super::stores::JsStore;
 use super::webhook::{headers_arg, matching_key_here, raw_body_arg};
 use crate::api::contracts::download_link::DownloadFormat;
 use crate::client::{CallContext, Client};
-use crate::core::sync::RecordKey;
+use crate::core::sync::{ReconcileCursor, RecordKey};
 use crate::core::webhook::{
     parse_webhook_event_with, prepare_verification, signature_mismatch, VerifyOptions, WebhookKey,
 };
@@ -25,63 +27,21 @@ use crate::sync::{
     MAX_CONCURRENCY,
 };
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use serde::de::IgnoredAny;
+use serde::Deserialize;
 use std::rc::Rc;
+use tsify::Tsify;
 use wasm_bindgen::convert::TryFromJsValue;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(typescript_custom_section)]
 const SYNC_ENGINE_TS: &'static str = r#"
-/** Options of `new SyncEngine(options)`. */
-export interface SyncEngineOptions {
-    /** The client that runs follow-up calls (key pointers, download links, status). */
-    client: SpotDraftClient;
-    /** Where records live: `new MemoryStore()`, `new IndexedDbStore()` or your own. */
-    store: SyncStore;
-    /**
-     * SpotDraft's `hmac_key` (base64), or several during a key rotation. May be `[]` for an
-     * engine that never receives webhooks (e.g. in a browser).
-     */
-    webhookKeys: string | string[];
-    /** Key pointers (by `field_name`) to keep on each record; default: all of them. */
-    keyPointerFields?: string[];
-}
-
 /**
  * A record by SpotDraft's numeric contract id, by a store key (`"contract:19589"`,
  * `"external:hubspot-deal-10024"`), or by an object with `contractId`.
  */
 export type RecordRef = number | string | { contractId: number };
-
-/** Options of `handleWebhook`. */
-export interface HandleWebhookOptions extends CallOptions {
-    /**
-     * Run the follow-up actions (key pointers, document link, status) before resolving
-     * (default true). Pass false to acknowledge SpotDraft at once and call
-     * `runPendingActions(record.contractId)` later, e.g. from a queue.
-     */
-    runActions?: boolean;
-}
-
-/** Options of `reconcile`. */
-export interface ReconcileOptions extends CallOptions {
-    /** At most this many status requests (default 100). */
-    budget?: number;
-    /** Requests in flight at once (default 4, at most 64); the client's rate limit still applies. */
-    concurrency?: number;
-    /** Poll only records without news for this long (default 3,600,000 = 1 hour). */
-    staleAfterMs?: number;
-    /** Continue a pass: the `nextCursor` of the previous call. */
-    cursor?: ReconcileCursor | null;
-    /** Called after each record is polled. A throwing callback is ignored. */
-    onProgress?: (progress: ReconcileProgress) => void;
-}
-
-/** Options of `fetchDocument`. */
-export interface FetchDocumentOptions extends CallOptions {
-    /** File format (default `"PDF"`). */
-    format?: DownloadFormat;
-}
 
 /** A contract's file, fetched through a freshly minted link (which is not returned). */
 export interface FetchedDocument {
@@ -97,6 +57,86 @@ export interface FetchedDocument {
     record: SyncRecord;
 }
 "#;
+
+/// Options of `new SyncEngine(options)`. Unknown keys are refused. `client`, `store` and
+/// `webhookKeys` hold JS values and are read as such; the rest is JSON data.
+#[derive(Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SyncEngineOptions {
+    /// The client that runs follow-up calls (key pointers, download links, status).
+    #[tsify(type = "SpotDraftClient")]
+    // Declared for the TypeScript and the allowed keys; read as a JS value (null here).
+    #[allow(dead_code)]
+    pub client: IgnoredAny,
+    /// Where records live: `new MemoryStore()`, `new IndexedDbStore()` or your own.
+    #[tsify(type = "SyncStore")]
+    // Declared for the TypeScript and the allowed keys; read as a JS value (null here).
+    #[allow(dead_code)]
+    pub store: IgnoredAny,
+    /// SpotDraft's `hmac_key` (base64), or several during a key rotation. May be `[]` for an
+    /// engine that never receives webhooks (e.g. in a browser).
+    #[tsify(type = "string | string[]")]
+    // Declared for the TypeScript and the allowed keys; read as a JS value (null here).
+    #[allow(dead_code)]
+    pub webhook_keys: IgnoredAny,
+    /// Key pointers (by `field_name`) to keep on each record; default: all of them.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub key_pointer_fields: Option<Vec<String>>,
+}
+
+/// The keys of [`SyncEngineOptions`] read as JS values, not JSON.
+const ENGINE_JS_VALUES: [&str; 3] = ["client", "store", "webhookKeys"];
+
+/// Options of `handleWebhook` (beside the call options). Unknown keys are refused.
+#[derive(Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HandleWebhookOptions {
+    /// Run the follow-up actions (key pointers, document link, status) before resolving
+    /// (default true). Pass false to acknowledge SpotDraft at once and call
+    /// `runPendingActions(record.contractId)` later, e.g. from a queue.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub run_actions: Option<bool>,
+}
+
+/// Options of `reconcile` (beside the call options). Unknown keys are refused.
+#[derive(Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReconcileOptions {
+    /// At most this many status requests (default 100).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub budget: Option<f64>,
+    /// Requests in flight at once (default 4, at most 64); the client's rate limit still applies.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub concurrency: Option<f64>,
+    /// Poll only records without news for this long (default 3,600,000 = 1 hour).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub stale_after_ms: Option<f64>,
+    /// Continue a pass: the `nextCursor` of the previous call.
+    #[serde(default)]
+    #[tsify(optional, type = "ReconcileCursor | null")]
+    pub cursor: Option<ReconcileCursor>,
+    /// Called after each record is polled. A throwing callback is ignored.
+    #[serde(default)]
+    #[tsify(optional, type = "(progress: ReconcileProgress) => void")]
+    // Declared for the TypeScript and the allowed keys; the value is read as a JS value.
+    #[allow(dead_code)]
+    pub on_progress: Option<IgnoredAny>,
+}
+
+/// Options of `fetchDocument` (beside the call options). Unknown keys are refused.
+#[derive(Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FetchDocumentOptions {
+    /// File format (default `"PDF"`).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub format: Option<DownloadFormat>,
+}
 
 /// The client behind a `SpotDraftClient`, handed to `SyncEngine` without taking the user's
 /// object (wasm-bindgen's conversion from a `JsValue` moves the Rust value out of it).
@@ -183,9 +223,8 @@ impl SyncEngine {
             unchecked_param_type = "Headers | Record<string, string | string[] | undefined>"
         )]
         headers: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "HandleWebhookOptions")] options: Option<
-            Object,
-        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "HandleWebhookOptions & CallOptions")]
+        options: Option<JsValue>,
     ) -> Promise {
         let inner = Rc::clone(&self.inner);
         promise(async move {
@@ -203,12 +242,13 @@ impl SyncEngine {
     pub fn run_pending_actions(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RecordRef")] key: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
         let inner = Rc::clone(&self.inner);
         promise(async move {
             let key = record_ref_arg(&key)?;
-            let ctx = call_options(options.as_ref())?;
+            let (ctx, rest) = split_call_options("options", options.as_ref())?;
+            no_method_options(rest.as_ref(), "runPendingActions")?;
             json_out(&inner.engine.run_pending_actions(&key, &ctx).await?)
         })
     }
@@ -229,11 +269,12 @@ impl SyncEngine {
     #[wasm_bindgen(unchecked_return_type = "Promise<ReconcileResult>")]
     pub fn reconcile(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "ReconcileOptions")] options: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ReconcileOptions & CallOptions")]
+        options: Option<JsValue>,
     ) -> Promise {
         let inner = Rc::clone(&self.inner);
         promise(async move {
-            let options = ReconcileOptions::from_js(options.as_ref())?;
+            let options = ReconcileCall::from_js(options.as_ref())?;
             let on_progress = |progress: &ReconcileProgress| {
                 if let (Some(hook), Ok(value)) = (&options.on_progress, json_out(progress)) {
                     // A throwing hook must not stop the pass.
@@ -257,15 +298,15 @@ impl SyncEngine {
     pub fn fetch_document(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RecordRef")] key: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "FetchDocumentOptions")] options: Option<
-            Object,
-        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "FetchDocumentOptions & CallOptions")]
+        options: Option<JsValue>,
     ) -> Promise {
         let inner = Rc::clone(&self.inner);
         promise(async move {
             let key = record_ref_arg(&key)?;
-            let format = format_option(options.as_ref())?;
-            let ctx = call_options(options.as_ref())?;
+            let (ctx, rest) = split_call_options("options", options.as_ref())?;
+            let options: FetchDocumentOptions = optional_options_arg("options", rest.as_ref())?;
+            let format = options.format.unwrap_or_default();
             fetched_out(inner.engine.fetch_document(&key, format, &ctx).await?)
         })
     }
@@ -343,14 +384,6 @@ impl SyncEngine {
     }
 }
 
-/// Options of `handleWebhook`.
-const HANDLE_OPTIONS: [&str; 4] = ["runActions", "signal", "timeoutMs", "maxRetries"];
-/// Options of `fetchDocument`.
-const FETCH_DOCUMENT_OPTIONS: [&str; 4] = ["format", "signal", "timeoutMs", "maxRetries"];
-
-/// The engine's options.
-const ENGINE_OPTIONS: [&str; 4] = ["client", "store", "webhookKeys", "keyPointerFields"];
-
 fn record_ref_arg(value: &JsValue) -> Result<RecordKey> {
     let refuse = || {
         Error::invalid_argument(
@@ -393,26 +426,6 @@ fn record_ref_arg(value: &JsValue) -> Result<RecordKey> {
     Err(refuse())
 }
 
-fn format_option(options: Option<&Object>) -> Result<DownloadFormat> {
-    let Some(options) = options else {
-        return Ok(DownloadFormat::default());
-    };
-    refuse_unknown(options, &FETCH_DOCUMENT_OPTIONS, "fetchDocument")?;
-    let value = get(options, "format");
-    if value.is_undefined() || value.is_null() {
-        return Ok(DownloadFormat::default());
-    }
-    value
-        .as_string()
-        .and_then(|text| serde_json::from_value(serde_json::Value::String(text)).ok())
-        .ok_or_else(|| {
-            Error::invalid_argument(
-                "options.format",
-                "must be \"PDF\", \"DOCX\" or \"DOCX_WITH_FALLBACK_TO_PDF\"",
-            )
-        })
-}
-
 fn client_arg(value: &JsValue) -> Result<Rc<Client<JsTransport>>> {
     let refuse = || {
         Error::invalid_argument(
@@ -433,76 +446,61 @@ fn client_arg(value: &JsValue) -> Result<Rc<Client<JsTransport>>> {
 }
 
 /// `reconcile`'s options: the engine's settings, the progress hook and the call's context.
-struct ReconcileOptions {
+struct ReconcileCall {
     settings: ReconcileSettings,
     on_progress: Option<Function>,
     ctx: CallContext<JsCall>,
 }
 
-const RECONCILE_OPTIONS: [&str; 8] = [
-    "budget",
-    "concurrency",
-    "staleAfterMs",
-    "cursor",
-    "onProgress",
-    "signal",
-    "timeoutMs",
-    "maxRetries",
-];
-
-impl ReconcileOptions {
-    fn from_js(options: Option<&Object>) -> Result<Self> {
-        let mut parsed = Self {
-            settings: ReconcileSettings::default(),
-            on_progress: None,
-            ctx: call_options(options)?,
-        };
-        let Some(options) = options else {
-            return Ok(parsed);
-        };
-        refuse_unknown(options, &RECONCILE_OPTIONS, "reconcile")?;
-        let whole = |key: &str, min: f64, max: f64| -> Result<Option<f64>> {
-            let value = get(options, key);
-            if value.is_undefined() || value.is_null() {
-                return Ok(None);
+impl ReconcileCall {
+    fn from_js(options: Option<&JsValue>) -> Result<Self> {
+        let (ctx, rest) = split_call_options("options", options)?;
+        let (on_progress, data) = match &rest {
+            Some(rest) => {
+                let ([on_progress], data) = take_functions("options", rest, ["onProgress"])?;
+                (on_progress, Some(data))
             }
-            value
-                .as_f64()
-                .filter(|n| n.fract() == 0.0 && *n >= min && *n <= max)
-                .map(Some)
-                .ok_or_else(|| {
-                    Error::invalid_argument(
-                        &format!("options.{key}"),
-                        format!("must be a whole number from {min} to {max}"),
-                    )
-                })
+            None => (None, None),
         };
+        let options: ReconcileOptions = optional_options_arg("options", data.as_ref())?;
+        let whole = |key: &str, value: Option<f64>, min: f64, max: f64| -> Result<Option<f64>> {
+            match value {
+                Some(n) if n.fract() != 0.0 || n < min || n > max => Err(Error::invalid_argument(
+                    &format!("options.{key}"),
+                    format!("must be a whole number from {min} to {max}"),
+                )),
+                other => Ok(other),
+            }
+        };
+        let mut settings = ReconcileSettings::default();
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         {
-            if let Some(n) = whole("budget", 0.0, 1_000_000.0)? {
-                parsed.settings.budget = n as usize;
+            if let Some(n) = whole("budget", options.budget, 0.0, 1_000_000.0)? {
+                settings.budget = n as usize;
             }
-            if let Some(n) = whole("concurrency", 1.0, MAX_CONCURRENCY as f64)? {
-                parsed.settings.concurrency = n as usize;
+            if let Some(n) = whole(
+                "concurrency",
+                options.concurrency,
+                1.0,
+                MAX_CONCURRENCY as f64,
+            )? {
+                settings.concurrency = n as usize;
             }
-            if let Some(n) = whole("staleAfterMs", 0.0, 9_007_199_254_740_991.0)? {
-                parsed.settings.stale_after_ms = n as u64;
+            if let Some(n) = whole(
+                "staleAfterMs",
+                options.stale_after_ms,
+                0.0,
+                9_007_199_254_740_991.0,
+            )? {
+                settings.stale_after_ms = n as u64;
             }
         }
-        let cursor = get(options, "cursor");
-        if !cursor.is_undefined() && !cursor.is_null() {
-            parsed.settings.cursor = Some(json_arg("options.cursor", &cursor)?);
-        }
-        let hook = get(options, "onProgress");
-        if !hook.is_undefined() && !hook.is_null() {
-            parsed.on_progress = Some(hook.dyn_into::<Function>().map_err(|other| {
-                Error::invalid_argument(
-                    "options.onProgress",
-                    format!("must be a function, got {}", type_name(&other)),
-                )
-            })?);
-        }
-        Ok(parsed)
+        settings.cursor = options.cursor;
+        Ok(Self {
+            settings,
+            on_progress,
+            ctx,
+        })
     }
 }
 
@@ -517,17 +515,12 @@ impl Inner {
                 ),
             ));
         }
-        refuse_unknown(options, &ENGINE_OPTIONS, "SyncEngine")?;
-        let client = client_arg(&get(options, "client"))?;
-        let store = JsStore::from_js("options.store", &get(options, "store"))?;
-        let keys = webhook_keys_arg("options.webhookKeys", &get(options, "webhookKeys"), true)?;
-        let fields = get(options, "keyPointerFields");
-        let key_pointer_fields = if fields.is_undefined() || fields.is_null() {
-            None
-        } else {
-            let list: Vec<String> = json_arg("options.keyPointerFields", &fields)?;
-            Some(list)
-        };
+        let ([client, store, keys], data) = take_js_values(options, ENGINE_JS_VALUES);
+        let data: SyncEngineOptions = options_arg("options", &data)?;
+        let client = client_arg(&client)?;
+        let store = JsStore::from_js("options.store", &store)?;
+        let keys = webhook_keys_arg("options.webhookKeys", &keys, true)?;
+        let key_pointer_fields = data.key_pointer_fields;
         Ok(Self {
             engine: Engine::new(client, store, JsClock, key_pointer_fields),
             keys,
@@ -540,7 +533,7 @@ impl Inner {
         &self,
         raw_body: &JsValue,
         headers: &JsValue,
-        options: Option<&Object>,
+        options: Option<&JsValue>,
     ) -> Result<HandleWebhookResult> {
         let body = raw_body_arg(raw_body)?;
         let headers = headers_arg(headers)?;
@@ -550,17 +543,9 @@ impl Inner {
             return Err(signature_mismatch(self.keys.len()));
         }
         let event = parse_webhook_event_with(&body, verify.max_body_bytes)?;
-        if let Some(options) = options {
-            refuse_unknown(options, &HANDLE_OPTIONS, "handleWebhook")?;
-        }
-        let run_actions = match options.map(|o| get(o, "runActions")) {
-            None => true,
-            Some(v) if v.is_undefined() => true,
-            Some(v) => v.as_bool().ok_or_else(|| {
-                Error::invalid_argument("options.runActions", "must be a boolean")
-            })?,
-        };
-        let ctx = call_options(options)?;
+        let (ctx, rest) = split_call_options("options", options)?;
+        let options: HandleWebhookOptions = optional_options_arg("options", rest.as_ref())?;
+        let run_actions = options.run_actions.unwrap_or(true);
         self.engine.handle_event(&event, run_actions, &ctx).await
     }
 }

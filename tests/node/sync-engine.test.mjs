@@ -101,6 +101,12 @@ test('SyncEngine refuses bad options with INVALID_ARGUMENT, naming them and neve
   assert.ok(!message.includes('secret!!') && !message.includes(hmacKey));
   assert.deepEqual(code(() => new sd.SyncEngine({ client, store, webhookKeys: [], runActions: false })).slice(0, 2), ['INVALID_ARGUMENT', 'options.runActions']);
   assert.deepEqual(code(() => new sd.SyncEngine(null)).slice(0, 2), ['INVALID_ARGUMENT', 'options']);
+  // One derived definition (SyncEngineOptions) gives the TS, the keys and the parser: a
+  // missing required option is named, a JSON option of the wrong type names its path.
+  const [missingCode, missingPath, missingMessage] = code(() => new sd.SyncEngine({ store, webhookKeys: [] }));
+  assert.deepEqual([missingCode, missingPath], ['INVALID_ARGUMENT', 'options']);
+  assert.match(missingMessage, /client/);
+  assert.deepEqual(code(() => new sd.SyncEngine({ client, store, webhookKeys: [], keyPointerFields: [1] })).slice(0, 2), ['INVALID_ARGUMENT', 'options.keyPointerFields[0]']);
   // The client stays usable: the engine does not take it over. (A wasm object whose Rust value
   // was moved out still has its methods, but every call throws a plain Error; this call must
   // reach the sandbox and come back as its 404.)
@@ -238,6 +244,11 @@ test('runActions: false acknowledges first; runPendingActions does the work late
   const body = JSON.stringify(event);
   const headers = new Headers({ 'X-SD-WEBHOOK-CONTENT-HASH': sd.signWebhookForTest(body, hmacKey) });
   assert.equal((await rejection(engine.handleWebhook(body, headers, { runAction: false }))).code, 'INVALID_ARGUMENT');
+  for (const [options, path] of [[{ runAction: false }, 'options.runAction'], [{ runActions: 'no' }, 'options.runActions'], [{ maxRetries: 11 }, 'options.maxRetries']]) {
+    const e = await rejection(engine.handleWebhook(body, headers, options));
+    assert.deepEqual([e.code, e.details?.[0]?.path], ['INVALID_ARGUMENT', path]);
+  }
+  assert.equal(await store.get(`contract:${created.contract_id}`), null, 'refused options store nothing');
   const quick = await engine.handleWebhook(body, headers, { runActions: false });
   assert.deepEqual(quick.actionResults, []);
   assert.deepEqual(requests, []);
@@ -303,6 +314,19 @@ test('reconcile is bounded, resumable by cursor, stops cleanly on abort, and fla
   assert.equal(again.skippedNotFound, 1);
   assert.equal(again.polled, 11);
   assert.equal((await rejection(engine.reconcile({ budgett: 1 }))).code, 'INVALID_ARGUMENT');
+  // Each method's own options and the call options, refused by key and by type.
+  const refused = async (promise) => {
+    const e = await rejection(promise);
+    assert.ok(sd.isSpotDraftError(e), inspect(e));
+    return [e.code, e.details?.[0]?.path];
+  };
+  assert.deepEqual(await refused(engine.reconcile({ budgett: 1 })), ['INVALID_ARGUMENT', 'options.budgett']);
+  assert.deepEqual(await refused(engine.reconcile({ onProgress: 'yes' })), ['INVALID_ARGUMENT', 'options.onProgress']);
+  assert.deepEqual(await refused(engine.reconcile({ cursor: { after: 'x' } })), ['INVALID_ARGUMENT', 'options.cursor']);
+  assert.deepEqual(await refused(engine.reconcile({ timeoutMs: 'soon' })), ['INVALID_ARGUMENT', 'options.timeoutMs']);
+  assert.deepEqual(await refused(engine.reconcile({ concurrency: 65 })), ['INVALID_ARGUMENT', 'options.concurrency']);
+  assert.deepEqual(await refused(engine.runPendingActions(1, { runActions: true })), ['INVALID_ARGUMENT', 'options.runActions']);
+  assert.deepEqual(await refused(engine.fetchDocument(1, { formatt: 'PDF' })), ['INVALID_ARGUMENT', 'options.formatt']);
   assert.equal((await rejection(engine.reconcile({ concurrency: 0 }))).code, 'INVALID_ARGUMENT');
 });
 

@@ -30,14 +30,27 @@ export interface SpotDraftClientOptions extends ClientConfigInput {
     onResponse?: (event: RequestEvent) => void;
 }
 
-/** Options of a single call. */
-export interface CallOptions {
-    /** Cancels the call; no retry or timer is left running. */
-    signal?: AbortSignal;
-    /** Overrides the client's per-attempt timeout (ms). */
-    timeoutMs?: number;
-    /** Overrides the client's retry count for requests that are safe to repeat. */
-    maxRetries?: number;
+
+
+
+/**
+ * A record by SpotDraft's numeric contract id, by a store key (`"contract:19589"`,
+ * `"external:hubspot-deal-10024"`), or by an object with `contractId`.
+ */
+export type RecordRef = number | string | { contractId: number };
+
+/** A contract's file, fetched through a freshly minted link (which is not returned). */
+export interface FetchedDocument {
+    /** The file's bytes. */
+    bytes: Uint8Array;
+    /** SpotDraft's `file_name`. */
+    fileName: string;
+    /** SpotDraft's `current_version_id`, when sent. */
+    versionId?: number;
+    /** When the link was minted (ISO 8601, this machine's clock). */
+    fetchedAt: string;
+    /** The record, with `document` updated. */
+    record: SyncRecord;
 }
 
 
@@ -103,73 +116,6 @@ export interface SyncStore {
      * `reconcile` keeps one per `contractId`.
      */
     list(): Promise<SyncRecord[]> | SyncRecord[];
-}
-
-
-
-/** Options of `new SyncEngine(options)`. */
-export interface SyncEngineOptions {
-    /** The client that runs follow-up calls (key pointers, download links, status). */
-    client: SpotDraftClient;
-    /** Where records live: `new MemoryStore()`, `new IndexedDbStore()` or your own. */
-    store: SyncStore;
-    /**
-     * SpotDraft's `hmac_key` (base64), or several during a key rotation. May be `[]` for an
-     * engine that never receives webhooks (e.g. in a browser).
-     */
-    webhookKeys: string | string[];
-    /** Key pointers (by `field_name`) to keep on each record; default: all of them. */
-    keyPointerFields?: string[];
-}
-
-/**
- * A record by SpotDraft's numeric contract id, by a store key (`"contract:19589"`,
- * `"external:hubspot-deal-10024"`), or by an object with `contractId`.
- */
-export type RecordRef = number | string | { contractId: number };
-
-/** Options of `handleWebhook`. */
-export interface HandleWebhookOptions extends CallOptions {
-    /**
-     * Run the follow-up actions (key pointers, document link, status) before resolving
-     * (default true). Pass false to acknowledge SpotDraft at once and call
-     * `runPendingActions(record.contractId)` later, e.g. from a queue.
-     */
-    runActions?: boolean;
-}
-
-/** Options of `reconcile`. */
-export interface ReconcileOptions extends CallOptions {
-    /** At most this many status requests (default 100). */
-    budget?: number;
-    /** Requests in flight at once (default 4, at most 64); the client's rate limit still applies. */
-    concurrency?: number;
-    /** Poll only records without news for this long (default 3,600,000 = 1 hour). */
-    staleAfterMs?: number;
-    /** Continue a pass: the `nextCursor` of the previous call. */
-    cursor?: ReconcileCursor | null;
-    /** Called after each record is polled. A throwing callback is ignored. */
-    onProgress?: (progress: ReconcileProgress) => void;
-}
-
-/** Options of `fetchDocument`. */
-export interface FetchDocumentOptions extends CallOptions {
-    /** File format (default `"PDF"`). */
-    format?: DownloadFormat;
-}
-
-/** A contract's file, fetched through a freshly minted link (which is not returned). */
-export interface FetchedDocument {
-    /** The file's bytes. */
-    bytes: Uint8Array;
-    /** SpotDraft's `file_name`. */
-    fileName: string;
-    /** SpotDraft's `current_version_id`, when sent. */
-    versionId?: number;
-    /** When the link was minted (ISO 8601, this machine's clock). */
-    fetchedAt: string;
-    /** The record, with `document` updated. */
-    record: SyncRecord;
 }
 
 
@@ -1224,6 +1170,16 @@ export interface CreateContractOptions {
 }
 
 /**
+ * Options of `fetchDocument` (beside the call options). Unknown keys are refused.
+ */
+export interface FetchDocumentOptions {
+    /**
+     * File format (default `"PDF"`).
+     */
+    format?: DownloadFormat;
+}
+
+/**
  * Options of `getDownloadLink`.
  */
 export interface DownloadLinkOptions {
@@ -1231,6 +1187,68 @@ export interface DownloadLinkOptions {
      * The format; default `"PDF"`.
      */
     format?: DownloadFormat;
+}
+
+/**
+ * Options of `handleWebhook` (beside the call options). Unknown keys are refused.
+ */
+export interface HandleWebhookOptions {
+    /**
+     * Run the follow-up actions (key pointers, document link, status) before resolving
+     * (default true). Pass false to acknowledge SpotDraft at once and call
+     * `runPendingActions(record.contractId)` later, e.g. from a queue.
+     */
+    runActions?: boolean;
+}
+
+/**
+ * Options of `new SyncEngine(options)`. Unknown keys are refused. `client`, `store` and
+ * `webhookKeys` hold JS values and are read as such; the rest is JSON data.
+ */
+export interface SyncEngineOptions {
+    /**
+     * The client that runs follow-up calls (key pointers, download links, status).
+     */
+    client: SpotDraftClient;
+    /**
+     * Where records live: `new MemoryStore()`, `new IndexedDbStore()` or your own.
+     */
+    store: SyncStore;
+    /**
+     * SpotDraft's `hmac_key` (base64), or several during a key rotation. May be `[]` for an
+     * engine that never receives webhooks (e.g. in a browser).
+     */
+    webhookKeys: string | string[];
+    /**
+     * Key pointers (by `field_name`) to keep on each record; default: all of them.
+     */
+    keyPointerFields?: string[];
+}
+
+/**
+ * Options of `reconcile` (beside the call options). Unknown keys are refused.
+ */
+export interface ReconcileOptions {
+    /**
+     * At most this many status requests (default 100).
+     */
+    budget?: number;
+    /**
+     * Requests in flight at once (default 4, at most 64); the client's rate limit still applies.
+     */
+    concurrency?: number;
+    /**
+     * Poll only records without news for this long (default 3,600,000 = 1 hour).
+     */
+    staleAfterMs?: number;
+    /**
+     * Continue a pass: the `nextCursor` of the previous call.
+     */
+    cursor?: ReconcileCursor | null;
+    /**
+     * Called after each record is polled. A throwing callback is ignored.
+     */
+    onProgress?: (progress: ReconcileProgress) => void;
 }
 
 /**
@@ -1277,6 +1295,26 @@ export interface WebhookOptions {
      * Largest body accepted, in bytes (default 1 MiB; at most 1 GiB).
      */
     maxBodyBytes?: number;
+}
+
+/**
+ * Options of a single call; every method's `options` accepts them beside its own. This
+ * one definition gives their TypeScript, their keys ([`call_option_keys`]) and their parser
+ * ([`call_option_values`]); `signal` is read as the JS object it is.
+ */
+export interface CallOptions {
+    /**
+     * Cancels the call; no retry or timer is left running.
+     */
+    signal?: AbortSignal;
+    /**
+     * Overrides the client's per-attempt timeout (ms, 1 to 600000).
+     */
+    timeoutMs?: number;
+    /**
+     * Overrides the client's retry count for requests that are safe to repeat (0 to 10).
+     */
+    maxRetries?: number;
 }
 
 /**
@@ -2469,7 +2507,7 @@ export class SyncEngine {
      * itself is neither returned, stored nor logged. Store the bytes, then call
      * `recordStored`.
      */
-    fetchDocument(key: RecordRef, options?: FetchDocumentOptions): Promise<FetchedDocument>;
+    fetchDocument(key: RecordRef, options?: FetchDocumentOptions & CallOptions): Promise<FetchedDocument>;
     /**
      * The stored record, or `null`.
      */
@@ -2483,7 +2521,7 @@ export class SyncEngine {
      * (answer 5xx so SpotDraft retries). A failed follow-up call does not reject: it is in
      * `actionResults`, and the record's flag keeps it pending.
      */
-    handleWebhook(rawBody: Uint8Array | ArrayBuffer | string, headers: Headers | Record<string, string | string[] | undefined>, options?: HandleWebhookOptions): Promise<HandleWebhookResult>;
+    handleWebhook(rawBody: Uint8Array | ArrayBuffer | string, headers: Headers | Record<string, string | string[] | undefined>, options?: HandleWebhookOptions & CallOptions): Promise<HandleWebhookResult>;
     /**
      * Creates an engine. Throws `INVALID_ARGUMENT` when an option is wrong (a bad key is
      * named by its index, never shown).
@@ -2504,7 +2542,7 @@ export class SyncEngine {
      * } while (cursor);
      * ```
      */
-    reconcile(options?: ReconcileOptions): Promise<ReconcileResult>;
+    reconcile(options?: ReconcileOptions & CallOptions): Promise<ReconcileResult>;
     /**
      * Records where you stored the contract's file (a bucket key, your system's file id).
      * Rejects with `INVALID_ARGUMENT` when `storedAt` looks like a signed URL, or when the
