@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds the npm package into pkg/:
-//   cargo (wasm32, release) -> wasm-bindgen (nodejs + web) -> wasm-opt -Oz (npm binaryen >= 110)
+//   cargo rustc (wasm32, release, cdylib only: LTO) -> wasm-bindgen (nodejs + web) -> wasm-opt -Oz (npm binaryen >= 110)
 //   -> entry points (src/entries/: node, web, inline, workerd) -> the pure-JS build (pkg/js/)
 //   -> size report.
 // `--test-hooks`: the test build instead, into target/test-pkg/ (same layout, never shipped):
@@ -58,7 +58,10 @@ function wasmOptPath() {
  * stray `env` imports (a sign of non-wasm code paths). Returns the module's path.
  */
 function compile({ rustflags, targetDir, features = [] }) {
-  const args = ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'spotdraft-sync', '--lib'];
+  // `cargo rustc --crate-type cdylib`, not `cargo build`: with `crate-type = ["cdylib", "rlib"]`
+  // cargo does not pass `-C lto` to the cdylib, so `lto = true` in Cargo.toml did nothing
+  // (issue #14; BENCHMARKS.md, "Weight"). Building only the cdylib gets the release profile's LTO.
+  const args = ['rustc', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'spotdraft-sync', '--lib', '--crate-type', 'cdylib'];
   if (targetDir) args.push('--target-dir', targetDir);
   if (features.length) args.push('--features', features.join(','));
   run('cargo', args, { env: { ...process.env, CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: rustflags } });

@@ -2,7 +2,7 @@
 // where WebAssembly cannot run (Salesforce Lightning Web Security, Safari Lockdown Mode, CSPs
 // without 'wasm-unsafe-eval').
 //
-//   cargo (wasm32, no SIMD, own target dir: scripts/build.mjs) -> wasm-bindgen --target web
+//   cargo rustc (wasm32, cdylib only for LTO, no SIMD, own target dir: scripts/build.mjs) -> wasm-bindgen --target web
 //   -> wasm-opt with the post-MVP features lowered (sign-ext, bulk memory, non-trapping
 //   float-to-int) -> wasm2js -> a module exporting `instantiate(imports)` -> esbuild --minify
 //
