@@ -2,7 +2,8 @@
 
 use super::convert::{
     call_option_keys, call_option_values, get, is_absent, json_arg, refuse_unknown,
-    split_call_options, string_arg, take_functions, to_js_value, type_name, SIGNAL_KEY,
+    split_call_options, string_arg, take_functions, to_js_value, type_name, whole_number,
+    SIGNAL_KEY,
 };
 use super::fetch::{JsCall, JsTransport};
 use super::js_error::Thrown;
@@ -274,17 +275,9 @@ pub(crate) fn call_options_named(
     })
 }
 
+/// A call option checked by [`whole_number`], as a `u32`.
 fn whole(name: &str, value: Option<f64>, min: u32, max: u32) -> Result<Option<u32>> {
-    match value {
-        None => Ok(None),
-        Some(n) if n.fract() == 0.0 && n >= f64::from(min) && n <= f64::from(max) =>
-        {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            Ok(Some(n as u32))
-        }
-        Some(_) => Err(Error::invalid_argument(
-            name,
-            format!("must be a whole number from {min} to {max}"),
-        )),
-    }
+    let checked = whole_number(name, value, f64::from(min), f64::from(max))?;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Ok(checked.map(|n| n as u32))
 }

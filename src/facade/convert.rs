@@ -401,6 +401,26 @@ pub(crate) fn call_option_values(name: &str, options: &JsValue) -> Result<CallOp
     options_arg(name, &only(options, &keys))
 }
 
+/// A numeric option `name` checked to be a whole number from `min` to `max` (`None` stays
+/// `None`: the option was not given). Does not convert; the caller casts the checked value.
+///
+/// # Errors
+/// `INVALID_ARGUMENT` naming `name`.
+pub(crate) fn whole_number(
+    name: &str,
+    value: Option<f64>,
+    min: f64,
+    max: f64,
+) -> Result<Option<f64>> {
+    match value {
+        Some(n) if n.fract() != 0.0 || n < min || n > max => Err(Error::invalid_argument(
+            name,
+            format!("must be a whole number from {min} to {max}"),
+        )),
+        other => Ok(other),
+    }
+}
+
 /// A method's last argument `options`, `XOptions & CallOptions`: the call context (`signal`,
 /// `timeoutMs`, `maxRetries`) and the rest (without those keys) for the method's own derived
 /// options type. Absent options give the defaults and `None`.

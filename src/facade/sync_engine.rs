@@ -8,7 +8,7 @@
 use super::client::{no_method_options, SpotDraftClient};
 use super::convert::{
     get, json_arg, json_out, optional_options_arg, options_arg, split_call_options, take_functions,
-    take_js_values, type_name, webhook_keys_arg,
+    take_js_values, type_name, webhook_keys_arg, whole_number,
 };
 use super::fetch::{JsCall, JsTransport};
 use super::js_error::Thrown;
@@ -463,14 +463,8 @@ impl ReconcileCall {
             None => (None, None),
         };
         let options: ReconcileOptions = optional_options_arg("options", data.as_ref())?;
-        let whole = |key: &str, value: Option<f64>, min: f64, max: f64| -> Result<Option<f64>> {
-            match value {
-                Some(n) if n.fract() != 0.0 || n < min || n > max => Err(Error::invalid_argument(
-                    &format!("options.{key}"),
-                    format!("must be a whole number from {min} to {max}"),
-                )),
-                other => Ok(other),
-            }
+        let whole = |key: &str, value: Option<f64>, min: f64, max: f64| {
+            whole_number(&format!("options.{key}"), value, min, max)
         };
         let mut settings = ReconcileSettings::default();
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
