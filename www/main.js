@@ -1,6 +1,6 @@
 // Demo page: the web build with its explicit async init(), a client in proxy mode (no secret
 // in the page), and errors shown by their stable code.
-import init, { SpotDraftClient, isSpotDraftError } from '../pkg/web/spotdraft_sync.js';
+import init, { SpotDraftClient, isSpotDraftError } from '../pkg/web/index.js';
 
 const result = document.getElementById('result');
 const params = new URLSearchParams(location.search);

@@ -20,21 +20,27 @@ export async function writeEntries({ root, pkg, crate }) {
   // Shared ES modules of the browser-side entries.
   copy('shared/wasm-unavailable.js', 'shared', 'wasm-unavailable.js');
   copy('shared/base64.js', 'shared', 'base64.js');
+  copy('shared/sync-engine.js', 'shared', 'sync-engine.js');
   moduleFolder(join(pkg, 'shared'));
 
-  // Web: the glue with guarded initialisers.
+  // Web: the glue with guarded initialisers and the public SyncEngine.
   copy('web.js', 'web', 'index.js');
-  writeFileSync(join(pkg, 'web', 'index.d.ts'), `export * from './${crate}.js';\nexport { default } from './${crate}.js';\n`);
+  copy('shared/sync-engine.d.ts', 'web', 'sync-engine.d.ts');
+  writeFileSync(join(pkg, 'web', 'index.d.ts'), publicDeclarations(crate) + `export { default } from './${crate}.js';\n`);
 
-  // Node: CommonJS entry + its WASM_UNAVAILABLE helper, and the ESM face with named exports.
+  // Node: CommonJS entry + its WASM_UNAVAILABLE and SyncEngine helpers, and the ESM face
+  // with named exports.
   copy('node.cjs', 'node', 'index.cjs');
-  await build({
-    entryPoints: [join(entries, 'shared', 'wasm-unavailable.js')],
-    outfile: join(pkg, 'node', 'wasm-unavailable.cjs'),
-    format: 'cjs',
-    platform: 'neutral',
-    logLevel: 'warning',
-  });
+  copy('shared/sync-engine.d.ts', 'node', 'sync-engine.d.ts');
+  for (const helper of ['wasm-unavailable', 'sync-engine']) {
+    await build({
+      entryPoints: [join(entries, 'shared', `${helper}.js`)],
+      outfile: join(pkg, 'node', `${helper}.cjs`),
+      format: 'cjs',
+      platform: 'neutral',
+      logLevel: 'warning',
+    });
+  }
   const require = createRequire(import.meta.url);
   const names = Object.keys(require(join(pkg, 'node', `${crate}.js`))).filter((k) => k !== 'default' && k !== '__esModule');
   writeFileSync(
@@ -46,8 +52,8 @@ export async function writeEntries({ root, pkg, crate }) {
       `import { createRequire } from 'node:module';\nconst cjs = createRequire(import.meta.url)('./index.cjs');\n` +
       `export const { ${names.join(', ')} } = cjs;\nexport default cjs;\n`,
   );
-  writeFileSync(join(pkg, 'node', 'index.d.mts'), `export * from './${crate}.js';\n`);
-  writeFileSync(join(pkg, 'node', 'index.d.cts'), `export * from './${crate}.js';\n`);
+  writeFileSync(join(pkg, 'node', 'index.d.mts'), publicDeclarations(crate));
+  writeFileSync(join(pkg, 'node', 'index.d.cts'), publicDeclarations(crate));
 
   // Inline: deflate-raw'd bytes as base64 + a synchronous inflater (fflate's, bundled in).
   copy('inline.js', 'inline', 'index.js');
@@ -67,11 +73,20 @@ export async function writeEntries({ root, pkg, crate }) {
     logLevel: 'warning',
     banner: { js: '// fflate (MIT, github.com/101arrowz/fflate): inflateSync only, bundled by scripts/build.mjs.' },
   });
-  writeFileSync(join(pkg, 'inline', 'index.d.ts'), `export * from '../web/${crate}.js';\n`);
+  writeFileSync(join(pkg, 'inline', 'index.d.ts'), `export * from '../web/index.js';\n`);
   moduleFolder(join(pkg, 'inline'));
 
   // Cloudflare Workers: the .wasm imported as a module.
   copy('workerd.js', 'workerd', 'index.js');
-  writeFileSync(join(pkg, 'workerd', 'index.d.ts'), `export * from '../web/${crate}.js';\n`);
+  writeFileSync(join(pkg, 'workerd', 'index.d.ts'), `export * from '../web/index.js';\n`);
   moduleFolder(join(pkg, 'workerd'));
+}
+
+/**
+ * The declarations of an entry beside a build's glue: the glue's, with `SyncEngine` taken
+ * from ./sync-engine.d.ts (src/entries/shared/, copied beside the glue), whose constructor is
+ * the public one.
+ */
+export function publicDeclarations(crate) {
+  return `export * from './${crate}.js';\nexport { SyncEngine } from './sync-engine.js';\n`;
 }

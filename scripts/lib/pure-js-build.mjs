@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { dropTargetFeature } from './wasm-abi.mjs';
 import { hideStartExport, patchReinitOrder } from './glue-patches.mjs';
+import { publicDeclarations } from './entries.mjs';
 
 /** Salesforce's limit for one static resource; the build fails above it. */
 const STATIC_RESOURCE_LIMIT = 5 * 1024 * 1024;
@@ -58,7 +59,8 @@ export async function buildPureJs({ root, pkg, crate, run, wasmOpt, wasm, optimi
 
     copyFileSync(join(root, 'src', 'entries', 'js.js'), join(dir, 'index.js'));
     copyFileSync(join(root, 'src', 'entries', 'webassembly-shim.js'), join(dir, 'webassembly-shim.js'));
-    writeFileSync(join(dir, 'index.d.ts'), `export * from './${crate}.js';\n`);
+    copyFileSync(join(root, 'src', 'entries', 'shared', 'sync-engine.d.ts'), join(dir, 'sync-engine.d.ts'));
+    writeFileSync(join(dir, 'index.d.ts'), publicDeclarations(crate));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }, null, 2) + '\n');
 
     if (!optimize) return;

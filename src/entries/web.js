@@ -2,11 +2,14 @@
 // glue (./spotdraft_sync.js) with its two initialisers guarded, so that a runtime without
 // WebAssembly, a CSP that refuses it or a .wasm the bundler dropped gives a SpotDraftError
 // `WASM_UNAVAILABLE` instead of a ReferenceError or an opaque CompileError. Everything else
-// is the glue's, unchanged. Hand-written (src/entries/web.js), copied by scripts/build.mjs.
-import initGlue, { initSync as initSyncGlue } from './spotdraft_sync.js';
+// is the glue's, unchanged, except `SyncEngine` (../shared/sync-engine.js: its one-argument
+// constructor). Hand-written (src/entries/web.js), copied by scripts/build.mjs.
+import initGlue, { initSync as initSyncGlue, SyncEngine as GeneratedSyncEngine, SpotDraftClient } from './spotdraft_sync.js';
 import { requireWebAssembly, wasmUnavailable } from '../shared/wasm-unavailable.js';
+import { defineSyncEngine } from '../shared/sync-engine.js';
 
 export * from './spotdraft_sync.js';
+export const SyncEngine = /* @__PURE__ */ defineSyncEngine(GeneratedSyncEngine, SpotDraftClient);
 
 /**
  * Loads and instantiates the .wasm (streaming where the host allows it); resolves once the

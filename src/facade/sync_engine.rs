@@ -31,9 +31,7 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use std::rc::Rc;
 use tsify::Tsify;
-use wasm_bindgen::convert::TryFromJsValue;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(typescript_custom_section)]
 const SYNC_ENGINE_TS: &'static str = r#"
@@ -138,24 +136,6 @@ pub struct FetchDocumentOptions {
     pub format: Option<DownloadFormat>,
 }
 
-/// The client behind a `SpotDraftClient`, handed to `SyncEngine` without taking the user's
-/// object (wasm-bindgen's conversion from a `JsValue` moves the Rust value out of it).
-#[wasm_bindgen(js_name = __SyncClientHandle, skip_typescript)]
-pub struct ClientHandle {
-    client: Rc<Client<JsTransport>>,
-}
-
-#[wasm_bindgen(js_class = SpotDraftClient)]
-impl SpotDraftClient {
-    /// Internal: a handle on this client for `SyncEngine`. Not part of the API.
-    #[wasm_bindgen(js_name = __syncHandle, skip_typescript)]
-    pub fn sync_handle(&self) -> ClientHandle {
-        ClientHandle {
-            client: self.inner(),
-        }
-    }
-}
-
 /// The JS wall clock (`Date.now`).
 pub(super) struct JsClock;
 
@@ -196,14 +176,19 @@ pub struct SyncEngine {
 
 #[wasm_bindgen(js_class = SyncEngine)]
 impl SyncEngine {
-    /// Creates an engine. Throws `INVALID_ARGUMENT` when an option is wrong (a bad key is
-    /// named by its index, never shown).
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "SyncEngineOptions")] options: JsValue,
-    ) -> Result<SyncEngine, Thrown> {
+    /// Creates an engine over `client`, which it shares with the caller (the user's object
+    /// stays usable). Throws `INVALID_ARGUMENT` when an option is wrong (a bad key is named by
+    /// its index, never shown).
+    ///
+    /// The client arrives as a typed second argument, borrowed for the call: the package's
+    /// entries export a `SyncEngine` subclass (src/entries/shared/sync-engine.js) whose
+    /// one-argument constructor passes `options.client` here, and whose declaration
+    /// (src/entries/shared/sync-engine.d.ts) is the TypeScript users see. This does NOT check
+    /// that `options.client` is `client`: the subclass does, and refuses anything else.
+    #[wasm_bindgen(constructor, skip_typescript)]
+    pub fn new(options: JsValue, client: &SpotDraftClient) -> Result<SyncEngine, Thrown> {
         Ok(Self {
-            inner: Rc::new(Inner::from_options(&options)?),
+            inner: Rc::new(Inner::from_options(&options, client.inner())?),
         })
     }
 
@@ -426,25 +411,6 @@ fn record_ref_arg(value: &JsValue) -> Result<RecordKey> {
     Err(refuse())
 }
 
-fn client_arg(value: &JsValue) -> Result<Rc<Client<JsTransport>>> {
-    let refuse = || {
-        Error::invalid_argument(
-            "options.client",
-            format!("must be a SpotDraftClient, got {}", type_name(value)),
-        )
-    };
-    if !value.is_object() {
-        return Err(refuse());
-    }
-    let handle_fn = get(value, "__syncHandle")
-        .dyn_into::<Function>()
-        .map_err(|_| refuse())?;
-    let handle = handle_fn.call0(value).map_err(|_| refuse())?;
-    ClientHandle::try_from_js_value(handle)
-        .map(|handle| handle.client)
-        .map_err(|_| refuse())
-}
-
 /// `reconcile`'s options: the engine's settings, the progress hook and the call's context.
 struct ReconcileCall {
     settings: ReconcileSettings,
@@ -499,7 +465,7 @@ impl ReconcileCall {
 }
 
 impl Inner {
-    fn from_options(options: &JsValue) -> Result<Self> {
+    fn from_options(options: &JsValue, client: Rc<Client<JsTransport>>) -> Result<Self> {
         if !options.is_object() || Array::is_array(options) {
             return Err(Error::invalid_argument(
                 "options",
@@ -509,9 +475,8 @@ impl Inner {
                 ),
             ));
         }
-        let ([client, store, keys], data) = take_js_values(options, ENGINE_JS_VALUES);
+        let ([_client, store, keys], data) = take_js_values(options, ENGINE_JS_VALUES);
         let data: SyncEngineOptions = options_arg("options", &data)?;
-        let client = client_arg(&client)?;
         let store = JsStore::from_js("options.store", &store)?;
         let keys = webhook_keys_arg("options.webhookKeys", &keys, true)?;
         let key_pointer_fields = data.key_pointer_fields;

@@ -14,7 +14,7 @@ test('IndexedDbStore keeps records across a reload and is shared with a web work
   // Any same-origin page will do: the store only needs the origin's IndexedDB.
   await page.goto(`${chromium.site.url}/www/index.html`);
   const written = await page.evaluate(async () => {
-    const sd = await import('/pkg/web/spotdraft_sync.js');
+    const sd = await import('/pkg/web/index.js');
     await sd.default();
     const store = new sd.IndexedDbStore('sync-test');
     const records = [];
@@ -50,7 +50,7 @@ test('IndexedDbStore keeps records across a reload and is shared with a web work
 
   await page.reload();
   const read = await page.evaluate(async () => {
-    const sd = await import('/pkg/web/spotdraft_sync.js');
+    const sd = await import('/pkg/web/index.js');
     await sd.default();
     const store = new sd.IndexedDbStore('sync-test');
     const one = await store.get('contract:1001');
@@ -78,7 +78,7 @@ test('IndexedDbStore keeps records across a reload and is shared with a web work
   // A module worker of the same origin reads the same database.
   const fromWorker = await page.evaluate(async () => {
     const source = `
-      import * as sd from '${location.origin}/pkg/web/spotdraft_sync.js';
+      import * as sd from '${location.origin}/pkg/web/index.js';
       await sd.default();
       const store = new sd.IndexedDbStore('sync-test');
       const record = await store.get('contract:1004');
@@ -94,7 +94,7 @@ test('IndexedDbStore keeps records across a reload and is shared with a web work
   });
   assert.deepEqual(fromWorker, { status: 'T-1004', count: 6 });
   const afterWorker = await page.evaluate(async () => {
-    const sd = await import('/pkg/web/spotdraft_sync.js');
+    const sd = await import('/pkg/web/index.js');
     return (await new sd.IndexedDbStore('sync-test').get('contract:2000'))?.contractId;
   });
   assert.equal(afterWorker, 2000);

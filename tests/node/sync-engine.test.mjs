@@ -104,8 +104,20 @@ test('SyncEngine refuses bad options with INVALID_ARGUMENT, naming them and neve
   // One derived definition (SyncEngineOptions) gives the TS, the keys and the parser: a
   // missing required option is named, a JSON option of the wrong type names its path.
   const [missingCode, missingPath, missingMessage] = code(() => new sd.SyncEngine({ store, webhookKeys: [] }));
-  assert.deepEqual([missingCode, missingPath], ['INVALID_ARGUMENT', 'options']);
-  assert.match(missingMessage, /client/);
+  assert.deepEqual([missingCode, missingPath], ['INVALID_ARGUMENT', 'options.client']);
+  assert.match(missingMessage, /is required: pass the SpotDraftClient/);
+  assert.deepEqual(code(() => new sd.SyncEngine({ client, webhookKeys: [] })).slice(0, 2), ['INVALID_ARGUMENT', 'options']);
+  assert.deepEqual(code(() => new sd.SyncEngine([client])).slice(0, 2), ['INVALID_ARGUMENT', 'options']);
+  // A client that only looks like one (a plain object with its methods) is refused by name.
+  assert.deepEqual(code(() => new sd.SyncEngine({ client: { getContractStatus: client.getContractStatus }, store, webhookKeys: [] })).slice(0, 2), ['INVALID_ARGUMENT', 'options.client']);
+  // So is a real client of another build (the pure-JS build, or the inline web build when this
+  // suite runs over the pure-JS build): its Rust value lives in another module instance,
+  // which this engine cannot borrow from.
+  const otherBuild = process.env.SPOTDRAFT_TEST_BUILD === 'js' ? 'spotdraft-sync/inline' : 'spotdraft-sync/js';
+  const { SpotDraftClient: OtherClient } = await import(otherBuild);
+  const [otherCode, otherPath, otherMessage] = code(() => new sd.SyncEngine({ client: new OtherClient({ baseUrl: 'http://127.0.0.1:9' }), store, webhookKeys: [] }));
+  assert.deepEqual([otherCode, otherPath], ['INVALID_ARGUMENT', 'options.client']);
+  assert.match(otherMessage, /same import of spotdraft-sync/);
   assert.deepEqual(code(() => new sd.SyncEngine({ client, store, webhookKeys: [], keyPointerFields: [1] })).slice(0, 2), ['INVALID_ARGUMENT', 'options.keyPointerFields[0]']);
   // The client stays usable: the engine does not take it over. (A wasm object whose Rust value
   // was moved out still has its methods, but every call throws a plain Error; this call must

@@ -2523,11 +2523,6 @@ export class SyncEngine {
      */
     handleWebhook(rawBody: Uint8Array | ArrayBuffer | string, headers: Headers | Record<string, string | string[] | undefined>, options?: HandleWebhookOptions & CallOptions): Promise<HandleWebhookResult>;
     /**
-     * Creates an engine. Throws `INVALID_ARGUMENT` when an option is wrong (a bad key is
-     * named by its index, never shown).
-     */
-    constructor(options: SyncEngineOptions);
-    /**
      * Polls `GET …/status` for records that may have drifted — not executed, voided or
      * deleted, no news for `staleAfterMs` (or a status nobody could read) — by ascending
      * contract id, at most `budget` requests, `concurrency` at a time within the client's
@@ -2726,7 +2721,6 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
-    readonly __wbg___syncclienthandle_free: (a: number, b: number) => void;
     readonly __wbg_compiledtemplate_free: (a: number, b: number) => void;
     readonly __wbg_indexeddbstore_free: (a: number, b: number) => void;
     readonly __wbg_memorystore_free: (a: number, b: number) => void;
@@ -2752,7 +2746,6 @@ export interface InitOutput {
     readonly memorystore_size: (a: number) => number;
     readonly parseWebhookEvent: (a: number, b: number) => [number, number, number];
     readonly signWebhookForTest: (a: number, b: number) => [number, number, number, number];
-    readonly spotdraftclient___syncHandle: (a: number) => number;
     readonly spotdraftclient_createContract: (a: number, b: number, c: number) => number;
     readonly spotdraftclient_deleteWebhook: (a: number, b: number, c: number) => number;
     readonly spotdraftclient_findContractsByExternalId: (a: number, b: number, c: number) => number;
@@ -2769,7 +2762,7 @@ export interface InitOutput {
     readonly syncengine_fetchDocument: (a: number, b: number, c: number) => number;
     readonly syncengine_getRecord: (a: number, b: number) => number;
     readonly syncengine_handleWebhook: (a: number, b: number, c: number, d: number) => number;
-    readonly syncengine_new: (a: number) => [number, number, number];
+    readonly syncengine_new: (a: number, b: number) => [number, number, number];
     readonly syncengine_reconcile: (a: number, b: number) => number;
     readonly syncengine_recordStored: (a: number, b: number, c: number) => number;
     readonly syncengine_runPendingActions: (a: number, b: number, c: number) => number;
