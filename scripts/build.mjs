@@ -12,9 +12,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
 import { PURE_JS_RUSTFLAGS, WASM_RUSTFLAGS, dropTargetFeature } from './lib/wasm-abi.mjs';
-import { hideStartExport, patchReinitOrder, snippetsToCommonJs } from './lib/glue-patches.mjs';
+import { entrySizes, fileSize } from './lib/sizes.mjs';
+import { hideStartExport, minifyGlueWhitespace, patchReinitOrder, snippetsToCommonJs } from './lib/glue-patches.mjs';
 import { writeEntries } from './lib/entries.mjs';
 import { buildPureJs } from './lib/pure-js-build.mjs';
 
@@ -82,6 +82,7 @@ function bind(wasm, target) {
   patchReinitOrder(join(dir, `${crate}.js`));
   hideStartExport(dir, crate);
   if (target === 'nodejs') snippetsToCommonJs(join(dir, 'snippets'));
+  minifyGlueWhitespace(dir, crate);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: target === 'nodejs' ? 'commonjs' : 'module' }, null, 2) + '\n');
 }
 
@@ -146,17 +147,13 @@ const files = [
   ['js', `${crate}.js`],
   ['js', 'spotdraft-sync.iife.js'],
 ];
-const rows = files.map(([dir, name]) => {
-  const bytes = readFileSync(join(pkg, dir, name));
-  return {
-    file: `pkg/${dir}/${name}`,
-    raw: bytes.length,
-    gzip: gzipSync(bytes, { level: 9 }).length,
-    brotli: brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).length,
-  };
-});
+const rows = files.map(([dir, name]) => ({ file: `pkg/${dir}/${name}`, ...fileSize(join(pkg, dir, name)) }));
+const entries = entrySizes(pkg);
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 console.log('\nSize report (wasm-bindgen %s, wasm-opt -Oz):', wbVersion);
 console.log('| file | raw | gzip -9 | brotli -11 |\n|---|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.file} | ${kib(r.raw)} | ${kib(r.gzip)} | ${kib(r.brotli)} |`);
-writeFileSync(join(pkg, 'size-report.json'), JSON.stringify({ wasmBindgen: wbVersion, files: rows }, null, 2) + '\n');
+console.log('\nWhat each entry loads (its files, each compressed on its own, summed; scripts/lib/sizes.mjs):');
+console.log('| entry | files | raw | gzip -9 | brotli -11 |\n|---|---:|---:|---:|---:|');
+for (const e of entries) console.log(`| ${e.entry} | ${e.files} | ${kib(e.raw)} | ${kib(e.gzip)} | ${kib(e.brotli)} |`);
+writeFileSync(join(pkg, 'size-report.json'), JSON.stringify({ wasmBindgen: wbVersion, files: rows, entries }, null, 2) + '\n');

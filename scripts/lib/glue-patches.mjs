@@ -15,10 +15,16 @@ const STALE_MESSAGE = 'Invalid stale object from previous Wasm instance';
 const STALE_REPLACEMENT =
   "Object.assign(new Error('This object was created before an internal error reset spotdraft-sync; create a new one (the library itself keeps working).'), { name: 'SpotDraftError', code: 'INTERNAL' })";
 
-/** The glue's syntax tree: an ES module (web) or a CommonJS script (nodejs). */
-function parseGlue(source) {
-  const sourceType = /^\s*(export|import)\s/m.test(source) ? 'module' : 'script';
-  return parse(source, { ecmaVersion: 'latest', sourceType, allowHashBang: true });
+/**
+ * The glue's syntax tree: an ES module (web) or a CommonJS script (nodejs). Parsed as a module
+ * first (minified glue has no line starts to look at), as a script when that fails.
+ */
+export function parseGlue(source) {
+  try {
+    return parse(source, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true });
+  } catch {
+    return parse(source, { ecmaVersion: 'latest', sourceType: 'script', allowHashBang: true });
+  }
 }
 
 /** Calls `visit(node, ancestors)` for every node of `tree`, outermost first. */
@@ -180,13 +186,29 @@ export function guardReport(source) {
 // (a parser, not a pattern), whatever it exports; tests/packaging/glue.test.mjs loads the
 // results.
 export function snippetsToCommonJs(dir) {
-  if (!existsSync(dir)) return;
-  for (const entry of readdirSync(dir, { recursive: true })) {
-    const file = join(dir, String(entry));
-    if (!file.endsWith('.js')) continue;
+  for (const file of jsFilesUnder(dir)) {
     const { code } = transformSync(readFileSync(file, 'utf8'), { format: 'cjs', loader: 'js', banner: "'use strict';", sourcefile: file, logLevel: 'warning' });
     writeFileSync(file, code);
   }
+}
+
+// wasm-bindgen copies every rustdoc comment into the glue (the .d.ts keeps them for editors),
+// so comments and indentation are half of what a page downloads: whitespace-only minification
+// halves the glue's gzip size (issue #14, BENCHMARKS.md "Weight"). Whitespace only, so every
+// name and statement stays as generated and guardReport reads the shipped glue; legal and
+// `@__PURE__` comments stay (esbuild keeps them).
+/** Minifies the whitespace of `dir`/`crate`.js and of every JS snippet under `dir`/snippets. */
+export function minifyGlueWhitespace(dir, crate) {
+  for (const file of [join(dir, `${crate}.js`), ...jsFilesUnder(join(dir, 'snippets'))]) {
+    const { code } = transformSync(readFileSync(file, 'utf8'), { minifyWhitespace: true, loader: 'js', sourcefile: file, logLevel: 'warning' });
+    writeFileSync(file, code);
+  }
+}
+
+/** The .js files under `dir`, at any depth (none when `dir` does not exist). */
+function jsFilesUnder(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true }).map((entry) => join(dir, String(entry))).filter((file) => file.endsWith('.js'));
 }
 
 /** `bytes` (a .wasm) without the export named `name`; throws when it has no such export. */

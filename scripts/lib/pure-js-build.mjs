@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { dropTargetFeature } from './wasm-abi.mjs';
-import { hideStartExport, patchReinitOrder } from './glue-patches.mjs';
+import { hideStartExport, minifyGlueWhitespace, patchReinitOrder } from './glue-patches.mjs';
 import { publicDeclarations } from './entries.mjs';
 
 /** Salesforce's limit for one static resource; the build fails above it. */
@@ -42,6 +42,7 @@ export async function buildPureJs({ root, pkg, crate, run, wasmOpt, wasm, optimi
     patchReinitOrder(join(dir, `${crate}.js`));
     hideStartExport(dir, crate);
     bindGlueToShim(join(dir, `${crate}.js`));
+    minifyGlueWhitespace(dir, crate);
 
     const lowered = join(work, 'lowered.wasm');
     run(wasmOpt, [

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'acorn';
-import { guardReport, patchGlue, withoutWasmExport } from '../../scripts/lib/glue-patches.mjs';
+import { guardReport, parseGlue, patchGlue, withoutWasmExport } from '../../scripts/lib/glue-patches.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
@@ -30,7 +30,7 @@ for (const target of ['web', 'node', 'js']) {
 
 /** `source` with the first statement of the first function or method named `name` removed. */
 function withoutFirstGuard(source, name) {
-  const tree = parse(source, { ecmaVersion: 'latest', sourceType: /^export /m.test(source) ? 'module' : 'script' });
+  const tree = parseGlue(source);
   let cut;
   const visit = (node) => {
     if (cut || !node || typeof node.type !== 'string') return;

@@ -21,6 +21,7 @@ before(async () => {
       { type: 'ESModule', path: join(root, 'pkg/web/index.js') },
       { type: 'ESModule', path: join(root, 'pkg/web/spotdraft_sync.js') },
       { type: 'ESModule', path: join(root, 'pkg/shared/wasm-unavailable.js') },
+      { type: 'ESModule', path: join(root, 'pkg/shared/sync-engine.js') },
       // The glue imports its JS snippets (src/facade/js/) from pkg/web/snippets/.
       ...readdirSync(join(root, 'pkg/web/snippets'), { recursive: true })
         .filter((f) => String(f).endsWith('.js'))
