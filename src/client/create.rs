@@ -389,6 +389,23 @@ mod tests {
     }
 
     #[test]
+    fn a_cancel_during_the_settle_wait_is_aborted_and_names_the_lookup_to_make() {
+        let client = client();
+        client
+            .transport()
+            .push(Err(Error::new(ErrorCode::Network, "reset")))
+            .respond(200, "[]");
+        client.transport().abort_after_sends(2);
+        let error =
+            block_on(client.create_contract(body(), false, &CallContext::new(()))).unwrap_err();
+        assert_eq!(error.code, ErrorCode::Aborted);
+        assert!(error
+            .message
+            .contains("findContractsByExternalId(\"deal-1\")"));
+        assert_eq!(paths(&client), [POST, LOOKUP]);
+    }
+
+    #[test]
     fn a_create_that_succeeds_at_once_neither_looks_up_nor_waits() {
         let client = client_with_settle(Some(600_000.0));
         client.transport().respond(201, CREATED);
