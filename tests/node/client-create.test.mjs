@@ -120,7 +120,7 @@ test('1,000 creates under 30% injected faults end with exactly 1,000 contracts: 
   // Faults: CHAOS_FAULTS (≈30% of attempts fail, some after the create is committed); the
   // test prints the share of attempts that were faulted. The sandbox's lookup is immediately
   // consistent here, so `createSettleMs: 0` (one lookup, then create again) is exact and keeps
-  // this run at ~50 s; the default window would add ~50 s (BENCHMARKS.md) and is tested by
+  // this run at ~50 s; the default window would add ~40–50 s (BENCHMARKS.md) and is tested by
   // the lagging run below.
   const run = await createChaosRun({ SpotDraftClient, root, url: sandbox.url, count: 1000, prefix: 'chaos', faults: CHAOS_FAULTS, clientOptions: { createSettleMs: 0 } });
   console.log(`exactly-once creates: ${run.summary}`);
