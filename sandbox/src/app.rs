@@ -211,18 +211,28 @@ impl App {
 
     /// Current sandbox time as (RFC 3339 seconds, RFC 3339 micros, epoch seconds).
     pub fn now(&self) -> (String, String, i64) {
-        let us = self.clock.now_micros();
-        (
-            format_secs(us.div_euclid(1_000_000)),
-            format_micros(us),
-            us.div_euclid(1_000_000),
-        )
+        let Now {
+            secs, micros, unix, ..
+        } = self.stamp();
+        (secs, micros, unix)
     }
 
     /// The sandbox time as a [`Now`] for one state command.
     pub fn stamp(&self) -> Now {
-        let (secs, micros, unix) = self.now();
-        Now { secs, micros, unix }
+        let us = self.clock.now_micros();
+        Now {
+            secs: format_secs(us.div_euclid(1_000_000)),
+            micros: format_micros(us),
+            unix: us.div_euclid(1_000_000),
+            unix_micros: us,
+        }
+    }
+
+    /// The newest `created_micros` the lookups that the `lookup_lag_ms` fault delays see
+    /// now (by_external_metadata, filtered lists). Locks the faults only: call it before
+    /// locking the state.
+    pub fn lookup_cutoff_micros(&self) -> i64 {
+        lock(&self.faults).lookup_cutoff_micros(self.clock.now_micros())
     }
 
     /// [`State::act`] at the sandbox time; queues the jobs and marks the state dirty.

@@ -100,6 +100,8 @@ USAGE: spotdraft-sandbox [FLAGS]   (each flag also reads SANDBOX_<FLAG> from the
   --fault-retry-after-secs N         Retry-After on injected 429 (default 1)
   --fault-reset-before-rate R        fraction of API requests reset before handling
   --fault-reset-after-commit-rate R  fraction of mutating requests reset after committing
+  --fault-lookup-lag-ms N            a new contract is invisible to by_external_metadata and
+                                     to filtered lists for N ms after its creation
   --fault-webhook-duplicate-rate R   fraction of deliveries sent twice
   --fault-webhook-delay-rate R       fraction of deliveries delayed
   --fault-webhook-delay-ms N         delay of delayed deliveries
@@ -129,6 +131,7 @@ const FLAGS: &[&str] = &[
     "fault-retry-after-secs",
     "fault-reset-before-rate",
     "fault-reset-after-commit-rate",
+    "fault-lookup-lag-ms",
     "fault-webhook-duplicate-rate",
     "fault-webhook-delay-rate",
     "fault-webhook-delay-ms",
@@ -217,6 +220,7 @@ pub fn parse_cli(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Resul
             "fault-retry-after-secs" => f.retry_after_secs = num(name, v)?,
             "fault-reset-before-rate" => f.reset_before_rate = num(name, v)?,
             "fault-reset-after-commit-rate" => f.reset_after_commit_rate = num(name, v)?,
+            "fault-lookup-lag-ms" => f.lookup_lag_ms = num(name, v)?,
             "fault-webhook-duplicate-rate" => f.webhook_duplicate_rate = num(name, v)?,
             "fault-webhook-delay-rate" => f.webhook_delay_rate = num(name, v)?,
             "fault-webhook-delay-ms" => f.webhook_delay_ms = num(name, v)?,
@@ -260,6 +264,18 @@ mod tests {
         assert!((c.faults.error_5xx_rate - 0.5).abs() < f64::EPSILON);
         assert_eq!(c.faults.seed, 3);
         assert!(c.log_requests);
+    }
+
+    #[test]
+    fn lookup_lag_flag_sets_the_fault_and_is_range_checked() {
+        let env = |_: &str| None;
+        let Cli::Run(c) = parse_cli(&args(&["--fault-lookup-lag-ms", "1500"]), &env).unwrap()
+        else {
+            panic!("help")
+        };
+        assert_eq!(c.faults.lookup_lag_ms, 1500);
+        assert!(parse_cli(&args(&["--fault-lookup-lag-ms", "600001"]), &env).is_err());
+        assert!(parse_cli(&args(&["--fault-lookup-lag-ms", "-1"]), &env).is_err());
     }
 
     #[test]

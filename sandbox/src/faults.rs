@@ -6,6 +6,10 @@
 //! faults; concurrent clients interleave draws and lose that property. Replacing the config
 //! (`POST /__sandbox/faults`) reseeds the stream.
 //!
+//! `lookup_lag_ms` is not a per-request draw: it models a search index that trails the
+//! write, so a contract is hidden from the lookups for that long after its creation, by the
+//! sandbox clock ([`crate::clock::Clock`]; moving the clock forward makes it visible sooner).
+//!
 //! The `next_*` counters are deterministic one-shots: "fail the next N requests this way",
 //! handy for tests that need exactly one reset after a create commits.
 
@@ -37,6 +41,12 @@ pub struct FaultConfig {
     pub reset_before_rate: f64,
     /// Fraction of mutating API requests (POST/PATCH/DELETE) reset after their change is committed.
     pub reset_after_commit_rate: f64,
+    /// A contract is invisible to `GET contracts/by_external_metadata/{id}` and to lists with
+    /// a `filter__…` or `query` parameter for this many ms after its creation (the lag of a
+    /// search index behind the write). Read at lookup time, so changing it applies to
+    /// contracts already created. An unfiltered list, reads by id and the control routes
+    /// see every contract at once.
+    pub lookup_lag_ms: u64,
     /// Fraction of webhook deliveries sent twice.
     pub webhook_duplicate_rate: f64,
     /// Fraction of webhook deliveries delayed by `webhook_delay_ms`.
@@ -70,6 +80,7 @@ impl Default for FaultConfig {
             retry_after_secs: 1,
             reset_before_rate: 0.0,
             reset_after_commit_rate: 0.0,
+            lookup_lag_ms: 0,
             webhook_duplicate_rate: 0.0,
             webhook_delay_rate: 0.0,
             webhook_delay_ms: 0,
@@ -113,9 +124,11 @@ impl FaultConfig {
         if self.latency_ms > 60_000
             || self.latency_jitter_ms > 60_000
             || self.webhook_delay_ms > 600_000
+            || self.lookup_lag_ms > 600_000
         {
             return Err(
-                "latency_ms / latency_jitter_ms must be <= 60000 and webhook_delay_ms <= 600000"
+                "latency_ms / latency_jitter_ms must be <= 60000, webhook_delay_ms and \
+                 lookup_lag_ms <= 600000"
                     .into(),
             );
         }
@@ -224,6 +237,15 @@ impl FaultState {
         (dup, if delay { c.webhook_delay_ms } else { 0 }, reorder)
     }
 
+    /// The newest creation time (sandbox epoch microseconds) the lagging lookups see at
+    /// `now_micros`: a contract is visible to them when created at or before it, that is from
+    /// `created + lookup_lag_ms` on.
+    pub fn lookup_cutoff_micros(&self, now_micros: i64) -> i64 {
+        let lag =
+            i64::try_from(self.config.lookup_lag_ms.saturating_mul(1_000)).unwrap_or(i64::MAX);
+        now_micros.saturating_sub(lag)
+    }
+
     /// Tamper with this attempt's signature?
     pub fn tamper(&mut self) -> bool {
         let rate = self.config.webhook_tamper_rate;
@@ -277,6 +299,30 @@ mod tests {
             }
         }
         assert!(bursts > 0);
+    }
+
+    #[test]
+    fn a_lagging_lookup_sees_a_contract_from_created_plus_lag_on() {
+        let lagging = FaultState::new(FaultConfig {
+            lookup_lag_ms: 1_500,
+            ..FaultConfig::default()
+        });
+        let created = 1_000_000_000;
+        let visible = |faults: &FaultState, created: i64, now: i64| {
+            created <= faults.lookup_cutoff_micros(now)
+        };
+        assert!(!visible(&lagging, created, created));
+        assert!(!visible(&lagging, created, created + 1_499_999));
+        assert!(visible(&lagging, created, created + 1_500_000));
+        let immediate = FaultState::new(FaultConfig::default());
+        assert!(visible(&immediate, created, created));
+        // A contract from an old state file (no creation micros) is visible.
+        assert!(visible(&lagging, 0, created));
+        let too_long = FaultConfig {
+            lookup_lag_ms: 600_001,
+            ..FaultConfig::default()
+        };
+        assert!(too_long.validate().is_err());
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub struct Now {
     pub micros: String,
     /// Epoch seconds.
     pub unix: i64,
+    /// Epoch microseconds.
+    pub unix_micros: i64,
 }
 
 /// Work a state change causes, for the caller to run.
@@ -164,6 +166,7 @@ impl State {
             held_from: None,
             created: now.secs.clone(),
             created_unix: now.unix,
+            created_micros: now.unix_micros,
             created_by_email: user.email.clone(),
             created_by_name: user.name.clone(),
             contract_type_id: v.template.contract_type_id,
@@ -410,6 +413,7 @@ mod tests {
             secs: format!("2026-01-01T00:00:{n:02}Z"),
             micros: format!("2026-01-01T00:00:{n:02}.000000Z"),
             unix: 1_767_225_600 + n,
+            unix_micros: (1_767_225_600 + n) * 1_000_000,
         }
     }
 

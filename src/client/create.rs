@@ -3,8 +3,11 @@
 //! SpotDraft's create has no idempotency key, so `POST /contracts/` is never blindly retried.
 //! When an attempt fails in a way that leaves it unknown whether the contract was created
 //! (network error, timeout, 5xx), the contract is looked up by `external_metadata.id`: found →
-//! it is returned (`FOUND_EXISTING`); not found → the create is sent again. After a timeout
-//! the lookup waits one timeout first, since the request may still be running on the server. A 429 is a refusal
+//! it is returned (`FOUND_EXISTING`); not found → looked up again with backoff over the settle
+//! window (`createSettleMs`, default 5 s, see [`crate::core::settle`]), since the lookup may
+//! trail the write; still not found at the window's end → the create is sent again. After a
+//! timeout the first lookup waits one timeout, since the request may still be running on the
+//! server. A create that succeeds at once never looks up nor waits. A 429 is a refusal
 //! before processing, so the create is simply retried after the advised delay. Any other 4xx
 //! is final, and so is an `INVALID_ARGUMENT` of the transport (refused before sending).
 //!
@@ -15,6 +18,12 @@
 //! that no lookup here can undo. Only a backend that deduplicates creates by
 //! `external_metadata.id` prevents that.
 //!
+//! Where exactly-once stops: a lookup that lags behind the write by longer than the settle
+//! window reads "not found" to the end, the create is sent again, and the contract exists
+//! twice. `createSettleMs: 0` restores the old behaviour (one lookup, then create again). A
+//! process that dies between sending a create and learning its outcome loses what this code
+//! knew; nothing here survives a restart.
+//!
 //! This relies on `external_metadata.id` naming one source record per contract, as SpotDraft's
 //! playbook asks; a create without it is refused before the network.
 
@@ -24,6 +33,7 @@ use crate::api::contracts::create::{ContractSummary, CreateContract};
 use crate::api::errors::error_from_response;
 use crate::api::retry::retry_after_ms;
 use crate::api::Endpoint;
+use crate::core::settle::{SettlePolicy, SettleStep};
 use crate::error::{Error, ErrorCode, Result};
 use crate::transport::Transport;
 use serde::{Deserialize, Serialize};
@@ -85,8 +95,8 @@ impl<T: Transport> Client<T> {
     /// # Errors
     /// `VALIDATION_FAILED` without an external id; the mapped error of a definite refusal
     /// (4xx); `AMBIGUOUS_CREATE` when the lookup after an ambiguous failure fails too;
-    /// `ABORTED`; the last attempt's error when retries run out and the lookup proved that
-    /// nothing was created.
+    /// `ABORTED`; the last attempt's error when retries run out and the lookups found nothing
+    /// over the settle window.
     pub(crate) async fn create_contract(
         &self,
         body: Value,
@@ -109,7 +119,10 @@ impl<T: Transport> Client<T> {
         let policy = self.retry_policy(ctx);
         let mut attempt = 1;
         loop {
-            let ambiguous = match self.send_once(CreateContract::NAME, &request, attempt, ctx).await {
+            let ambiguous = match self
+                .send_once(CreateContract::NAME, &request, attempt, ctx)
+                .await
+            {
                 Ok(response) if response.is_success() => {
                     return Ok(CreateResult {
                         contract: endpoint.parse(&response)?,
@@ -129,16 +142,12 @@ impl<T: Transport> Client<T> {
                     attempt += 1;
                     continue;
                 }
-                Ok(response) if response.status >= 500 => error_from_response(CreateContract::NAME, &response),
+                Ok(response) if response.status >= 500 => {
+                    error_from_response(CreateContract::NAME, &response)
+                }
                 Ok(response) => return Err(error_from_response(CreateContract::NAME, &response)),
                 Err(error) if error.code == ErrorCode::Aborted => {
-                    return Err(Error::new(
-                        ErrorCode::Aborted,
-                        format!(
-                            "The create was cancelled; it may or may not have reached SpotDraft. \
-                             Call findContractsByExternalId(\"{external_id}\") before creating again."
-                        ),
-                    ))
+                    return Err(cancelled(&external_id))
                 }
                 // Refused before sending (the transport's own checks, e.g. hubspot.fetch's
                 // header and size limits, or a failing `headers()` provider): nothing reached
@@ -149,10 +158,50 @@ impl<T: Transport> Client<T> {
             if ambiguous.code == ErrorCode::Timeout {
                 // The request may still be running on the server: give it about as long as
                 // the attempt had before asking whether it created the contract.
-                let settle = f64::from(ctx.timeout_ms.unwrap_or(self.config.timeout_ms));
-                self.transport.sleep(settle, &ctx.transport).await?;
+                let wait = f64::from(ctx.timeout_ms.unwrap_or(self.config.timeout_ms));
+                self.transport.sleep(wait, &ctx.transport).await?;
             }
-            let found = self.call(&lookup, ctx).await.map_err(|lookup_error| {
+            if let Some(contract) = self
+                .settled_lookup(&lookup, &external_id, &ambiguous, ctx)
+                .await?
+            {
+                return Ok(CreateResult {
+                    contract,
+                    outcome: CreateOutcome::FoundExisting,
+                    attempts: attempt,
+                });
+            }
+            // Not found over the whole settle window: sending again is taken as safe.
+            if attempt > policy.max_retries {
+                return Err(ambiguous);
+            }
+            let delay = policy.backoff_ms(attempt, self.transport.random());
+            self.transport.sleep(delay, &ctx.transport).await?;
+            attempt += 1;
+        }
+    }
+
+    /// Looks the contract up after an ambiguous failure until it is found or the "not found"
+    /// has held over the settle window ([`SettlePolicy`]); `Ok(None)` means not found at the
+    /// window's end. Does not send a create, and does not wait at all when the first lookup
+    /// finds the contract or the window is 0.
+    ///
+    /// # Errors
+    /// `AMBIGUOUS_CREATE` when a lookup fails (after its own retries); `ABORTED` when the
+    /// call is cancelled during a wait.
+    async fn settled_lookup(
+        &self,
+        lookup: &FindByExternalId,
+        external_id: &str,
+        ambiguous: &Error,
+        ctx: &CallContext<T::Call>,
+    ) -> Result<Option<ContractSummary>> {
+        let policy = SettlePolicy::new(self.config.create_settle_ms);
+        let started = self.transport.now_ms();
+        let mut lookups = 0;
+        loop {
+            lookups += 1;
+            let found = self.call(lookup, ctx).await.map_err(|lookup_error| {
                 Error::new(
                     ErrorCode::AmbiguousCreate,
                     format!(
@@ -164,21 +213,30 @@ impl<T: Transport> Client<T> {
                 )
             })?;
             if let Some(contract) = newest(found) {
-                return Ok(CreateResult {
-                    contract,
-                    outcome: CreateOutcome::FoundExisting,
-                    attempts: attempt,
-                });
+                return Ok(Some(contract));
             }
-            // Proven not created: sending again is safe.
-            if attempt > policy.max_retries {
-                return Err(ambiguous);
+            let elapsed = self.transport.now_ms() - started;
+            match policy.after_not_found(lookups, elapsed, self.transport.random()) {
+                SettleStep::Settled => return Ok(None),
+                SettleStep::LookAgain { delay_ms } => self
+                    .transport
+                    .sleep(delay_ms, &ctx.transport)
+                    .await
+                    .map_err(|_| cancelled(external_id))?,
             }
-            let delay = policy.backoff_ms(attempt, self.transport.random());
-            self.transport.sleep(delay, &ctx.transport).await?;
-            attempt += 1;
         }
     }
+}
+
+/// The error of a create cancelled after it may have been sent.
+fn cancelled(external_id: &str) -> Error {
+    Error::new(
+        ErrorCode::Aborted,
+        format!(
+            "The create was cancelled; it may or may not have reached SpotDraft. \
+             Call findContractsByExternalId(\"{external_id}\") before creating again."
+        ),
+    )
 }
 
 /// The most recent of several contracts with one external id (highest numeric id).
@@ -197,9 +255,14 @@ mod tests {
     use serde_json::json;
 
     fn client() -> Client<MockTransport> {
+        client_with_settle(None)
+    }
+
+    fn client_with_settle(create_settle_ms: Option<f64>) -> Client<MockTransport> {
         let config = ClientConfig::new(
             ClientConfigInput {
                 base_url: Some("http://127.0.0.1:4010".into()),
+                create_settle_ms,
                 ..ClientConfigInput::default()
             },
             Runtime::Server,
@@ -265,9 +328,12 @@ mod tests {
         );
     }
 
+    const POST: &str = "Post /contracts/";
+    const LOOKUP: &str = "Get /contracts/by_external_metadata/deal-1";
+
     #[test]
-    fn a_reset_before_commit_creates_again_once_the_lookup_proves_nothing_exists() {
-        let client = client();
+    fn with_settle_0_a_reset_before_commit_creates_again_after_one_lookup() {
+        let client = client_with_settle(Some(0.0));
         client
             .transport()
             .push(Err(Error::new(ErrorCode::Network, "reset")))
@@ -277,14 +343,77 @@ mod tests {
             block_on(client.create_contract(body(), false, &CallContext::new(()))).unwrap();
         assert_eq!(result.outcome, CreateOutcome::Created);
         assert_eq!(result.attempts, 2);
-        assert_eq!(
-            paths(&client),
-            [
-                "Post /contracts/",
-                "Get /contracts/by_external_metadata/deal-1",
-                "Post /contracts/"
-            ]
-        );
+        assert_eq!(paths(&client), [POST, LOOKUP, POST]);
+    }
+
+    #[test]
+    fn a_lookup_that_lags_behind_the_commit_is_waited_for_instead_of_creating_again() {
+        let client = client();
+        client
+            .transport()
+            .push(Err(Error::new(ErrorCode::Network, "reset after commit")))
+            .respond(200, "[]")
+            .respond(200, "[]")
+            .respond(200, "[]")
+            .respond(200, &format!("[{CREATED}]"));
+        let result =
+            block_on(client.create_contract(body(), false, &CallContext::new(()))).unwrap();
+        assert_eq!(result.outcome, CreateOutcome::FoundExisting);
+        assert_eq!(result.contract.id, "T-5");
+        assert_eq!(result.attempts, 1);
+        assert_eq!(paths(&client), [POST, LOOKUP, LOOKUP, LOOKUP, LOOKUP]);
+        // Re-looks after 187.5 + 375 + 750 ms (the mock's jitter is 0.5), well inside 5 s.
+        let clock = client.transport().clock_ms();
+        assert!((1_312.5..5_000.0).contains(&clock), "{clock}");
+    }
+
+    #[test]
+    fn a_not_found_that_holds_over_the_window_creates_again_after_the_final_lookup() {
+        let client = client();
+        client
+            .transport()
+            .push(Err(Error::new(ErrorCode::Network, "reset before commit")));
+        for _ in 0..7 {
+            client.transport().respond(200, "[]");
+        }
+        client.transport().respond(201, CREATED);
+        let result =
+            block_on(client.create_contract(body(), false, &CallContext::new(()))).unwrap();
+        assert_eq!(result.outcome, CreateOutcome::Created);
+        assert_eq!(result.attempts, 2);
+        let sent = paths(&client);
+        assert_eq!(sent.first().map(String::as_str), Some(POST));
+        assert_eq!(sent.last().map(String::as_str), Some(POST));
+        assert_eq!(sent.iter().filter(|p| *p == LOOKUP).count(), 7, "{sent:?}");
+        assert!(client.transport().clock_ms() >= 5_000.0);
+    }
+
+    #[test]
+    fn a_cancel_during_the_settle_wait_is_aborted_and_names_the_lookup_to_make() {
+        let client = client();
+        client
+            .transport()
+            .push(Err(Error::new(ErrorCode::Network, "reset")))
+            .respond(200, "[]");
+        client.transport().abort_after_sends(2);
+        let error =
+            block_on(client.create_contract(body(), false, &CallContext::new(()))).unwrap_err();
+        assert_eq!(error.code, ErrorCode::Aborted);
+        assert!(error
+            .message
+            .contains("findContractsByExternalId(\"deal-1\")"));
+        assert_eq!(paths(&client), [POST, LOOKUP]);
+    }
+
+    #[test]
+    fn a_create_that_succeeds_at_once_neither_looks_up_nor_waits() {
+        let client = client_with_settle(Some(600_000.0));
+        client.transport().respond(201, CREATED);
+        let result =
+            block_on(client.create_contract(body(), false, &CallContext::new(()))).unwrap();
+        assert_eq!(result.outcome, CreateOutcome::Created);
+        assert_eq!(paths(&client), [POST]);
+        assert_eq!(client.transport().clock_ms(), 0.0);
     }
 
     #[test]

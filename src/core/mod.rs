@@ -9,6 +9,7 @@ pub(crate) mod mapping;
 pub(crate) mod payload;
 pub(crate) mod rate_limit;
 pub(crate) mod renamed;
+pub(crate) mod settle;
 pub(crate) mod status;
 pub(crate) mod sync;
 pub(crate) mod webhook;

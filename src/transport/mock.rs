@@ -18,6 +18,7 @@ pub(crate) struct MockTransport {
     clock_ms: Cell<f64>,
     downloads: RefCell<VecDeque<Result<BytesResponse>>>,
     aborted: Cell<bool>,
+    abort_after_sends: Cell<Option<usize>>,
 }
 
 impl MockTransport {
@@ -57,9 +58,15 @@ impl MockTransport {
         self
     }
 
-    /// From now on every call counts as cancelled ([`Transport::is_aborted`]).
+    /// From now on every call counts as cancelled ([`Transport::is_aborted`]), and a sleep
+    /// fails with `ABORTED` (as the JS transport's does).
     pub(crate) fn abort(&self) {
         self.aborted.set(true);
+    }
+
+    /// Cancels (as [`MockTransport::abort`]) once `sends` requests have been sent.
+    pub(crate) fn abort_after_sends(&self, sends: usize) {
+        self.abort_after_sends.set(Some(sends));
     }
 
     /// The requests sent so far (a [`Transport::get_bytes`] shows as a `GET` with the
@@ -79,6 +86,9 @@ impl Transport for MockTransport {
 
     async fn send(&self, request: PreparedRequest, _call: &()) -> Result<HttpResponse> {
         self.sent.borrow_mut().push(request);
+        if self.abort_after_sends.get() == Some(self.sent.borrow().len()) {
+            self.abort();
+        }
         self.answers.borrow_mut().pop_front().unwrap_or_else(|| {
             Err(Error::new(
                 ErrorCode::Network,
@@ -96,6 +106,9 @@ impl Transport for MockTransport {
     }
 
     async fn sleep(&self, ms: f64, _call: &()) -> Result<()> {
+        if self.aborted.get() {
+            return Err(Error::new(ErrorCode::Aborted, "mock transport: cancelled"));
+        }
         self.clock_ms.set(self.clock_ms.get() + ms);
         Ok(())
     }

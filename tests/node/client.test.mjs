@@ -134,6 +134,8 @@ test('bad arguments throw INVALID_ARGUMENT naming the argument, and the instance
     [{ baseUrl: 'https://u:p@x.example' }, 'options.baseUrl'],
     [{ baseUrl: 'https://x.example', clientId: 'only-id' }, 'options.clientSecret'],
     [{ baseUrl: 'https://x.example', timeoutMs: -1 }, 'options.timeoutMs'],
+    [{ baseUrl: 'https://x.example', createSettleMs: 600001 }, 'options.createSettleMs'],
+    [{ baseUrl: 'https://x.example', createSettleMs: 2.5 }, 'options.createSettleMs'],
     [{ baseUrl: 'https://x.example', fetch: 'nope' }, 'options.fetch'],
     [{ baseUrl: 'https://x.example', unknownOption: 1 }, 'options'],
     [{ region: 'us' }, 'options.clientId'],

@@ -1548,6 +1548,14 @@ export interface ClientConfigInput {
      * Client-side rate limit in requests per second (default 10, SpotDraft's limit).
      */
     maxRequestsPerSecond?: number;
+    /**
+     * After a create failed ambiguously, how long a "not found" from the lookup by
+     * `external_metadata.id` must hold before the create is sent again, in milliseconds
+     * (default 5 000, 0 to 600 000). Only ambiguous failures wait; a lookup that lags
+     * behind the write by longer than this can still let a duplicate through, and 0 sends
+     * the create again after one lookup.
+     */
+    createSettleMs?: number;
 }
 
 /**

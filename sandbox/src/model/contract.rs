@@ -101,6 +101,9 @@ pub struct Contract {
     pub created: String,
     /// Creation time (sandbox epoch seconds).
     pub created_unix: i64,
+    /// Creation time (sandbox epoch microseconds; 0 in state files written before it).
+    #[serde(default)]
+    pub created_micros: i64,
     /// Creator email.
     pub created_by_email: String,
     /// Creator name.

@@ -268,6 +268,7 @@ mod tests {
             held_from: None,
             created: String::new(),
             created_unix: 0,
+            created_micros: 0,
             created_by_email: String::new(),
             created_by_name: String::new(),
             contract_type_id: 1,

@@ -148,30 +148,39 @@ fn list(ctx: &Ctx<'_>) -> Out {
             }
         }
     }
+    // A filtered list is search-backed like the lookup by external id: the lag fault hides
+    // new contracts from it too.
+    let cutoff = if filters.is_empty() && text.is_none() {
+        i64::MAX
+    } else {
+        ctx.app.lookup_cutoff_micros()
+    };
     let st = lock(&ctx.app.state);
     let Some(w) = st.workspaces.get(&ctx.ws.slug) else {
         return Err(ApiError::not_found());
     };
     let matches = |c: &Contract| {
-        filters.iter().all(|f| {
-            let actual = match f.field.as_str() {
-                "display_status" => c.status.as_str().to_owned(),
-                "contract_id" => c.id.to_string(),
-                _ => c.contract_type_id.to_string(),
-            };
-            let hit = f
-                .values
-                .iter()
-                .any(|v| v.strip_prefix("T-").unwrap_or(v) == actual);
-            if f.op == "$ne" {
-                !hit
-            } else {
-                hit
-            }
-        }) && text.as_ref().is_none_or(|t| {
-            c.contract_name.to_lowercase().contains(t)
-                || c.counter_party_name.to_lowercase().contains(t)
-        })
+        c.created_micros <= cutoff
+            && filters.iter().all(|f| {
+                let actual = match f.field.as_str() {
+                    "display_status" => c.status.as_str().to_owned(),
+                    "contract_id" => c.id.to_string(),
+                    _ => c.contract_type_id.to_string(),
+                };
+                let hit = f
+                    .values
+                    .iter()
+                    .any(|v| v.strip_prefix("T-").unwrap_or(v) == actual);
+                if f.op == "$ne" {
+                    !hit
+                } else {
+                    hit
+                }
+            })
+            && text.as_ref().is_none_or(|t| {
+                c.contract_name.to_lowercase().contains(t)
+                    || c.counter_party_name.to_lowercase().contains(t)
+            })
     };
     // Newest first (SpotDraft's default order is undocumented).
     let all: Vec<&Contract> = w.contracts.values().rev().filter(|c| matches(c)).collect();
@@ -297,6 +306,7 @@ pub fn void(ctx: &Ctx<'_>, composite: &str) -> Out {
 pub fn by_external(ctx: &Ctx<'_>, raw_id: &str) -> Out {
     ctx.no_query()?;
     let id = http::percent_decode(raw_id).ok_or_else(ApiError::not_found)?;
+    let cutoff = ctx.app.lookup_cutoff_micros();
     let st = lock(&ctx.app.state);
     let Some(w) = st.workspaces.get(&ctx.ws.slug) else {
         return Err(ApiError::not_found());
@@ -305,7 +315,7 @@ pub fn by_external(ctx: &Ctx<'_>, raw_id: &str) -> Out {
         .contracts
         .values()
         .rev()
-        .filter(|c| c.external_id().as_deref() == Some(id.as_str()))
+        .filter(|c| c.created_micros <= cutoff && c.external_id().as_deref() == Some(id.as_str()))
         .take(50)
         .map(|c| {
             json!({
@@ -353,4 +363,104 @@ pub fn retrigger(ctx: &Ctx<'_>) -> Out {
     };
     ctx.app.retrigger(&ctx.ws.slug, &ids)?;
     Ok((http::json(200, &json!({"message": "Success"})), true))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use crate::app::App;
+    use crate::config::SandboxConfig;
+    use crate::faults::{FaultConfig, FaultState};
+    use bytes::Bytes;
+    use http_body_util::BodyExt;
+    use hyper::HeaderMap;
+
+    const PLAYBOOK: &str = include_str!("../../../tests/fixtures/playbook-create-contract.json");
+
+    fn body_of(resp: crate::http::Resp) -> Value {
+        let bytes = ready(resp.into_body().collect()).unwrap().to_bytes();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    /// The bodies here are complete in memory: their futures are ready at the first poll.
+    fn ready<F: std::future::Future>(f: F) -> F::Output
+    where
+        F::Output: Sized,
+    {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let mut f = std::pin::pin!(f);
+        match f.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(out) => out,
+            std::task::Poll::Pending => panic!("a full body is ready at once"),
+        }
+    }
+
+    /// Runs `handler` as an authenticated acme request with `query`, no server involved.
+    fn call(app: &App, query: &[(&str, &str)], handler: impl Fn(&Ctx<'_>) -> Out) -> Value {
+        let ws = app.workspace("acme").unwrap();
+        let user = ws.active_user(&ws.default_user).unwrap();
+        let headers = HeaderMap::new();
+        let body = Bytes::new();
+        let query: Vec<(String, String)> = query
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let ctx = Ctx {
+            app,
+            ws,
+            user,
+            headers: &headers,
+            body: &body,
+            query: &query,
+        };
+        body_of(handler(&ctx).unwrap().0)
+    }
+
+    #[test]
+    fn the_lookup_lag_hides_a_new_contract_from_lookups_until_created_plus_lag() {
+        let (jobs, _queue) = tokio::sync::mpsc::channel(64);
+        let app = App::new(SandboxConfig::for_tests(), jobs).unwrap();
+        *lock(&app.faults) = FaultState::new(FaultConfig {
+            lookup_lag_ms: 60_000,
+            ..FaultConfig::default()
+        });
+        let ws = app.workspace("acme").unwrap();
+        let user = ws.active_user(&ws.default_user).unwrap();
+        let playbook: Value = serde_json::from_str(PLAYBOOK).unwrap();
+        let v = validate::validate_create(ws, &playbook).unwrap();
+        let c = app.create_contract(ws, user, &v).unwrap();
+        let external = c.external_id().unwrap();
+        let lookup = |app: &App| call(app, &[], |ctx| by_external(ctx, &external));
+        let filtered = |app: &App| {
+            call(app, &[("filter__display_status", "DRAFT")], list)["total_results"].clone()
+        };
+        let searched = |app: &App| call(app, &[("query", "acme")], list)["total_results"].clone();
+
+        assert_eq!(lookup(&app), json!([]), "committed but not yet visible");
+        assert_eq!(filtered(&app), json!(0));
+        assert_eq!(searched(&app), json!(0));
+        // An unfiltered list and the read by id are not search-backed: visible at once.
+        assert_eq!(call(&app, &[], list)["total_results"], json!(1));
+        let id = c.composite_id();
+        assert_eq!(
+            call(&app, &[], |ctx| status(ctx, &id))["contract_status"],
+            json!("DRAFT")
+        );
+
+        // 59 s later on the sandbox clock: still hidden; 61 s: visible.
+        app.clock.advance(59);
+        assert_eq!(lookup(&app), json!([]));
+        app.clock.advance(2);
+        assert_eq!(lookup(&app)[0]["id"], json!(c.id));
+        assert_eq!(filtered(&app), json!(1));
+        assert_eq!(searched(&app), json!(1));
+
+        // Without the fault, a new contract is visible at once.
+        *lock(&app.faults) = FaultState::new(FaultConfig::default());
+        let second = app.create_contract(ws, user, &v).unwrap();
+        assert_eq!(lookup(&app)[0]["id"], json!(second.id));
+        assert_eq!(lookup(&app).as_array().unwrap().len(), 2);
+    }
 }
