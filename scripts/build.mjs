@@ -14,8 +14,8 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PURE_JS_RUSTFLAGS, WASM_RUSTFLAGS, dropTargetFeature } from './lib/wasm-abi.mjs';
 import { entrySizes, fileSize } from './lib/sizes.mjs';
-import { hideStartExport, minifyGlueWhitespace, patchReinitOrder, snippetsToCommonJs } from './lib/glue-patches.mjs';
-import { writeEntries } from './lib/entries.mjs';
+import { bind as bindTarget } from './lib/bind.mjs';
+import { writeEntries, writeWebhooksEntries } from './lib/entries.mjs';
 import { buildPureJs } from './lib/pure-js-build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -57,12 +57,13 @@ function wasmOptPath() {
  * scripts/lib/wasm-abi.mjs; wasm-opt validates the module without it). Refuses a module with
  * stray `env` imports (a sign of non-wasm code paths). Returns the module's path.
  */
-function compile({ rustflags, targetDir, features = [] }) {
+function compile({ rustflags, targetDir, features = [], defaultFeatures = true }) {
   // `cargo rustc --crate-type cdylib`, not `cargo build`: with `crate-type = ["cdylib", "rlib"]`
   // cargo does not pass `-C lto` to the cdylib, so `lto = true` in Cargo.toml did nothing
   // (issue #14; BENCHMARKS.md, "Weight"). Building only the cdylib gets the release profile's LTO.
   const args = ['rustc', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'spotdraft-sync', '--lib', '--crate-type', 'cdylib'];
   if (targetDir) args.push('--target-dir', targetDir);
+  if (!defaultFeatures) args.push('--no-default-features');
   if (features.length) args.push('--features', features.join(','));
   run('cargo', args, { env: { ...process.env, CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: rustflags } });
   const wasm = join(targetDir ?? join(root, 'target'), 'wasm32-unknown-unknown', 'release', `${crate}.wasm`);
@@ -75,16 +76,8 @@ function compile({ rustflags, targetDir, features = [] }) {
   return wasm;
 }
 
-/** The bindings of `wasm` for `target` (web, nodejs) in pkg/<web|node>/, glue patched (scripts/lib/glue-patches.mjs). */
-function bind(wasm, target) {
-  const dir = join(pkg, target === 'nodejs' ? 'node' : 'web');
-  run('wasm-bindgen', [wasm, '--target', target, '--out-dir', dir, '--out-name', crate]);
-  patchReinitOrder(join(dir, `${crate}.js`));
-  hideStartExport(dir, crate);
-  if (target === 'nodejs') snippetsToCommonJs(join(dir, 'snippets'));
-  minifyGlueWhitespace(dir, crate);
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: target === 'nodejs' ? 'commonjs' : 'module' }, null, 2) + '\n');
-}
+/** The bindings of `wasm` for `target` (web, nodejs) in pkg/<web|node>/ (scripts/lib/bind.mjs). */
+const bind = (wasm, target) => bindTarget({ wasm, target, pkg, crate, run });
 
 // Bindings, at exactly the locked wasm-bindgen version.
 const wbVersion = lockedVersion('wasm-bindgen');
@@ -112,22 +105,35 @@ if (testHooks) {
 // why).
 const wasmIn = compile({ rustflags: WASM_RUSTFLAGS });
 
-// 2. Bindings for both targets.
+// 2. Bindings for both targets, 3. the .wasm optimised once (both targets emit the same one).
 rmSync(pkg, { recursive: true, force: true });
-for (const target of ['web', 'nodejs']) bind(wasmIn, target);
+bindAndOptimise(wasmIn, pkg);
 
-// 3. Both targets emit the same .wasm (only the JS glue differs), so optimise once and copy.
-const webWasmPath = join(pkg, 'web', `${crate}_bg.wasm`);
-const nodeWasmPath = join(pkg, 'node', `${crate}_bg.wasm`);
-if (!readFileSync(webWasmPath).equals(readFileSync(nodeWasmPath))) {
-  throw new Error('wasm-bindgen emitted different .wasm files for web and nodejs; optimise each');
+/**
+ * Binds `wasm` for web and nodejs into `dir`/web and `dir`/node. Both targets emit the same
+ * .wasm (only the JS glue differs), so it is optimised once and copied.
+ */
+function bindAndOptimise(wasm, dir) {
+  for (const target of ['web', 'nodejs']) bindTarget({ wasm, target, pkg: dir, crate, run });
+  const webWasmPath = join(dir, 'web', `${crate}_bg.wasm`);
+  const nodeWasmPath = join(dir, 'node', `${crate}_bg.wasm`);
+  if (!readFileSync(webWasmPath).equals(readFileSync(nodeWasmPath))) {
+    throw new Error('wasm-bindgen emitted different .wasm files for web and nodejs; optimise each');
+  }
+  run(wasmOpt, [webWasmPath, '-Oz', '--strip-debug', '--strip-producers', '-o', webWasmPath]);
+  copyFileSync(webWasmPath, nodeWasmPath);
 }
-run(wasmOpt, [webWasmPath, '-Oz', '--strip-debug', '--strip-producers', '-o', webWasmPath]);
-copyFileSync(webWasmPath, nodeWasmPath);
 
 // 4. Entry points (src/entries/, copied; see scripts/lib/entries.mjs): Node CJS + ESM, web,
 // inline (compressed bytes), workerd; each turns a WebAssembly failure into WASM_UNAVAILABLE.
 await writeEntries({ root, pkg, crate });
+
+// 4a. `spotdraft-sync/webhooks`: the webhook receiver's part alone (verify, parse, apply),
+// compiled without the crate's default `full` feature (no client, validation, mapping or sync
+// engine), bound and optimised like the full build into pkg/webhooks/ (BENCHMARKS.md, "Weight").
+const webhooksWasm = compile({ rustflags: WASM_RUSTFLAGS, defaultFeatures: false });
+bindAndOptimise(webhooksWasm, join(pkg, 'webhooks'));
+await writeWebhooksEntries({ root, pkg, crate });
 
 // 4b. `spotdraft-sync/js`: the same core without WebAssembly (wasm2js), and its IIFE for
 // Salesforce static resources (scripts/lib/pure-js-build.mjs), compiled in its own target
@@ -141,6 +147,7 @@ const files = [
   ['web', `${crate}.js`],
   ['node', `${crate}_bg.wasm`],
   ['node', `${crate}.js`],
+  ['webhooks/web', `${crate}_bg.wasm`],
   ['inline', 'wasm.js'],
   ['inline', 'inflate.js'],
   ['js', `${crate}_bg.wasm.js`],

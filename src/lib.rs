@@ -16,15 +16,22 @@
 
 #![forbid(unsafe_code)]
 #![warn(unreachable_pub)]
+// The webhooks-only build (`--no-default-features`) compiles the core whole but uses only its
+// webhook part; the rest is dead there by design (and dropped by the linker).
+#![cfg_attr(not(feature = "full"), allow(dead_code, unused_imports))]
 
+#[cfg(feature = "full")]
 mod api;
+#[cfg(feature = "full")]
 mod client;
 mod core;
 // The facade's `pub` items are the JS API: wasm-bindgen exports only `pub` items, so
 // they are reachable from JS, not from this crate's root.
 #[allow(unreachable_pub)]
 mod facade;
+#[cfg(feature = "full")]
 mod sync;
+#[cfg(feature = "full")]
 mod transport;
 
 pub use crate::core::status::ContractStatus;
@@ -70,6 +77,7 @@ pub mod sync_rules {
 }
 
 /// The wasm-bindgen classes, for the crate's own wasm tests (`tests/wasm.rs`).
+#[cfg(feature = "full")]
 #[doc(hidden)]
 pub mod wasm_test_support {
     pub use crate::facade::client::SpotDraftClient;

@@ -23,6 +23,9 @@ export const ENTRY_FILES = {
   'spotdraft-sync/js': ['js/index.js', `js/${crate}.js`, 'js/snippets/', 'js/webassembly-shim.js', 'shared/sync-engine.js', `js/${crate}_bg.wasm.js`],
   // One classic script for Salesforce static resources.
   'spotdraft-sync/js IIFE': ['js/spotdraft-sync.iife.js'],
+  // A webhook receiver (verify, parse, apply) in a Worker or another fetch runtime, and in Node.
+  'spotdraft-sync/webhooks (web)': ['webhooks/web/index.js', `webhooks/web/${crate}.js`, 'webhooks/web/snippets/', 'shared/wasm-unavailable.js', `webhooks/web/${crate}_bg.wasm`],
+  'spotdraft-sync/webhooks (node)': ['webhooks/node/index.cjs', `webhooks/node/${crate}.js`, 'webhooks/node/snippets/', 'webhooks/node/wasm-unavailable.cjs', `webhooks/node/${crate}_bg.wasm`],
   // Node (read from disk; compression is for comparison only).
   'spotdraft-sync (node)': ['node/index.cjs', `node/${crate}.js`, 'node/snippets/', 'node/wasm-unavailable.cjs', 'node/sync-engine.cjs', `node/${crate}_bg.wasm`],
 };

@@ -5,7 +5,7 @@
 // is the glue's, unchanged, except `SyncEngine` (../shared/sync-engine.js: its one-argument
 // constructor). Hand-written (src/entries/web.js), copied by scripts/build.mjs.
 import initGlue, { initSync as initSyncGlue, SyncEngine as GeneratedSyncEngine, SpotDraftClient } from './spotdraft_sync.js';
-import { requireWebAssembly, wasmUnavailable } from '../shared/wasm-unavailable.js';
+import { guardedInit, guardedInitSync } from '../shared/wasm-unavailable.js';
 import { defineSyncEngine } from '../shared/sync-engine.js';
 
 export * from './spotdraft_sync.js';
@@ -16,21 +16,7 @@ export const SyncEngine = /* @__PURE__ */ defineSyncEngine(GeneratedSyncEngine, 
  * package is ready. Call (and await) it once before anything else. Rejects with
  * `WASM_UNAVAILABLE` when WebAssembly cannot run here.
  */
-export default async function init(moduleOrPath) {
-  requireWebAssembly();
-  try {
-    return await initGlue(moduleOrPath);
-  } catch (error) {
-    throw wasmUnavailable(error);
-  }
-}
+export default /* @__PURE__ */ guardedInit(initGlue);
 
 /** Instantiates synchronously from a `WebAssembly.Module` or the .wasm bytes; throws `WASM_UNAVAILABLE` when WebAssembly cannot run here. */
-export function initSync(module) {
-  requireWebAssembly();
-  try {
-    return initSyncGlue(module);
-  } catch (error) {
-    throw wasmUnavailable(error);
-  }
-}
+export const initSync = /* @__PURE__ */ guardedInitSync(initSyncGlue);

@@ -19,7 +19,7 @@ import { launchChromium } from '../browser/chromium.mjs';
 import { startSandbox } from '../../scripts/lib/sandbox-process.mjs';
 import * as builders from './lib/builders.mjs';
 import * as runners from './lib/runners.mjs';
-import { consumerSource, expectedResult } from './lib/consumer.mjs';
+import { consumerSource, expectedResult, expectedWebhookResult } from './lib/consumer.mjs';
 import { formatSizes, installTarball, listFiles, sizesOf } from './lib/scratch.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -64,11 +64,16 @@ const ROWS = [
   { tool: 'rollup4', entry: 'spotdraft-sync/js', init: 'none', runtime: 'chromiumPageNoWasm', resolves: ['pkg/js/index.js', 'pkg/js/spotdraft_sync.js'], wasm: 'none' },
   { tool: 'viteLibIife', entry: 'spotdraft-sync/js', init: 'none', runtime: 'chromiumSandboxedWorkerNoWasm', resolves: ['pkg/js/index.js', 'pkg/js/spotdraft_sync.js'], wasm: 'none' },
   { tool: 'noBuild', entry: 'spotdraft-sync/js', init: 'none', runtime: 'nodeEsmNoWasm', resolves: ['pkg/js/index.js'], wasm: 'none' },
+  // `spotdraft-sync/webhooks`, the receiver's entry (verify, parse, apply): where receivers run.
+  { tool: 'wranglerEsbuild', entry: 'spotdraft-sync/webhooks', kind: 'webhooks', init: 'none', runtime: 'workerd', resolves: ['pkg/webhooks/workerd/index.js', 'pkg/webhooks/web/index.js', 'pkg/webhooks/web/spotdraft_sync.js'], wasm: 'module', wasmFile: 'pkg/webhooks/web/spotdraft_sync_bg.wasm' },
+  { tool: 'noBuild', entry: 'spotdraft-sync/webhooks', kind: 'webhooks', init: 'none', runtime: 'nodeEsm', resolves: ['pkg/webhooks/node/index.mjs'], wasm: 'package' },
+  { tool: 'noBuild', entry: 'spotdraft-sync/webhooks', kind: 'webhooks', init: 'none', runtime: 'nodeCjs', resolves: ['pkg/webhooks/node/index.cjs'], wasm: 'package' },
 ];
 
 const ENTRY_FILES = [
   'pkg/web/index.js', 'pkg/web/spotdraft_sync.js', 'pkg/inline/index.js', 'pkg/workerd/index.js',
   'pkg/node/index.mjs', 'pkg/node/index.cjs', 'pkg/node/spotdraft_sync.js', 'pkg/js/index.js', 'pkg/js/spotdraft_sync.js',
+  'pkg/webhooks/web/index.js', 'pkg/webhooks/web/spotdraft_sync.js', 'pkg/webhooks/workerd/index.js', 'pkg/webhooks/node/index.mjs', 'pkg/webhooks/node/index.cjs',
 ];
 
 /** Per runtime: the consumer's shape and file name, and its runner. */
@@ -117,7 +122,7 @@ for (const [index, row] of ROWS.entries()) {
     const out = join(dir, 'out');
     mkdirSync(join(dir, 'src'), { recursive: true });
     mkdirSync(out, { recursive: true });
-    writeFileSync(join(dir, 'src', runtime.file), consumerSource({ specifier: row.entry, init: row.init, shape: runtime.shape }));
+    writeFileSync(join(dir, 'src', runtime.file), consumerSource({ specifier: row.entry, init: row.init, shape: runtime.shape, kind: row.kind }));
 
     const started = Date.now();
     const built = await builders[row.tool]({ dir, out, file: runtime.file });
@@ -134,9 +139,10 @@ for (const [index, row] of ROWS.entries()) {
 
     // How the output carries the wasm module. The inline entry carries it deflate-raw'd and
     // base64-encoded (pkg/inline/wasm.js); that text must be our module, and be in the bundle.
-    const ours = readFileSync(join(scratch.installed, 'pkg/web/spotdraft_sync_bg.wasm'));
+    const full = readFileSync(join(scratch.installed, 'pkg/web/spotdraft_sync_bg.wasm'));
+    const ours = row.wasmFile ? readFileSync(join(scratch.installed, row.wasmFile)) : full;
     const inlined = (await import(pathToFileURL(join(scratch.installed, 'pkg/inline/wasm.js')).href)).default;
-    assert.ok(inflateRawSync(Buffer.from(inlined, 'base64')).equals(ours), 'the inline entry carries our module');
+    assert.ok(inflateRawSync(Buffer.from(inlined, 'base64')).equals(full), 'the inline entry carries our module');
     const wasmFiles = files.filter((f) => f.endsWith('.wasm'));
     const scripts = files.filter((f) => /\.(m|c)?js$/.test(f));
     const text = Object.fromEntries(scripts.map((f) => [f, readFileSync(join(out, f), 'utf8')]));
@@ -162,7 +168,7 @@ for (const [index, row] of ROWS.entries()) {
 
     const config = { baseUrl: sandbox.url, contractId };
     const ran = await runtime.run({ browser, out, ...built, config });
-    assert.deepEqual(ran.result, expectedResult(playbook.contract_name));
+    assert.deepEqual(ran.result, row.kind === 'webhooks' ? expectedWebhookResult() : expectedResult(playbook.contract_name));
 
     if (row.runtime.startsWith('node')) {
       const resolved = ran.resolved.startsWith('file:') ? fileURLToPath(ran.resolved) : ran.resolved;

@@ -28,6 +28,17 @@ for (const target of ['web', 'node', 'js']) {
   });
 }
 
+for (const target of ['webhooks/web', 'webhooks/node']) {
+  test(`pkg/${target}: every export of the webhooks build starts with the guard`, () => {
+    const { checked, unguarded } = guardReport(glue(target));
+    // verifyWebhook(Async), verifyWebhookSignature(Async), parseWebhookEvent, applyEvent,
+    // signWebhookForTest, isSpotDraftError.
+    assert.ok(checked.length >= 8, `only ${checked.length} exports call into wasm: ${checked.join(', ')}`);
+    assert.ok(checked.includes('verifyWebhook'), 'verifyWebhook is checked');
+    assert.deepEqual(unguarded, []);
+  });
+}
+
 /** `source` with the first statement of the first function or method named `name` removed. */
 function withoutFirstGuard(source, name) {
   const tree = parseGlue(source);
@@ -83,7 +94,9 @@ export function f(s) {
   assert.doesNotMatch(patched, /Invalid stale object/);
   // What it cannot find, it refuses (a wasm-bindgen that stops emitting either).
   assert.throws(() => patchGlue('export function f() { return wasm.f(); }'), /reinit guard \(0\)/);
-  assert.throws(() => patchGlue(generated.replaceAll('Invalid stale object', 'Stale')), /stale-object check \(0\)/);
+  assert.throws(() => patchGlue(generated.replaceAll('Invalid stale object', 'Stale')), /stale-object check \(0, 1 classes\)/);
+  // A glue without classes (the webhooks build) has no stale-object check to patch.
+  assert.doesNotThrow(() => patchGlue('export function f() { __wbg_call_guard(); return wasm.f(); }'));
 });
 
 test('the Node build\'s snippets are CommonJS that loads, with the names their ES sources export', () => {

@@ -45,6 +45,7 @@ test('the tarball ships pkg/ only, with every entry the exports map names', asyn
     'pkg/node/spotdraft_sync.js', 'pkg/node/index.mjs', 'pkg/node/index.cjs', 'pkg/web/index.js', 'pkg/web/spotdraft_sync.js',
     'pkg/web/spotdraft_sync_bg.wasm', 'pkg/web/spotdraft_sync.d.ts', 'pkg/inline/index.js', 'pkg/inline/wasm.js', 'pkg/workerd/index.js',
     'pkg/js/index.js', 'pkg/js/spotdraft_sync_bg.wasm.js', 'pkg/js/spotdraft-sync.iife.js', 'pkg/js/index.d.ts', 'pkg/shared/wasm-unavailable.js',
+    'pkg/webhooks/web/index.js', 'pkg/webhooks/web/spotdraft_sync_bg.wasm', 'pkg/webhooks/node/index.cjs', 'pkg/webhooks/node/index.mjs', 'pkg/webhooks/workerd/index.js',
   ]) {
     assert.ok(listing.includes(`package/${needed}`), `missing ${needed}`);
   }
@@ -91,6 +92,23 @@ test('Node CommonJS require', async () => {
   assert.deepEqual(JSON.parse(await sh('node', ['cjs.cjs'], scratch, { API: api.url })), { status: { contractStatus: 'SIGN', contractName: 'Packed' }, guard: 'function' });
 });
 
+test('spotdraft-sync/webhooks: a receiver verifies, parses and applies, without the client, in ESM and CommonJS', async () => {
+  const key = 'zJDCvFUXhByUkPcQIzf+dt2W7bqm6x6Fb2o/gLhfUgXyPqvPcrZ6P9yYtoUrI4dErHzq2t+4gjZ4zH2btdpoSA==';
+  const body = JSON.stringify(JSON.parse(readFileSync(join(root, 'tests/fixtures/webhooks/spec-examples.json'), 'utf8')).CONTRACT_EXECUTED);
+  const work = (w) => `
+    const body = ${JSON.stringify(body)};
+    const hash = ${w}.signWebhookForTest(body, ${JSON.stringify(key)});
+    const { event } = ${w}.verifyWebhook(body, { 'x-sd-webhook-content-hash': hash }, ${JSON.stringify(key)});
+    const { record } = ${w}.applyEvent(null, event);
+    console.log(JSON.stringify({ id: event.contractId, status: record.status, client: typeof ${w}.SpotDraftClient, engine: typeof ${w}.SyncEngine }));
+  `;
+  writeFileSync(join(scratch, 'webhooks.mjs'), `import * as w from 'spotdraft-sync/webhooks';\n${work('w')}`);
+  writeFileSync(join(scratch, 'webhooks.cjs'), `const w = require('spotdraft-sync/webhooks');\n${work('w')}`);
+  const expected = { id: 19589, status: 'EXECUTED', client: 'undefined', engine: 'undefined' };
+  assert.deepEqual(JSON.parse(await sh('node', ['webhooks.mjs'], scratch)), expected);
+  assert.deepEqual(JSON.parse(await sh('node', ['webhooks.cjs'], scratch)), expected);
+});
+
 test('the inline entry needs no separate .wasm request', async () => {
   writeFileSync(join(scratch, 'inline.mjs'), `
     import { SpotDraftClient } from 'spotdraft-sync/inline';
@@ -122,6 +140,18 @@ test('TypeScript type-checks a consumer against the generated .d.ts', async () =
   writeFileSync(join(scratch, 'wrong.ts'), `import { SpotDraftClient } from 'spotdraft-sync';\nnew SpotDraftClient({ region: 'mars' });\n`);
   writeFileSync(join(scratch, 'tsconfig.wrong.json'), JSON.stringify({ extends: './tsconfig.json', files: ['wrong.ts'] }));
   await assert.rejects(sh(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.wrong.json'], scratch), (e) => /mars/.test(e.stdout));
+  // spotdraft-sync/webhooks declares the receiver's API, and nothing of the client.
+  writeFileSync(join(scratch, 'receiver.ts'), `
+    import { verifyWebhook, applyEvent, type WebhookEvent } from 'spotdraft-sync/webhooks';
+    export const id = (body: string, key: string): number => {
+      const event: WebhookEvent = verifyWebhook(body, {}, key).event;
+      return applyEvent(null, event).record.contractId;
+    };
+  `);
+  writeFileSync(join(scratch, 'tsconfig.receiver.json'), JSON.stringify({ extends: './tsconfig.json', files: ['receiver.ts'] }));
+  await sh(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.receiver.json'], scratch);
+  writeFileSync(join(scratch, 'receiver.ts'), `import { SpotDraftClient } from 'spotdraft-sync/webhooks';\nexport const c = SpotDraftClient;\n`);
+  await assert.rejects(sh(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.receiver.json'], scratch), (e) => /SpotDraftClient/.test(e.stdout));
   // SyncEngine's public constructor takes one argument (the glue's internal second one, the
   // borrowed client, is not declared), in every entry.
   for (const entry of ['spotdraft-sync', 'spotdraft-sync/inline', 'spotdraft-sync/js']) {

@@ -31,6 +31,33 @@ export function requireWebAssembly() {
   if (!hasWebAssembly()) throw wasmUnavailable(undefined);
 }
 
+/**
+ * The web glue's async initialiser `initGlue`, guarded: rejects with `WASM_UNAVAILABLE` when
+ * WebAssembly cannot run here (no global, a CSP that refuses it, a .wasm the bundler dropped).
+ */
+export function guardedInit(initGlue) {
+  return async function init(moduleOrPath) {
+    requireWebAssembly();
+    try {
+      return await initGlue(moduleOrPath);
+    } catch (error) {
+      throw wasmUnavailable(error);
+    }
+  };
+}
+
+/** The glue's `initSync`, guarded the same way (throws instead of rejecting). */
+export function guardedInitSync(initSyncGlue) {
+  return function initSync(module) {
+    requireWebAssembly();
+    try {
+      return initSyncGlue(module);
+    } catch (error) {
+      throw wasmUnavailable(error);
+    }
+  };
+}
+
 function describeCause(cause) {
   if (!hasWebAssembly()) {
     return 'WebAssembly is not available in this runtime (Salesforce Lightning Web Security, Safari Lockdown Mode, a jitless engine and some hardened browsers remove it).';

@@ -62,7 +62,48 @@ async function work(sd, { baseUrl, contractId, fetch, payload, metadata }) {
   };
 }
 
-const NAMES = ['validateCreateContract', 'SpotDraftClient', 'isSpotDraftError'];
+/**
+ * The work of a `spotdraft-sync/webhooks` row (a receiver): verify a signed delivery, refuse a
+ * forged one, apply the event to a new record. Self-contained, like `work`.
+ */
+async function webhookWork(sd, { body, key }) {
+  const hash = sd.signWebhookForTest(body, key);
+  const { event } = sd.verifyWebhook(body, { 'content-type': 'application/json', 'x-sd-webhook-content-hash': hash }, key);
+  let forged;
+  try {
+    sd.verifyWebhook(body, { 'x-sd-webhook-content-hash': (hash[0] === '0' ? '1' : '0') + hash.slice(1) }, key);
+  } catch (error) {
+    forged = { name: error.name, code: error.code, guard: sd.isSpotDraftError(error) };
+  }
+  const outcome = sd.applyEvent(null, event);
+  return { contractId: event.contractId, contractStatus: event.contractStatus, changed: outcome.changed, recordContractId: outcome.record.contractId, forged };
+}
+
+/** A SpotDraft delivery (its CONTRACT_EXECUTED example) and an HMAC key, for `webhookWork`. */
+const webhookData = () => ({ body: JSON.stringify(fixture('webhooks/spec-examples.json').CONTRACT_EXECUTED), key: 'zJDCvFUXhByUkPcQIzf+dt2W7bqm6x6Fb2o/gLhfUgXyPqvPcrZ6P9yYtoUrI4dErHzq2t+4gjZ4zH2btdpoSA==' });
+
+/** What `webhookWork` must return in every webhooks row. */
+export const expectedWebhookResult = () => ({
+  contractId: 19589,
+  contractStatus: 'EXECUTED',
+  changed: true,
+  recordContractId: 19589,
+  forged: { name: 'SpotDraftError', code: 'WEBHOOK_SIGNATURE_INVALID', guard: true },
+});
+
+/** Per kind of consumer: the names it imports, its work, and the data embedded beside it. */
+const KINDS = {
+  client: {
+    names: ['validateCreateContract', 'SpotDraftClient', 'isSpotDraftError'],
+    work,
+    data: () => `const payload = ${JSON.stringify(invalidPayload())};\nconst metadata = ${JSON.stringify(templateMetadata())};\nconst data = { payload, metadata };\n`,
+  },
+  webhooks: {
+    names: ['verifyWebhook', 'signWebhookForTest', 'applyEvent', 'isSpotDraftError'],
+    work: webhookWork,
+    data: () => `const data = ${JSON.stringify(webhookData())};\n`,
+  },
+};
 
 /**
  * The consumer's source.
@@ -70,18 +111,20 @@ const NAMES = ['validateCreateContract', 'SpotDraftClient', 'isSpotDraftError'];
  * - `init`: `'none'` (ready on import), `'default'` (`await init()`, the web build finds its
  *   `.wasm` next to itself), `'wasm-url'` (`await init({ module_or_path })` with the URL a
  *   bundler's file loader gives for `spotdraft-sync/spotdraft_sync_bg.wasm`);
+ * - `kind`: `'client'` (validation and client calls, every entry but webhooks) or
+ *   `'webhooks'` (`spotdraft-sync/webhooks`: verify, refuse a forgery, apply);
  * - `shape`: `'script'` (reads `globalThis.MATRIX_CONFIG`, reports through
  *   `globalThis.MATRIX_DONE`), `'worker-module'` (Cloudflare Worker, config from `env`),
  *   `'node-esm'`, `'node-cjs'` (config from the environment, result on stdout).
  */
-export function consumerSource({ specifier, init, shape }) {
-  const data = `const payload = ${JSON.stringify(invalidPayload())};\nconst metadata = ${JSON.stringify(templateMetadata())};\n`;
-  const sd = `{ ${NAMES.join(', ')} }`;
-  const body = `const work = ${work.toString()};\n${data}`;
+export function consumerSource({ specifier, init, shape, kind = 'client' }) {
+  const { names, work: workOf, data } = KINDS[kind];
+  const sd = `{ ${names.join(', ')} }`;
+  const body = `const work = ${workOf.toString()};\n${data()}`;
   if (shape === 'node-cjs') {
     return `const ${sd} = require(${JSON.stringify(specifier)});
 ${body}
-work(${sd}, { baseUrl: process.env.SANDBOX_URL, contractId: process.env.CONTRACT_ID, payload, metadata }).then(
+work(${sd}, { baseUrl: process.env.SANDBOX_URL, contractId: process.env.CONTRACT_ID, ...data }).then(
   (result) => console.log(JSON.stringify({ result, resolved: require.resolve(${JSON.stringify(specifier)}) })),
   (error) => { console.error(error); process.exitCode = 1; },
 );
@@ -96,7 +139,7 @@ work(${sd}, { baseUrl: process.env.SANDBOX_URL, contractId: process.env.CONTRACT
     return `${imports.join('\n')}
 ${body}
 ${initCall}
-const result = await work(${sd}, { baseUrl: process.env.SANDBOX_URL, contractId: process.env.CONTRACT_ID, payload, metadata });
+const result = await work(${sd}, { baseUrl: process.env.SANDBOX_URL, contractId: process.env.CONTRACT_ID, ...data });
 console.log(JSON.stringify({ result, resolved: import.meta.resolve(${JSON.stringify(specifier)}) }));
 `;
   }
@@ -106,7 +149,7 @@ ${body}
 export default {
   async fetch(request, env) {
     ${initCall}
-    return Response.json(await work(${sd}, { baseUrl: env.SANDBOX_URL, contractId: env.CONTRACT_ID, payload, metadata }));
+    return Response.json(await work(${sd}, { baseUrl: env.SANDBOX_URL, contractId: env.CONTRACT_ID, ...data }));
   },
 };
 `;
@@ -119,7 +162,7 @@ ${body}
   const config = globalThis.MATRIX_CONFIG;
   try {
     ${initCall}
-    globalThis.MATRIX_DONE(await work(${sd}, { ...config, payload, metadata }));
+    globalThis.MATRIX_DONE(await work(${sd}, { ...config, ...data }));
   } catch (error) {
     globalThis.MATRIX_DONE({ error: String((error && error.stack) || error) });
   }
