@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { PURE_JS_RUSTFLAGS, WASM_RUSTFLAGS, dropTargetFeature } from './lib/wasm-abi.mjs';
 import { entrySizes, fileSize } from './lib/sizes.mjs';
 import { bind as bindTarget } from './lib/bind.mjs';
-import { writeEntries, writeWebhooksEntries } from './lib/entries.mjs';
+import { writeCapabilityEntries, writeEntries } from './lib/entries.mjs';
 import { buildPureJs } from './lib/pure-js-build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,6 +23,11 @@ const testHooks = process.argv.includes('--test-hooks');
 const pkg = testHooks ? join(root, 'target', 'test-pkg') : join(root, 'pkg');
 const crate = 'spotdraft_sync';
 const MIN_WASM_OPT = 110;
+/** The builds by capability: pkg/<name>/, the crate's `features`, and whether it has an inline entry. */
+const CAPABILITIES = [
+  { name: 'webhooks', features: ['webhooks'], inline: false },
+  { name: 'client', features: ['client'], inline: true },
+];
 
 function run(cmd, args, opts = {}) {
   console.log(`$ ${cmd} ${args.join(' ')}`);
@@ -128,12 +133,14 @@ function bindAndOptimise(wasm, dir) {
 // inline (compressed bytes), workerd; each turns a WebAssembly failure into WASM_UNAVAILABLE.
 await writeEntries({ root, pkg, crate });
 
-// 4a. `spotdraft-sync/webhooks`: the webhook receiver's part alone (verify, parse, apply),
-// compiled without the crate's default `full` feature (no client, validation, mapping or sync
-// engine), bound and optimised like the full build into pkg/webhooks/ (BENCHMARKS.md, "Weight").
-const webhooksWasm = compile({ rustflags: WASM_RUSTFLAGS, defaultFeatures: false });
-bindAndOptimise(webhooksWasm, join(pkg, 'webhooks'));
-await writeWebhooksEntries({ root, pkg, crate });
+// 4a. Builds by capability (BENCHMARKS.md, "Weight"), each compiled with only some of the
+// crate's features, bound and optimised like the full build into pkg/<name>/:
+// `spotdraft-sync/webhooks` (verify, parse, apply) for receivers, and `spotdraft-sync/client`
+// (+ `/client/inline`: client, validation, mapping; no sync engine, no webhooks) for cards.
+for (const { name, features, inline } of CAPABILITIES) {
+  bindAndOptimise(compile({ rustflags: WASM_RUSTFLAGS, defaultFeatures: false, features }), join(pkg, name));
+  await writeCapabilityEntries({ root, pkg, crate, name, inline });
+}
 
 // 4b. `spotdraft-sync/js`: the same core without WebAssembly (wasm2js), and its IIFE for
 // Salesforce static resources (scripts/lib/pure-js-build.mjs), compiled in its own target
@@ -148,6 +155,7 @@ const files = [
   ['node', `${crate}_bg.wasm`],
   ['node', `${crate}.js`],
   ['webhooks/web', `${crate}_bg.wasm`],
+  ['client/web', `${crate}_bg.wasm`],
   ['inline', 'wasm.js'],
   ['inline', 'inflate.js'],
   ['js', `${crate}_bg.wasm.js`],

@@ -17,7 +17,8 @@ cargo fmt --all -- --check
 section "cargo clippy (native, all targets; wasm32 lib)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p spotdraft-sync -p spotdraft-validate --lib --target wasm32-unknown-unknown -- -D warnings
-cargo clippy -p spotdraft-sync --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings  # the spotdraft-sync/webhooks build
+cargo clippy -p spotdraft-sync --lib --target wasm32-unknown-unknown --no-default-features --features webhooks -- -D warnings  # spotdraft-sync/webhooks
+cargo clippy -p spotdraft-sync --lib --target wasm32-unknown-unknown --no-default-features --features client -- -D warnings  # spotdraft-sync/client
 
 section "cargo test (native: core, api, client, sandbox)"
 cargo test --workspace

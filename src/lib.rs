@@ -16,22 +16,26 @@
 
 #![forbid(unsafe_code)]
 #![warn(unreachable_pub)]
-// The webhooks-only build (`--no-default-features`) compiles the core whole but uses only its
-// webhook part; the rest is dead there by design (and dropped by the linker).
-#![cfg_attr(not(feature = "full"), allow(dead_code, unused_imports))]
+// A build by capability (`--no-default-features --features webhooks`, `… client`) compiles the
+// core whole but uses only part of it; the rest is dead there by design (and dropped by the
+// linker). The default build has every feature and no such allowance.
+#![cfg_attr(
+    not(all(feature = "client", feature = "sync", feature = "webhooks")),
+    allow(dead_code, unused_imports)
+)]
 
-#[cfg(feature = "full")]
+#[cfg(feature = "client")]
 mod api;
-#[cfg(feature = "full")]
+#[cfg(feature = "client")]
 mod client;
 mod core;
 // The facade's `pub` items are the JS API: wasm-bindgen exports only `pub` items, so
 // they are reachable from JS, not from this crate's root.
 #[allow(unreachable_pub)]
 mod facade;
-#[cfg(feature = "full")]
+#[cfg(feature = "sync")]
 mod sync;
-#[cfg(feature = "full")]
+#[cfg(feature = "client")]
 mod transport;
 
 pub use crate::core::status::ContractStatus;
@@ -77,7 +81,7 @@ pub mod sync_rules {
 }
 
 /// The wasm-bindgen classes, for the crate's own wasm tests (`tests/wasm.rs`).
-#[cfg(feature = "full")]
+#[cfg(feature = "client")]
 #[doc(hidden)]
 pub mod wasm_test_support {
     pub use crate::facade::client::SpotDraftClient;

@@ -5,7 +5,7 @@ import React, { useCallback, useEffect, useState } from 'react';
 import { hubspot, Alert, Button, Flex, LoadingSpinner, Text } from '@hubspot/ui-extensions';
 // The inline entry: the .wasm is inside the JS and ready on import. HubSpot builds a card into
 // one IIFE file, so a separate .wasm file could not be loaded next to it.
-import { SpotDraftClient, buildCreateContract, hubspotFetch, isSpotDraftError } from 'spotdraft-sync/inline';
+import { SpotDraftClient, buildCreateContract, hubspotFetch, isSpotDraftError } from 'spotdraft-sync/client/inline';
 import mapping from './deal-mapping.json';
 
 // Your proxy, listed in permittedUrls.fetch: it checks HubSpot's request signature, adds

@@ -24,8 +24,11 @@ export const ENTRY_FILES = {
   // One classic script for Salesforce static resources.
   'spotdraft-sync/js IIFE': ['js/spotdraft-sync.iife.js'],
   // A webhook receiver (verify, parse, apply) in a Worker or another fetch runtime, and in Node.
-  'spotdraft-sync/webhooks (web)': ['webhooks/web/index.js', `webhooks/web/${crate}.js`, 'webhooks/web/snippets/', 'shared/wasm-unavailable.js', `webhooks/web/${crate}_bg.wasm`],
+  'spotdraft-sync/webhooks (web)': ['webhooks/web/index.js', `webhooks/web/${crate}.js`, 'webhooks/web/snippets/', 'webhooks/shared/wasm-unavailable.js', `webhooks/web/${crate}_bg.wasm`],
   'spotdraft-sync/webhooks (node)': ['webhooks/node/index.cjs', `webhooks/node/${crate}.js`, 'webhooks/node/snippets/', 'webhooks/node/wasm-unavailable.cjs', `webhooks/node/${crate}_bg.wasm`],
+  // A card or a portal: client, validation and mapping, without the sync engine and webhooks.
+  'spotdraft-sync/client (web)': ['client/web/index.js', `client/web/${crate}.js`, 'client/web/snippets/', 'client/shared/wasm-unavailable.js', `client/web/${crate}_bg.wasm`],
+  'spotdraft-sync/client/inline': ['client/inline/index.js', 'client/inline/wasm.js', 'client/inline/inflate.js', 'client/shared/base64.js', 'client/web/index.js', `client/web/${crate}.js`, 'client/web/snippets/', 'client/shared/wasm-unavailable.js'],
   // Node (read from disk; compression is for comparison only).
   'spotdraft-sync (node)': ['node/index.cjs', `node/${crate}.js`, 'node/snippets/', 'node/wasm-unavailable.cjs', 'node/sync-engine.cjs', `node/${crate}_bg.wasm`],
 };

@@ -11,11 +11,11 @@
 //!
 //! Nothing here knows a domain rule; nothing here logs a value.
 
-#[cfg(feature = "full")]
+#[cfg(feature = "client")]
 use super::client::call_options_named;
-#[cfg(feature = "full")]
+#[cfg(feature = "client")]
 use super::fetch::JsCall;
-#[cfg(feature = "full")]
+#[cfg(feature = "client")]
 use crate::client::CallContext;
 use crate::core::webhook::WebhookKey;
 use crate::error::{Error, Result};
@@ -361,7 +361,7 @@ fn only(object: &JsValue, keys: &[&str]) -> JsValue {
 /// Options of a single call; every method's `options` accepts them beside its own. This
 /// one definition gives their TypeScript, their keys ([`call_option_keys`]) and their parser
 /// ([`call_option_values`]); `signal` is read as the JS object it is.
-#[cfg(feature = "full")]
+#[cfg(feature = "client")]
 #[derive(Default, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CallOptions {
@@ -386,7 +386,7 @@ pub(crate) const SIGNAL_KEY: &str = "signal";
 
 /// The keys of [`CallOptions`] (from its serde definition), which [`split_call_options`]
 /// takes out of a method's options.
-#[cfg(feature = "full")]
+#[cfg(feature = "client")]
 pub(crate) fn call_option_keys() -> &'static [&'static str] {
     serde_introspect::<CallOptions>()
 }
@@ -397,7 +397,7 @@ pub(crate) fn call_option_keys() -> &'static [&'static str] {
 /// # Errors
 /// `INVALID_ARGUMENT` naming `{name}.{key}` for a value of the wrong type (ranges are the
 /// caller's to check).
-#[cfg(feature = "full")]
+#[cfg(feature = "client")]
 pub(crate) fn call_option_values(name: &str, options: &JsValue) -> Result<CallOptions> {
     let keys: Vec<&str> = call_option_keys()
         .iter()
@@ -434,7 +434,7 @@ pub(crate) fn whole_number(
 /// # Errors
 /// `INVALID_ARGUMENT` naming `options` or `options.{key}` for a bad call option or a value
 /// that is not an object.
-#[cfg(feature = "full")]
+#[cfg(feature = "client")]
 pub(crate) fn split_call_options(
     name: &str,
     options: Option<&JsValue>,

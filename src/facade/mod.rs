@@ -4,26 +4,27 @@
 //! `INVALID_ARGUMENT` naming the argument), calls the pure core or the client, and converts
 //! results and [`crate::Error`]s back. No domain logic lives here.
 
-#[cfg(feature = "full")]
+#[cfg(feature = "client")]
 pub mod client;
 mod convert;
-#[cfg(feature = "full")]
+#[cfg(feature = "client")]
 mod create;
 mod executor;
-#[cfg(feature = "full")]
+#[cfg(feature = "client")]
 mod fetch;
-#[cfg(feature = "full")]
+#[cfg(feature = "client")]
 mod hubspot;
 pub mod js_error;
-#[cfg(feature = "full")]
+#[cfg(feature = "client")]
 mod methods;
 pub mod panic_guard;
-#[cfg(feature = "full")]
+#[cfg(feature = "client")]
 mod payload;
-#[cfg(feature = "full")]
+#[cfg(feature = "client")]
 mod runtime;
-#[cfg(feature = "full")]
+#[cfg(feature = "sync")]
 mod stores;
-#[cfg(feature = "full")]
+#[cfg(feature = "sync")]
 mod sync_engine;
+#[cfg(feature = "webhooks")]
 mod webhook;

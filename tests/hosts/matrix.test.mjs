@@ -11,7 +11,7 @@
 // builds in its own sub-folder of the scratch project.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
@@ -65,15 +65,22 @@ const ROWS = [
   { tool: 'viteLibIife', entry: 'spotdraft-sync/js', init: 'none', runtime: 'chromiumSandboxedWorkerNoWasm', resolves: ['pkg/js/index.js', 'pkg/js/spotdraft_sync.js'], wasm: 'none' },
   { tool: 'noBuild', entry: 'spotdraft-sync/js', init: 'none', runtime: 'nodeEsmNoWasm', resolves: ['pkg/js/index.js'], wasm: 'none' },
   // `spotdraft-sync/webhooks`, the receiver's entry (verify, parse, apply): where receivers run.
-  { tool: 'wranglerEsbuild', entry: 'spotdraft-sync/webhooks', kind: 'webhooks', init: 'none', runtime: 'workerd', resolves: ['pkg/webhooks/workerd/index.js', 'pkg/webhooks/web/index.js', 'pkg/webhooks/web/spotdraft_sync.js'], wasm: 'module', wasmFile: 'pkg/webhooks/web/spotdraft_sync_bg.wasm' },
-  { tool: 'noBuild', entry: 'spotdraft-sync/webhooks', kind: 'webhooks', init: 'none', runtime: 'nodeEsm', resolves: ['pkg/webhooks/node/index.mjs'], wasm: 'package' },
-  { tool: 'noBuild', entry: 'spotdraft-sync/webhooks', kind: 'webhooks', init: 'none', runtime: 'nodeCjs', resolves: ['pkg/webhooks/node/index.cjs'], wasm: 'package' },
+  // Builds by capability (`variant`: their pkg/ folder). `spotdraft-sync/webhooks`, the
+  // receiver's entry (verify, parse, apply), where receivers run.
+  { tool: 'wranglerEsbuild', entry: 'spotdraft-sync/webhooks', variant: 'webhooks', kind: 'webhooks', init: 'none', runtime: 'workerd', resolves: ['pkg/webhooks/workerd/index.js', 'pkg/webhooks/web/index.js', 'pkg/webhooks/web/spotdraft_sync.js'], wasm: 'module' },
+  { tool: 'noBuild', entry: 'spotdraft-sync/webhooks', variant: 'webhooks', kind: 'webhooks', init: 'none', runtime: 'nodeEsm', resolves: ['pkg/webhooks/node/index.mjs'], wasm: 'package' },
+  { tool: 'noBuild', entry: 'spotdraft-sync/webhooks', variant: 'webhooks', kind: 'webhooks', init: 'none', runtime: 'nodeCjs', resolves: ['pkg/webhooks/node/index.cjs'], wasm: 'package' },
+  // `spotdraft-sync/client` (client, validation, mapping): a HubSpot card, a portal page, Node.
+  { tool: 'hubspotRemoteBuild', entry: 'spotdraft-sync/client/inline', variant: 'client', init: 'none', runtime: 'chromiumSandboxedWorker', resolves: ['pkg/client/inline/index.js', 'pkg/client/web/index.js', 'pkg/client/web/spotdraft_sync.js'], wasm: 'inlined' },
+  { tool: 'viteApp', entry: 'spotdraft-sync/client', variant: 'client', init: 'default', runtime: 'chromiumPage', resolves: ['pkg/client/web/index.js', 'pkg/client/web/spotdraft_sync.js'], wasm: 'asset' },
+  { tool: 'noBuild', entry: 'spotdraft-sync/client', variant: 'client', init: 'none', runtime: 'nodeEsm', resolves: ['pkg/client/node/index.mjs'], wasm: 'package' },
 ];
 
 const ENTRY_FILES = [
   'pkg/web/index.js', 'pkg/web/spotdraft_sync.js', 'pkg/inline/index.js', 'pkg/workerd/index.js',
   'pkg/node/index.mjs', 'pkg/node/index.cjs', 'pkg/node/spotdraft_sync.js', 'pkg/js/index.js', 'pkg/js/spotdraft_sync.js',
-  'pkg/webhooks/web/index.js', 'pkg/webhooks/web/spotdraft_sync.js', 'pkg/webhooks/workerd/index.js', 'pkg/webhooks/node/index.mjs', 'pkg/webhooks/node/index.cjs',
+  ...['webhooks', 'client'].flatMap((v) => [`pkg/${v}/web/index.js`, `pkg/${v}/web/spotdraft_sync.js`, `pkg/${v}/workerd/index.js`, `pkg/${v}/node/index.mjs`, `pkg/${v}/node/index.cjs`]),
+  'pkg/client/inline/index.js',
 ];
 
 /** Per runtime: the consumer's shape and file name, and its runner. */
@@ -139,10 +146,14 @@ for (const [index, row] of ROWS.entries()) {
 
     // How the output carries the wasm module. The inline entry carries it deflate-raw'd and
     // base64-encoded (pkg/inline/wasm.js); that text must be our module, and be in the bundle.
-    const full = readFileSync(join(scratch.installed, 'pkg/web/spotdraft_sync_bg.wasm'));
-    const ours = row.wasmFile ? readFileSync(join(scratch.installed, row.wasmFile)) : full;
-    const inlined = (await import(pathToFileURL(join(scratch.installed, 'pkg/inline/wasm.js')).href)).default;
-    assert.ok(inflateRawSync(Buffer.from(inlined, 'base64')).equals(full), 'the inline entry carries our module');
+    // A build by capability (`row.variant`) has its own module (and inline text) in pkg/<variant>/.
+    const base = row.variant ? `pkg/${row.variant}` : 'pkg';
+    const ours = readFileSync(join(scratch.installed, base, 'web/spotdraft_sync_bg.wasm'));
+    const inlineText = join(scratch.installed, existsSync(join(scratch.installed, base, 'inline')) ? base : 'pkg', 'inline/wasm.js');
+    const inlined = (await import(pathToFileURL(inlineText).href)).default;
+    if (inlineText.startsWith(join(scratch.installed, base))) {
+      assert.ok(inflateRawSync(Buffer.from(inlined, 'base64')).equals(ours), 'the inline entry carries our module');
+    }
     const wasmFiles = files.filter((f) => f.endsWith('.wasm'));
     const scripts = files.filter((f) => /\.(m|c)?js$/.test(f));
     const text = Object.fromEntries(scripts.map((f) => [f, readFileSync(join(out, f), 'utf8')]));

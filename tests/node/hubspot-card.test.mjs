@@ -189,9 +189,9 @@ test('remoteBuild makes one IIFE file with the wasm inlined and its init kept', 
   assert.match(code, /^\(function\([\w$]+,[\w$]+\)\{"use strict";/, 'an IIFE over the two globals');
   assert.ok(code.trimEnd().endsWith('})(React,RemoteUI);'), 'react and @remote-ui/react stay external');
   assert.doesNotMatch(code, /\bimport\s*\(/, 'nothing is loaded next to the card');
-  // The inline entry's bytes (deflate-raw, base64: pkg/inline/wasm.js) are inside the file: the
+  // The inline entry's bytes (deflate-raw, base64: pkg/client/inline/wasm.js) are inside the file: the
   // entry's initialisation was kept (without it Rollup drops the bytes too).
-  const inlined = readFileSync(join(dirname(dirname(cardFile)), 'node_modules', 'spotdraft-sync', 'pkg', 'inline', 'wasm.js'), 'utf8').match(/"([A-Za-z0-9+/=]{100000,})"/);
+  const inlined = readFileSync(join(dirname(dirname(cardFile)), 'node_modules', 'spotdraft-sync', 'pkg', 'client', 'inline', 'wasm.js'), 'utf8').match(/"([A-Za-z0-9+/=]{100000,})"/);
   assert.ok(inlined && code.includes(inlined[1]), 'the .wasm bytes are inlined');
   const gzip = gzipSync(readFileSync(cardFile), { level: 9 }).length;
   t.diagnostic(`card bundle: ${(code.length / 1024).toFixed(1)} KiB raw, ${(gzip / 1024).toFixed(1)} KiB gzip -9`);
@@ -202,11 +202,11 @@ test('TypeScript: HubSpot\'s own `hubspot.fetch` type fits hubspotFetch, the glo
   const tsc = join(root, 'node_modules', '.bin', 'tsc');
   writeFileSync(join(card, 'types-check.ts'), `
     import { hubspot } from '@hubspot/ui-extensions';
-    import { SpotDraftClient, hubspotFetch, type FetchLike } from 'spotdraft-sync/inline';
+    import { SpotDraftClient, hubspotFetch, type FetchLike } from 'spotdraft-sync/client/inline';
     const transport: FetchLike = hubspotFetch(hubspot.fetch);
     export const client = new SpotDraftClient({ baseUrl: 'https://spotdraft-proxy.example.com', fetch: transport });
   `);
-  writeFileSync(join(card, 'wrong.ts'), `import { hubspotFetch } from 'spotdraft-sync/inline';\nexport const t = hubspotFetch(globalThis.fetch);\n`);
+  writeFileSync(join(card, 'wrong.ts'), `import { hubspotFetch } from 'spotdraft-sync/client/inline';\nexport const t = hubspotFetch(globalThis.fetch);\n`);
   // skipLibCheck: @hubspot/ui-extensions' own .d.ts files are not ours to check.
   const options = { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'dom'], skipLibCheck: true };
   writeFileSync(join(card, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, files: ['types-check.ts'] }));

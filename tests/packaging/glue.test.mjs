@@ -28,15 +28,18 @@ for (const target of ['web', 'node', 'js']) {
   });
 }
 
-for (const target of ['webhooks/web', 'webhooks/node']) {
-  test(`pkg/${target}: every export of the webhooks build starts with the guard`, () => {
-    const { checked, unguarded } = guardReport(glue(target));
-    // verifyWebhook(Async), verifyWebhookSignature(Async), parseWebhookEvent, applyEvent,
-    // signWebhookForTest, isSpotDraftError.
-    assert.ok(checked.length >= 8, `only ${checked.length} exports call into wasm: ${checked.join(', ')}`);
-    assert.ok(checked.includes('verifyWebhook'), 'verifyWebhook is checked');
-    assert.deepEqual(unguarded, []);
-  });
+// The builds by capability: at least this many exports each, and one that must be there.
+// (webhooks: verifyWebhook(Async), verifyWebhookSignature(Async), parseWebhookEvent,
+// applyEvent, signWebhookForTest, isSpotDraftError; client: the client's methods and more.)
+for (const [variant, least, must] of [['webhooks', 8, 'verifyWebhook'], ['client', 20, 'SpotDraftClient.getContractStatus']]) {
+  for (const target of [`${variant}/web`, `${variant}/node`]) {
+    test(`pkg/${target}: every export of the ${variant} build starts with the guard`, () => {
+      const { checked, unguarded } = guardReport(glue(target));
+      assert.ok(checked.length >= least, `only ${checked.length} exports call into wasm: ${checked.join(', ')}`);
+      assert.ok(checked.includes(must), `${must} is checked`);
+      assert.deepEqual(unguarded, []);
+    });
+  }
 }
 
 /** `source` with the first statement of the first function or method named `name` removed. */

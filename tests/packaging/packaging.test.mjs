@@ -46,6 +46,7 @@ test('the tarball ships pkg/ only, with every entry the exports map names', asyn
     'pkg/web/spotdraft_sync_bg.wasm', 'pkg/web/spotdraft_sync.d.ts', 'pkg/inline/index.js', 'pkg/inline/wasm.js', 'pkg/workerd/index.js',
     'pkg/js/index.js', 'pkg/js/spotdraft_sync_bg.wasm.js', 'pkg/js/spotdraft-sync.iife.js', 'pkg/js/index.d.ts', 'pkg/shared/wasm-unavailable.js',
     'pkg/webhooks/web/index.js', 'pkg/webhooks/web/spotdraft_sync_bg.wasm', 'pkg/webhooks/node/index.cjs', 'pkg/webhooks/node/index.mjs', 'pkg/webhooks/workerd/index.js',
+    'pkg/client/web/index.js', 'pkg/client/web/spotdraft_sync_bg.wasm', 'pkg/client/inline/index.js', 'pkg/client/inline/wasm.js', 'pkg/client/node/index.cjs',
   ]) {
     assert.ok(listing.includes(`package/${needed}`), `missing ${needed}`);
   }
@@ -109,6 +110,24 @@ test('spotdraft-sync/webhooks: a receiver verifies, parses and applies, without 
   assert.deepEqual(JSON.parse(await sh('node', ['webhooks.cjs'], scratch)), expected);
 });
 
+test('spotdraft-sync/client and /client/inline: the client without the sync engine or webhooks', async () => {
+  writeFileSync(join(scratch, 'client.mjs'), `
+    import * as c from 'spotdraft-sync/client';
+    import * as inline from 'spotdraft-sync/client/inline';
+    const status = await new c.SpotDraftClient({ baseUrl: process.env.API }).getContractStatus('T-42');
+    const inlineStatus = await new inline.SpotDraftClient({ baseUrl: process.env.API }).getContractStatus('T-42');
+    console.log(JSON.stringify({ status, inlineStatus, engine: typeof c.SyncEngine, verify: typeof c.verifyWebhook, validate: typeof c.validateCreateContract, build: typeof inline.buildCreateContract }));
+  `);
+  assert.deepEqual(JSON.parse(await sh('node', ['client.mjs'], scratch, { API: api.url })), {
+    status: { contractStatus: 'SIGN', contractName: 'Packed' },
+    inlineStatus: { contractStatus: 'SIGN', contractName: 'Packed' },
+    engine: 'undefined',
+    verify: 'undefined',
+    validate: 'function',
+    build: 'function',
+  });
+});
+
 test('the inline entry needs no separate .wasm request', async () => {
   writeFileSync(join(scratch, 'inline.mjs'), `
     import { SpotDraftClient } from 'spotdraft-sync/inline';
@@ -152,6 +171,16 @@ test('TypeScript type-checks a consumer against the generated .d.ts', async () =
   await sh(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.receiver.json'], scratch);
   writeFileSync(join(scratch, 'receiver.ts'), `import { SpotDraftClient } from 'spotdraft-sync/webhooks';\nexport const c = SpotDraftClient;\n`);
   await assert.rejects(sh(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.receiver.json'], scratch), (e) => /SpotDraftClient/.test(e.stdout));
+  // spotdraft-sync/client declares the client, and no SyncEngine.
+  writeFileSync(join(scratch, 'card.ts'), `
+    import { SpotDraftClient, buildCreateContract, type ContractStatusResult } from 'spotdraft-sync/client/inline';
+    export const status = (): Promise<ContractStatusResult> => new SpotDraftClient({ baseUrl: 'https://proxy.example.com' }).getContractStatus('T-1');
+    export const build = buildCreateContract;
+  `);
+  writeFileSync(join(scratch, 'tsconfig.card.json'), JSON.stringify({ extends: './tsconfig.json', files: ['card.ts'] }));
+  await sh(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.card.json'], scratch);
+  writeFileSync(join(scratch, 'card.ts'), `import { SyncEngine } from 'spotdraft-sync/client';\nexport const e = SyncEngine;\n`);
+  await assert.rejects(sh(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.card.json'], scratch), (e) => /SyncEngine/.test(e.stdout));
   // SyncEngine's public constructor takes one argument (the glue's internal second one, the
   // borrowed client, is not declared), in every entry.
   for (const entry of ['spotdraft-sync', 'spotdraft-sync/inline', 'spotdraft-sync/js']) {

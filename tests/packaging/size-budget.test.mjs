@@ -23,6 +23,8 @@ const BUDGETS = {
   'spotdraft-sync (node)': 444,
   'spotdraft-sync/webhooks (web)': 128,
   'spotdraft-sync/webhooks (node)': 128,
+  'spotdraft-sync/client (web)': 330,
+  'spotdraft-sync/client/inline': 334,
 };
 
 test('every entry of the package has a budget, and the budgets hold', () => {
