@@ -3,6 +3,7 @@
 //! facade only converts arguments and adapts a JS store to [`Store`].
 
 mod engine;
+mod intents;
 mod join;
 mod locks;
 mod results;
@@ -16,5 +17,7 @@ pub(crate) use results::{HandleWebhookResult, ReconcileProgress, TrackInput};
 use store::MemoryRecords;
 pub(crate) use store::{Listing, Store};
 
+#[cfg(test)]
+mod intent_tests;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,1 @@
+//! Create intents across a simulated restart.
