@@ -22,7 +22,9 @@
 //! window reads "not found" to the end, the create is sent again, and the contract exists
 //! twice. `createSettleMs: 0` restores the old behaviour (one lookup, then create again). A
 //! process that dies between sending a create and learning its outcome loses what this code
-//! knew; nothing here survives a restart.
+//! knew; nothing here survives a restart. The sync engine's `createContract`
+//! ([`crate::sync`], `intents.rs`) does, by storing a create intent before each request
+//! (through [`Client::create_contract_noting`]'s hook) and resolving it after a restart.
 //!
 //! This relies on `external_metadata.id` naming one source record per contract, as SpotDraft's
 //! playbook asks; a create without it is refused before the network.

@@ -347,3 +347,44 @@ fn a_placeholder_is_not_polled_nor_acted_on() {
     assert!(error.message.contains("create intent"), "{}", error.message);
     assert!(paths(&second).is_empty());
 }
+
+#[test]
+fn a_webhook_for_the_contract_replaces_the_placeholder_and_closes_the_intent() {
+    let store = SharedStore::default();
+    crash_after_the_send(&store);
+    let second = engine(&store, 10.0);
+    let event: crate::core::webhook::WebhookEvent = serde_json::from_value(json!({
+        "activity": "CONTRACT_CREATED", "contract_id": 5, "contract_kind": "TEMPLATE_CONTRACT",
+        "contract_status": "DRAFT", "activity_data": {"timestamp": "2024-06-01T12:00:01Z"},
+        "external_metadata": {"id": "deal-1"}
+    }))
+    .unwrap();
+    let handled = block_on(second.handle_event(&event, false, &ctx())).unwrap();
+    assert_eq!(handled.record.contract_id, 5);
+    let by_external = store.0.records.peek("external:deal-1").unwrap();
+    assert_eq!(by_external.contract_id, 5);
+    assert!(by_external.create_intent.is_none());
+    let result = block_on(second.resolve_open_intents(&ctx())).unwrap();
+    assert_eq!(result.open, 0);
+    let found = block_on(second.create_contract(body(), false, &ctx())).unwrap();
+    assert_eq!(found.outcome, CreateOutcome::FoundExisting);
+    assert!(paths(&second).is_empty());
+}
+
+#[test]
+fn concurrent_creates_for_one_external_id_in_one_engine_send_one_create() {
+    let store = SharedStore::default();
+    let engine = engine(&store, 0.0);
+    engine.client().transport().respond(201, CREATED);
+    let outcomes = RefCell::new(Vec::new());
+    let run = || async {
+        let result = engine.create_contract(body(), false, &ctx()).await.unwrap();
+        outcomes.borrow_mut().push(result.outcome);
+    };
+    block_on(super::join::join_all([run(), run()]));
+    assert_eq!(
+        outcomes.into_inner(),
+        [CreateOutcome::Created, CreateOutcome::FoundExisting]
+    );
+    assert_eq!(paths(&engine), [POST]);
+}
