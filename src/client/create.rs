@@ -41,6 +41,7 @@ use crate::transport::Transport;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::future::Future;
+use std::pin::Pin;
 use tsify::Tsify;
 
 /// What a create did.
@@ -65,6 +66,10 @@ pub(crate) struct CreateResult {
     /// Create attempts sent (0 when found by `checkExistingFirst`).
     pub attempts: u32,
 }
+
+/// What [`Client::create_contract_noting`] awaits before each create request, given the
+/// attempt number (1 for the first).
+pub(crate) type BeforeSend<'a> = &'a dyn Fn(u32) -> Pin<Box<dyn Future<Output = Result<()>> + 'a>>;
 
 /// A failed create, and whether it may have made a contract.
 #[derive(Debug)]
@@ -134,9 +139,11 @@ impl<T: Transport> Client<T> {
         check_existing_first: bool,
         ctx: &CallContext<T::Call>,
     ) -> Result<CreateResult> {
-        self.create_contract_noting(body, check_existing_first, ctx, |_| async { Ok(()) })
-            .await
-            .map_err(|failure| failure.error)
+        self.create_contract_noting(body, check_existing_first, ctx, &|_| {
+            Box::pin(async { Ok(()) })
+        })
+        .await
+        .map_err(|failure| failure.error)
     }
 
     /// [`Self::create_contract`], awaiting `before_send(attempt)` before each create request
@@ -146,17 +153,13 @@ impl<T: Transport> Client<T> {
     ///
     /// # Errors
     /// As [`Self::create_contract`], in a [`CreateFailure`]; `before_send`'s error as is.
-    pub(crate) async fn create_contract_noting<F, Fut>(
+    pub(crate) async fn create_contract_noting(
         &self,
         body: Value,
         check_existing_first: bool,
         ctx: &CallContext<T::Call>,
-        mut before_send: F,
-    ) -> std::result::Result<CreateResult, CreateFailure>
-    where
-        F: FnMut(u32) -> Fut,
-        Fut: Future<Output = Result<()>>,
-    {
+        before_send: BeforeSend<'_>,
+    ) -> std::result::Result<CreateResult, CreateFailure> {
         let external_id = external_id_of(&body).map_err(CreateFailure::nothing_made)?;
         let lookup = FindByExternalId::new("payload.external_metadata.id", &external_id)
             .map_err(CreateFailure::nothing_made)?;

@@ -17,7 +17,6 @@
 //! create, as in the client.
 
 use super::engine::{Clock, SyncEngine};
-use super::join::join_all;
 use super::results::SyncFailure;
 use super::store::Store;
 use crate::api::contracts::by_external::FindByExternalId;
@@ -32,12 +31,10 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::transport::Transport;
 use serde::Serialize;
 use serde_json::Value;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use tsify::Tsify;
 
-/// At most this many open intents are resolved at once.
-const RESOLVE_CONCURRENCY: usize = 4;
 /// At most this many failures are listed in a [`ResolveIntentsResult`].
 const MAX_LISTED_ERRORS: usize = 20;
 
@@ -156,11 +153,13 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
         let intent = RefCell::new(previous);
         let outcome = self
             .client
-            .create_contract_noting(body, check_existing_first, ctx, |_| async {
-                let next = next_attempt(intent.borrow().as_ref(), self.now()?);
-                self.save(&intent_record(&external_id, next)).await?;
-                *intent.borrow_mut() = Some(next);
-                Ok(())
+            .create_contract_noting(body, check_existing_first, ctx, &|_| {
+                Box::pin(async {
+                    let next = next_attempt(intent.borrow().as_ref(), self.now()?);
+                    self.save(&intent_record(&external_id, next)).await?;
+                    *intent.borrow_mut() = Some(next);
+                    Ok(())
+                })
             })
             .await;
         match outcome {
@@ -188,10 +187,11 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
         }
     }
 
-    /// Resolves every open create intent in the store by lookup (see the module docs), at
-    /// most 4 at a time; an intent whose last attempt is recent is looked up until its
-    /// deadline, so a call can take up to two timeouts plus the settle window. Found →
-    /// tracked, intent closed; not found → `NOT_CREATED`. Sends no create.
+    /// Resolves every open create intent in the store by lookup (see the module docs), one
+    /// after the other: an intent whose last attempt is recent is looked up until its
+    /// deadline (two timeouts plus the settle window after it), so the first such intent
+    /// waits and the ones sent at about the same time are past their deadline by then.
+    /// Found → tracked, intent closed; not found → `NOT_CREATED`. Sends no create.
     ///
     /// # Errors
     /// The store's `list`; per-intent failures are counted, not returned.
@@ -200,39 +200,30 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
         ctx: &CallContext<T::Call>,
     ) -> Result<ResolveIntentsResult> {
         let listing = self.store.list().await?;
-        let mut open: Vec<(String, CreateIntent)> = listing
+        // A placeholder is stored under its external id only, so each is listed once.
+        let open: Vec<(String, CreateIntent)> = listing
             .records
             .iter()
             .filter(|record| record.contract_id == 0)
             .filter_map(|record| Some((record.external_id.clone()?, *open_intent(record)?)))
             .collect();
-        open.sort_by(|a, b| a.0.cmp(&b.0));
-        open.dedup_by(|a, b| a.0 == b.0);
-        let result = RefCell::new(ResolveIntentsResult {
+        let mut result = ResolveIntentsResult {
             open: open.len(),
             ..ResolveIntentsResult::default()
-        });
-        let next = Cell::new(0);
-        let worker = || async {
-            while let Some((external_id, intent)) = open.get(next.get()) {
-                next.set(next.get() + 1);
-                let outcome = self.resolve_one(external_id, intent, ctx).await;
-                let mut result = result.borrow_mut();
-                match outcome {
-                    Ok(Resolved::Found(..) | Resolved::Closed) => result.found += 1,
-                    Ok(Resolved::NotCreated(_)) => result.not_created += 1,
-                    Err(error) => {
-                        result.failed += 1;
-                        if result.errors.len() < MAX_LISTED_ERRORS {
-                            result.errors.push(SyncFailure::of(None, &error));
-                        }
+        };
+        for (external_id, intent) in &open {
+            match self.resolve_one(external_id, intent, ctx).await {
+                Ok(Resolved::Found(..) | Resolved::Closed) => result.found += 1,
+                Ok(Resolved::NotCreated(_)) => result.not_created += 1,
+                Err(error) => {
+                    result.failed += 1;
+                    if result.errors.len() < MAX_LISTED_ERRORS {
+                        result.errors.push(SyncFailure::of(None, &error));
                     }
                 }
             }
-        };
-        let workers = RESOLVE_CONCURRENCY.min(open.len()).max(1);
-        join_all((0..workers).map(|_| worker())).await;
-        Ok(result.into_inner())
+        }
+        Ok(result)
     }
 
     /// One open intent under its external id's lock, re-read there (a create of this engine
