@@ -1,5 +1,6 @@
 //! The sync engine ([`SyncEngine`]) generic over the transport, a [`Store`] and a [`Clock`],
-//! with what its operations return. Every decision is [`crate::core::sync`]'s; the wasm
+//! with what its operations return, and `createContract` with create intents that survive a
+//! restart of the process (`intents.rs`). Every decision is [`crate::core::sync`]'s; the wasm
 //! facade only converts arguments and adapts a JS store to [`Store`].
 
 mod engine;
