@@ -68,7 +68,8 @@ pub(crate) struct CreateResult {
 }
 
 /// What [`Client::create_contract_noting`] awaits before each create request, given the
-/// attempt number (1 for the first).
+/// attempt number (1 for the first). A trait object, so the create loop is compiled once into
+/// the wasm, not once per hook (BENCHMARKS.md, "Weight").
 pub(crate) type BeforeSend<'a> = &'a dyn Fn(u32) -> Pin<Box<dyn Future<Output = Result<()>> + 'a>>;
 
 /// A failed create, and whether it may have made a contract.
