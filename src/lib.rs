@@ -74,9 +74,9 @@ pub mod sync_rules {
     pub use crate::core::sync::{
         apply_event, apply_not_found, apply_status_observation, lookup_keys, pending_actions,
         plan_reconciliation, record_for_event, record_keys, status_rank, ApplyOutcome,
-        AttentionFlag, Disposition, DocumentRef, PollTarget, ReconcileCursor, ReconcileInput,
-        ReconcilePlan, RecordKey, StatusSpan, SyncAction, SyncActionKind, SyncRecord,
-        MAX_APPLIED_EVENT_KEYS,
+        AttentionFlag, CreateIntent, Disposition, DocumentRef, IntentState, PollTarget,
+        ReconcileCursor, ReconcileInput, ReconcilePlan, RecordKey, StatusSpan, SyncAction,
+        SyncActionKind, SyncRecord, MAX_APPLIED_EVENT_KEYS,
     };
 }
 

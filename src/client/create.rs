@@ -22,7 +22,9 @@
 //! window reads "not found" to the end, the create is sent again, and the contract exists
 //! twice. `createSettleMs: 0` restores the old behaviour (one lookup, then create again). A
 //! process that dies between sending a create and learning its outcome loses what this code
-//! knew; nothing here survives a restart.
+//! knew; nothing here survives a restart. The sync engine's `createContract`
+//! ([`crate::sync`], `intents.rs`) does, by storing a create intent before each request
+//! (through [`Client::create_contract_noting`]'s hook) and resolving it after a restart.
 //!
 //! This relies on `external_metadata.id` naming one source record per contract, as SpotDraft's
 //! playbook asks; a create without it is refused before the network.
@@ -38,6 +40,8 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::transport::Transport;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::future::Future;
+use std::pin::Pin;
 use tsify::Tsify;
 
 /// What a create did.
@@ -63,11 +67,44 @@ pub(crate) struct CreateResult {
     pub attempts: u32,
 }
 
+/// What [`Client::create_contract_noting`] awaits before each create request, given the
+/// attempt number (1 for the first). A trait object, so the create loop is compiled once into
+/// the wasm, not once per hook (BENCHMARKS.md, "Weight").
+pub(crate) type BeforeSend<'a> = &'a dyn Fn(u32) -> Pin<Box<dyn Future<Output = Result<()>> + 'a>>;
+
+/// A failed create, and whether it may have made a contract.
+#[derive(Debug)]
+pub(crate) struct CreateFailure {
+    /// The error the create fails with.
+    pub error: Error,
+    /// False when no contract was made, as far as the settle rule tells: refused before the
+    /// network, a definite refusal (4xx, 429), or an ambiguous failure whose lookups found
+    /// nothing over the settle window. True when its outcome is unknown (cancelled, a failed
+    /// lookup) or a contract was made but its answer was unreadable.
+    pub may_exist: bool,
+}
+
+impl CreateFailure {
+    fn nothing_made(error: Error) -> Self {
+        Self {
+            error,
+            may_exist: false,
+        }
+    }
+
+    fn may_exist(error: Error) -> Self {
+        Self {
+            error,
+            may_exist: true,
+        }
+    }
+}
+
 /// `external_metadata.id` of a create body, as a non-empty string.
 ///
 /// # Errors
 /// `VALIDATION_FAILED` with the path `external_metadata.id` when it is missing or empty.
-pub(super) fn external_id_of(body: &Value) -> Result<String> {
+pub(crate) fn external_id_of(body: &Value) -> Result<String> {
     let id = body.get("external_metadata").and_then(|m| m.get("id"));
     let text = match id {
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
@@ -103,10 +140,36 @@ impl<T: Transport> Client<T> {
         check_existing_first: bool,
         ctx: &CallContext<T::Call>,
     ) -> Result<CreateResult> {
-        let external_id = external_id_of(&body)?;
-        let lookup = FindByExternalId::new("payload.external_metadata.id", &external_id)?;
+        self.create_contract_noting(body, check_existing_first, ctx, &|_| {
+            Box::pin(async { Ok(()) })
+        })
+        .await
+        .map_err(|failure| failure.error)
+    }
+
+    /// [`Self::create_contract`], awaiting `before_send(attempt)` before each create request
+    /// is sent (the sync engine records its create intent there; an error from it stops the
+    /// create before that request), and telling with a failure whether a contract may have
+    /// been made.
+    ///
+    /// # Errors
+    /// As [`Self::create_contract`], in a [`CreateFailure`]; `before_send`'s error as is.
+    pub(crate) async fn create_contract_noting(
+        &self,
+        body: Value,
+        check_existing_first: bool,
+        ctx: &CallContext<T::Call>,
+        before_send: BeforeSend<'_>,
+    ) -> std::result::Result<CreateResult, CreateFailure> {
+        let external_id = external_id_of(&body).map_err(CreateFailure::nothing_made)?;
+        let lookup = FindByExternalId::new("payload.external_metadata.id", &external_id)
+            .map_err(CreateFailure::nothing_made)?;
         if check_existing_first {
-            if let Some(contract) = newest(self.call(&lookup, ctx).await?) {
+            let found = self
+                .call(&lookup, ctx)
+                .await
+                .map_err(CreateFailure::nothing_made)?;
+            if let Some(contract) = newest(found) {
                 return Ok(CreateResult {
                     contract,
                     outcome: CreateOutcome::FoundExisting,
@@ -115,20 +178,27 @@ impl<T: Transport> Client<T> {
             }
         }
         let endpoint = CreateContract { body };
-        let request = endpoint.request()?;
+        let request = endpoint.request().map_err(CreateFailure::nothing_made)?;
         let policy = self.retry_policy(ctx);
         let mut attempt = 1;
         loop {
+            // Every earlier attempt was refused or settled "not found": nothing made yet.
+            before_send(attempt)
+                .await
+                .map_err(CreateFailure::nothing_made)?;
             let ambiguous = match self
                 .send_once(CreateContract::NAME, &request, attempt, ctx)
                 .await
             {
                 Ok(response) if response.is_success() => {
                     return Ok(CreateResult {
-                        contract: endpoint.parse(&response)?,
+                        // Created, but the answer is unreadable: the contract exists.
+                        contract: endpoint
+                            .parse(&response)
+                            .map_err(CreateFailure::may_exist)?,
                         outcome: CreateOutcome::Created,
                         attempts: attempt,
-                    })
+                    });
                 }
                 Ok(response) if response.status == 429 => {
                     // Refused before processing: nothing was created.
@@ -136,34 +206,49 @@ impl<T: Transport> Client<T> {
                     let delay = retry_after_ms(&response)
                         .unwrap_or_else(|| policy.backoff_ms(attempt, self.transport.random()));
                     if attempt > policy.max_retries || delay > policy.max_retry_after_ms {
-                        return Err(error);
+                        // Refused before processing, and any earlier attempt settled.
+                        return Err(CreateFailure::nothing_made(error));
                     }
-                    self.transport.sleep(delay, &ctx.transport).await?;
+                    self.transport
+                        .sleep(delay, &ctx.transport)
+                        .await
+                        .map_err(CreateFailure::nothing_made)?;
                     attempt += 1;
                     continue;
                 }
                 Ok(response) if response.status >= 500 => {
                     error_from_response(CreateContract::NAME, &response)
                 }
-                Ok(response) => return Err(error_from_response(CreateContract::NAME, &response)),
+                Ok(response) => {
+                    return Err(CreateFailure::nothing_made(error_from_response(
+                        CreateContract::NAME,
+                        &response,
+                    )))
+                }
                 Err(error) if error.code == ErrorCode::Aborted => {
-                    return Err(cancelled(&external_id))
+                    return Err(CreateFailure::may_exist(cancelled(&external_id)))
                 }
                 // Refused before sending (the transport's own checks, e.g. hubspot.fetch's
                 // header and size limits, or a failing `headers()` provider): nothing reached
                 // SpotDraft, and a lookup through the same transport would be refused too.
-                Err(error) if error.code == ErrorCode::InvalidArgument => return Err(error),
+                Err(error) if error.code == ErrorCode::InvalidArgument => {
+                    return Err(CreateFailure::nothing_made(error))
+                }
                 Err(error) => error,
             };
             if ambiguous.code == ErrorCode::Timeout {
                 // The request may still be running on the server: give it about as long as
                 // the attempt had before asking whether it created the contract.
                 let wait = f64::from(ctx.timeout_ms.unwrap_or(self.config.timeout_ms));
-                self.transport.sleep(wait, &ctx.transport).await?;
+                self.transport
+                    .sleep(wait, &ctx.transport)
+                    .await
+                    .map_err(CreateFailure::may_exist)?;
             }
             if let Some(contract) = self
                 .settled_lookup(&lookup, &external_id, &ambiguous, ctx)
-                .await?
+                .await
+                .map_err(CreateFailure::may_exist)?
             {
                 return Ok(CreateResult {
                     contract,
@@ -173,10 +258,14 @@ impl<T: Transport> Client<T> {
             }
             // Not found over the whole settle window: sending again is taken as safe.
             if attempt > policy.max_retries {
-                return Err(ambiguous);
+                // The lookups found nothing over the window: taken as nothing made.
+                return Err(CreateFailure::nothing_made(ambiguous));
             }
             let delay = policy.backoff_ms(attempt, self.transport.random());
-            self.transport.sleep(delay, &ctx.transport).await?;
+            self.transport
+                .sleep(delay, &ctx.transport)
+                .await
+                .map_err(CreateFailure::nothing_made)?;
             attempt += 1;
         }
     }
@@ -240,7 +329,7 @@ fn cancelled(external_id: &str) -> Error {
 }
 
 /// The most recent of several contracts with one external id (highest numeric id).
-fn newest(contracts: Vec<ContractSummary>) -> Option<ContractSummary> {
+pub(crate) fn newest(contracts: Vec<ContractSummary>) -> Option<ContractSummary> {
     contracts
         .into_iter()
         .max_by_key(|c| c.contract_id.unwrap_or(0))

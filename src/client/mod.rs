@@ -7,6 +7,8 @@
 
 mod create;
 
+pub(crate) use create::{external_id_of, newest, CreateOutcome};
+
 use crate::api::errors::error_from_response;
 use crate::api::retry::{Decision, Outcome, RetryPolicy};
 use crate::api::{Endpoint, HttpRequest, HttpResponse, Method};

@@ -2,10 +2,13 @@
 
 use super::client::{no_method_options, SpotDraftClient};
 use super::convert::{json_arg, optional_options_arg, split_call_options, string_arg, to_js_value};
+use super::fetch::JsCall;
 use super::panic_guard::promise;
 use super::payload::compile_template;
 use crate::api::contracts::by_external::FindByExternalId;
+use crate::client::CallContext;
 use crate::core::validate::validate_compiled;
+use crate::error::Result;
 use serde::Deserialize;
 use serde_json::Value;
 use tsify::Tsify;
@@ -29,6 +32,30 @@ pub struct CreateContractOptions {
     #[serde(default)]
     #[tsify(optional)]
     pub check_existing_first: bool,
+}
+
+/// `createContract`'s arguments (the client's and the sync engine's): the body, validated
+/// unless `validate: false`, `checkExistingFirst`, and the call's context.
+///
+/// # Errors
+/// `INVALID_ARGUMENT` for a bad option; `VALIDATION_FAILED` for a body that fails validation.
+pub(super) fn create_args(
+    payload: &JsValue,
+    options: Option<&JsValue>,
+) -> Result<(Value, bool, CallContext<JsCall>)> {
+    let body: Value = json_arg("payload", payload)?;
+    let (ctx, rest) = split_call_options("options", options)?;
+    let options: CreateContractOptions = optional_options_arg("options", rest.as_ref())?;
+    if options.validate {
+        let template = options
+            .template_metadata
+            .as_ref()
+            .filter(|metadata| !metadata.is_null())
+            .map(compile_template)
+            .transpose()?;
+        validate_compiled(&body, template.as_ref()).into_result()?;
+    }
+    Ok((body, options.check_existing_first, ctx))
 }
 
 fn yes() -> bool {
@@ -61,20 +88,9 @@ impl SpotDraftClient {
     ) -> js_sys::Promise {
         let inner = self.inner();
         promise(async move {
-            let body: Value = json_arg("payload", &payload)?;
-            let (ctx, rest) = split_call_options("options", options.as_ref())?;
-            let options: CreateContractOptions = optional_options_arg("options", rest.as_ref())?;
-            if options.validate {
-                let template = options
-                    .template_metadata
-                    .as_ref()
-                    .filter(|metadata| !metadata.is_null())
-                    .map(compile_template)
-                    .transpose()?;
-                validate_compiled(&body, template.as_ref()).into_result()?;
-            }
+            let (body, check_existing_first, ctx) = create_args(&payload, options.as_ref())?;
             let result = inner
-                .create_contract(body, options.check_existing_first, &ctx)
+                .create_contract(body, check_existing_first, &ctx)
                 .await?;
             to_js_value(&result)
         })

@@ -10,6 +10,7 @@ use super::convert::{
     get, json_arg, json_out, optional_options_arg, options_arg, split_call_options, take_functions,
     take_js_values, type_name, webhook_keys_arg, whole_number,
 };
+use super::create::create_args;
 use super::fetch::{JsCall, JsTransport};
 use super::js_error::Thrown;
 use super::panic_guard::promise;
@@ -349,6 +350,58 @@ impl SyncEngine {
                 )
                 .await?;
             json_out(&record)
+        })
+    }
+
+    /// Creates a contract exactly once per `external_metadata.id`, also across a restart:
+    /// like `client.createContract` (same payload and options), but before each create
+    /// request the engine stores a create intent under `external:<id>`, and a later call (or
+    /// `resolveOpenIntents`) in a new process looks the contract up, through the settle rule,
+    /// before it creates again. Resolves with `{ contract, outcome, attempts, record }`, the
+    /// contract tracked; when the store already holds this external id's contract, nothing
+    /// is sent (`outcome: "FOUND_EXISTING"`, no `contract`).
+    ///
+    /// Does not coordinate several processes creating for one external id at the same time,
+    /// and cannot prove absence: a lookup lagging behind the write by longer than two
+    /// timeouts plus `createSettleMs` after the last attempt ends in a second contract.
+    ///
+    /// ```js
+    /// await engine.resolveOpenIntents(); // on start: creates a killed process left unresolved
+    /// const { record } = await engine.createContract(payload);
+    /// ```
+    #[wasm_bindgen(js_name = createContract, unchecked_return_type = "Promise<EngineCreateResult>")]
+    pub fn create_contract(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CreateContractPayload")] payload: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CreateContractOptions & CallOptions")]
+        options: Option<JsValue>,
+    ) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        promise(async move {
+            let (body, check_existing_first, ctx) = create_args(&payload, options.as_ref())?;
+            let result = inner
+                .engine
+                .create_contract(body, check_existing_first, &ctx)
+                .await?;
+            json_out(&result)
+        })
+    }
+
+    /// Resolves every open create intent in the store (left by a process that died between
+    /// sending a create and learning its outcome) by lookup: found → tracked, intent
+    /// closed; not found up to two timeouts plus `createSettleMs` after its last attempt →
+    /// marked `NOT_CREATED`. Sends no create. Resolves with counts; a failed lookup is
+    /// counted in `failed` and leaves its intent open.
+    #[wasm_bindgen(js_name = resolveOpenIntents, unchecked_return_type = "Promise<ResolveIntentsResult>")]
+    pub fn resolve_open_intents(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        promise(async move {
+            let (ctx, rest) = split_call_options("options", options.as_ref())?;
+            no_method_options(rest.as_ref(), "resolveOpenIntents")?;
+            json_out(&inner.engine.resolve_open_intents(&ctx).await?)
         })
     }
 

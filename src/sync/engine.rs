@@ -101,11 +101,13 @@ pub(crate) struct FetchedDocument {
 
 /// Syncs SpotDraft contracts back into a [`Store`]; see the module documentation.
 pub(crate) struct SyncEngine<T: Transport, S: Store, C: Clock> {
-    client: Rc<Client<T>>,
-    store: S,
-    clock: C,
+    pub(super) client: Rc<Client<T>>,
+    pub(super) store: S,
+    pub(super) clock: C,
     key_pointer_fields: Option<Vec<String>>,
-    locks: ContractLocks,
+    pub(super) locks: ContractLocks,
+    /// Serialises `createContract` per external id (by hash; a collision only serialises).
+    pub(super) create_locks: ContractLocks,
 }
 
 /// How one reconcile poll ended.
@@ -141,6 +143,7 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
             clock,
             key_pointer_fields,
             locks: ContractLocks::default(),
+            create_locks: ContractLocks::default(),
         }
     }
 
@@ -156,7 +159,7 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
         &self.store
     }
 
-    fn now(&self) -> Result<Timestamp> {
+    pub(super) fn now(&self) -> Result<Timestamp> {
         #[allow(clippy::cast_possible_truncation)]
         let millis = self.clock.now_unix_ms() as i64;
         Timestamp::from_unix_millis(millis)
@@ -181,17 +184,30 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
         self.store.get(&key.storage_key()).await
     }
 
+    /// The record under `key`; a create intent's placeholder counts as none, since it has no
+    /// contract to act on.
     async fn find_required(&self, key: &RecordKey) -> Result<SyncRecord> {
-        self.get_record(key).await?.ok_or_else(|| {
+        let record = self.get_record(key).await?.ok_or_else(|| {
             Error::new(
                 ErrorCode::NotFound,
                 format!("No sync record is stored under {:?}.", key.storage_key()),
             )
-        })
+        })?;
+        if record.contract_id == 0 {
+            return Err(Error::new(
+                ErrorCode::NotFound,
+                format!(
+                    "{:?} holds only a create intent, no contract yet: call createContract or \
+                     resolveOpenIntents to learn whether the contract exists.",
+                    key.storage_key()
+                ),
+            ));
+        }
+        Ok(record)
     }
 
     /// Writes `record` under every key it can be found by.
-    async fn save(&self, record: &SyncRecord) -> Result<()> {
+    pub(super) async fn save(&self, record: &SyncRecord) -> Result<()> {
         for key in record_keys(record) {
             self.store.put(&key.storage_key(), record).await?;
         }

@@ -1,8 +1,10 @@
 //! The sync engine ([`SyncEngine`]) generic over the transport, a [`Store`] and a [`Clock`],
-//! with what its operations return. Every decision is [`crate::core::sync`]'s; the wasm
+//! with what its operations return, and `createContract` with create intents that survive a
+//! restart of the process (`intents.rs`). Every decision is [`crate::core::sync`]'s; the wasm
 //! facade only converts arguments and adapts a JS store to [`Store`].
 
 mod engine;
+mod intents;
 mod join;
 mod locks;
 mod results;
@@ -16,5 +18,7 @@ pub(crate) use results::{HandleWebhookResult, ReconcileProgress, TrackInput};
 use store::MemoryRecords;
 pub(crate) use store::{Listing, Store};
 
+#[cfg(test)]
+mod intent_tests;
 #[cfg(test)]
 mod tests;

@@ -305,6 +305,29 @@ export interface Counterparty {
 }
 
 /**
+ * A create the engine started for one external id and has not seen the contract of.
+ */
+export interface CreateIntent {
+    /**
+     * Where it stands.
+     */
+    state: IntentState;
+    /**
+     * When the first create for this external id was about to be sent (engine clock).
+     */
+    firstAttemptAt: Timestamp;
+    /**
+     * When the latest create was about to be sent (engine clock); the settle deadline
+     * counts from here.
+     */
+    lastAttemptAt: Timestamp;
+    /**
+     * Create requests about to be sent so far, over every process that worked on it.
+     */
+    attempts: number;
+}
+
+/**
  * A failure reported without throwing (an action, or one record of a reconcile pass).
  */
 export interface SyncFailure {
@@ -774,6 +797,12 @@ export interface SyncRecord {
      * Derived: what needs a person or a repair, sorted.
      */
     needsAttention?: AttentionFlag[];
+    /**
+     * Only on a placeholder (`contractId` 0, stored under `external:<id>` only): a create
+     * `engine.createContract` started for this external id whose contract is not known
+     * yet. Replaced by the contract's record once it is (see `resolveOpenIntents`).
+     */
+    createIntent?: CreateIntent;
 }
 
 /**
@@ -1653,6 +1682,57 @@ export type ContractKind = "TEMPLATE_CONTRACT" | "EDITED_TEMPLATE_CONTRACT" | "T
 export type DurationUnit = "DAYS" | "MONTHS" | "YEARS";
 
 /**
+ * What `engine.createContract` resolves to.
+ */
+export interface EngineCreateResult {
+    /**
+     * The contract as SpotDraft answered the create or the lookup; absent when the store
+     * already held this external id's contract (nothing was sent).
+     */
+    contract?: ContractSummary;
+    /**
+     * `CREATED` by this call, or `FOUND_EXISTING` (in the store, or by a lookup of an
+     * earlier attempt, possibly of a process that died).
+     */
+    outcome: CreateOutcome;
+    /**
+     * Create requests this call sent.
+     */
+    attempts: number;
+    /**
+     * The contract's record, tracked.
+     */
+    record: SyncRecord;
+}
+
+/**
+ * What `engine.resolveOpenIntents` resolves to.
+ */
+export interface ResolveIntentsResult {
+    /**
+     * Open intents found in the store.
+     */
+    open: number;
+    /**
+     * Their contract exists: now tracked, the intent closed.
+     */
+    found: number;
+    /**
+     * Not found up to the deadline: marked `NOT_CREATED`; the next `createContract` for
+     * the external id creates without waiting.
+     */
+    notCreated: number;
+    /**
+     * A lookup or the store failed: the intent stays open (see `errors`).
+     */
+    failed: number;
+    /**
+     * The first failures, at most 20.
+     */
+    errors: SyncFailure[];
+}
+
+/**
  * What `handleWebhook` resolves to.
  */
 export interface HandleWebhookResult {
@@ -1848,6 +1928,11 @@ export interface StatusSpan {
      */
     last: Timestamp;
 }
+
+/**
+ * Where a create intent stands.
+ */
+export type IntentState = "OPEN" | "NOT_CREATED";
 
 /**
  * Where a reconciliation pass stopped: the next plan starts after this contract id.
@@ -2509,6 +2594,25 @@ export class SyncEngine {
     free(): void;
     [Symbol.dispose](): void;
     /**
+     * Creates a contract exactly once per `external_metadata.id`, also across a restart:
+     * like `client.createContract` (same payload and options), but before each create
+     * request the engine stores a create intent under `external:<id>`, and a later call (or
+     * `resolveOpenIntents`) in a new process looks the contract up, through the settle rule,
+     * before it creates again. Resolves with `{ contract, outcome, attempts, record }`, the
+     * contract tracked; when the store already holds this external id's contract, nothing
+     * is sent (`outcome: "FOUND_EXISTING"`, no `contract`).
+     *
+     * Does not coordinate several processes creating for one external id at the same time,
+     * and cannot prove absence: a lookup lagging behind the write by longer than two
+     * timeouts plus `createSettleMs` after the last attempt ends in a second contract.
+     *
+     * ```js
+     * await engine.resolveOpenIntents(); // on start: creates a killed process left unresolved
+     * const { record } = await engine.createContract(payload);
+     * ```
+     */
+    createContract(payload: CreateContractPayload, options?: CreateContractOptions & CallOptions): Promise<EngineCreateResult>;
+    /**
      * Mints a fresh download link, fetches the file's bytes (through the client's `fetch`
      * when it was given one, else the global `fetch`; no SpotDraft credentials are sent to
      * the file host) and notes `{ fileName, versionId, fetchedAt }` on the record. The link
@@ -2552,6 +2656,14 @@ export class SyncEngine {
      * document was never fetched; `NOT_FOUND` when there is no record.
      */
     recordStored(key: RecordRef, storedAt: string): Promise<SyncRecord>;
+    /**
+     * Resolves every open create intent in the store (left by a process that died between
+     * sending a create and learning its outcome) by lookup: found → tracked, intent
+     * closed; not found up to two timeouts plus `createSettleMs` after its last attempt →
+     * marked `NOT_CREATED`. Sends no create. Resolves with counts; a failed lookup is
+     * counted in `failed` and leaves its intent open.
+     */
+    resolveOpenIntents(options?: CallOptions): Promise<ResolveIntentsResult>;
     /**
      * Runs the actions a record's flags call for (`KEY_POINTERS_STALE`, `DOCUMENT_MISSING`,
      * `STATUS_UNKNOWN`, `COMPOSITE_ID_UNKNOWN`): after `handleWebhook(…, { runActions:
@@ -2767,12 +2879,14 @@ export interface InitOutput {
     readonly spotdraftclient_new: (a: number) => [number, number, number];
     readonly spotdraftclient_registerWebhook: (a: number, b: number, c: number) => number;
     readonly spotdraftclient_sendToCounterparties: (a: number, b: number, c: number) => number;
+    readonly syncengine_createContract: (a: number, b: number, c: number) => number;
     readonly syncengine_fetchDocument: (a: number, b: number, c: number) => number;
     readonly syncengine_getRecord: (a: number, b: number) => number;
     readonly syncengine_handleWebhook: (a: number, b: number, c: number, d: number) => number;
     readonly syncengine_new: (a: number, b: number) => [number, number, number];
     readonly syncengine_reconcile: (a: number, b: number) => number;
     readonly syncengine_recordStored: (a: number, b: number, c: number) => number;
+    readonly syncengine_resolveOpenIntents: (a: number, b: number) => number;
     readonly syncengine_runPendingActions: (a: number, b: number, c: number) => number;
     readonly syncengine_track: (a: number, b: number) => number;
     readonly validateCreateContract: (a: number, b: number) => [number, number, number];

@@ -9,6 +9,7 @@
 
 pub(crate) mod apply;
 pub(crate) mod follow_up;
+pub(crate) mod intent;
 pub(crate) mod reconcile;
 pub(crate) mod record;
 
@@ -20,6 +21,10 @@ pub(crate) use follow_up::{
     fill_composite_id, merge_key_pointers, merge_tracked, note_document, note_stored,
     order_actions, pick_composite_id,
 };
+pub(crate) use intent::{
+    after_intent_lookup, intent_deadline_ms, intent_record, next_attempt, open_intent, IntentStep,
+};
+pub use intent::{CreateIntent, IntentState};
 pub(crate) use reconcile::{most_informed_per_contract, resume_cursor};
 pub use reconcile::{
     plan_reconciliation, PollTarget, ReconcileCursor, ReconcileInput, ReconcilePlan,

@@ -103,7 +103,8 @@ fn verdict(record: &SyncRecord, cutoff: Timestamp) -> Verdict {
 ///
 /// A record is polled when it is not settled (executed, voided, deleted), not flagged
 /// `NOT_FOUND`, and either flagged `STATUS_UNKNOWN` or without news for `stale_after_ms`
-/// (a record with no news at all counts as stale). Records are taken by ascending contract
+/// (a record with no news at all counts as stale). A create intent's placeholder (contract
+/// id 0) is never polled nor counted. Records are taken by ascending contract
 /// id after the cursor, up to `budget`. The derived flags are recomputed on a copy, so
 /// records straight from storage are judged correctly.
 ///
@@ -118,6 +119,8 @@ pub fn plan_reconciliation<'a>(
     let after = input.cursor.map(|c| c.after_contract_id);
     let mut candidates: Vec<&SyncRecord> = records
         .into_iter()
+        // A create intent's placeholder (contract id 0) has no contract to poll.
+        .filter(|r| r.contract_id != 0)
         .filter(|r| after.is_none_or(|after| r.contract_id > after))
         .collect();
     // Stable sort keeps the first of duplicate ids first; dedup then keeps it.
@@ -275,6 +278,16 @@ mod tests {
             plan.targets[0].composite_id.as_ref().unwrap().as_str(),
             "T-4"
         );
+    }
+
+    #[test]
+    fn a_create_intent_placeholder_is_neither_polled_nor_counted() {
+        let intent = crate::core::sync::next_attempt(None, now());
+        let placeholder = crate::core::sync::intent_record("deal-1", intent);
+        let stale = record(4, None, "2024-06-01T09:00:00Z");
+        let plan = plan_reconciliation([&placeholder, &stale], &input(10, None));
+        assert_eq!(ids(&plan), [4]);
+        assert_eq!(plan.scanned, 1);
     }
 
     #[test]

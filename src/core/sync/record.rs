@@ -13,6 +13,7 @@
 //! What it does NOT do: IO, clocks (times are arguments), or hold signed download URLs (a
 //! [`DocumentRef`] names the file and version; links are minted when needed).
 
+use super::intent::CreateIntent;
 use crate::core::ids::CompositeId;
 use crate::core::status::ContractStatus;
 use crate::core::webhook::{Timestamp, WebhookEvent};
@@ -122,6 +123,12 @@ pub struct SyncRecord {
     /// Derived: what needs a person or a repair, sorted.
     #[serde(default)]
     pub needs_attention: Vec<AttentionFlag>,
+    /// Only on a placeholder (`contractId` 0, stored under `external:<id>` only): a create
+    /// `engine.createContract` started for this external id whose contract is not known
+    /// yet. Replaced by the contract's record once it is (see `resolveOpenIntents`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[tsify(optional)]
+    pub create_intent: Option<CreateIntent>,
 }
 
 /// When a status was first and last reported.
@@ -240,6 +247,7 @@ impl SyncRecord {
             key_pointers_changed_at: None,
             document: None,
             needs_attention: Vec::new(),
+            create_intent: None,
         };
         record.refresh_derived();
         record
@@ -386,7 +394,8 @@ impl SyncRecord {
         if self.stage == Some(ContractStatus::Executed) && self.document.is_none() {
             flags.push(AttentionFlag::DocumentMissing);
         }
-        if self.composite_id.is_none() {
+        // A create intent's placeholder (contract id 0) has no contract to call the API for.
+        if self.composite_id.is_none() && self.contract_id != 0 {
             flags.push(AttentionFlag::CompositeIdUnknown);
         }
         if let Some(stage) = stage_span {
@@ -451,9 +460,13 @@ pub fn lookup_keys(event: &WebhookEvent) -> Vec<RecordKey> {
     keys
 }
 
-/// Keys a record is stored under: its contract id, and its external id if known.
+/// Keys a record is stored under: its contract id, and its external id if known. A create
+/// intent's placeholder (contract id 0) is stored under its external id only.
 pub fn record_keys(record: &SyncRecord) -> Vec<RecordKey> {
-    let mut keys = vec![RecordKey::ContractId(record.contract_id)];
+    let mut keys = Vec::with_capacity(2);
+    if record.contract_id != 0 {
+        keys.push(RecordKey::ContractId(record.contract_id));
+    }
     if let Some(id) = &record.external_id {
         keys.push(RecordKey::ExternalId(id.clone()));
     }
