@@ -23,8 +23,8 @@ const BUDGETS = {
   'spotdraft-sync/js': 650,
   'spotdraft-sync/js IIFE': 647,
   'spotdraft-sync (node)': 455,
-  'spotdraft-sync/webhooks (web)': 128,
-  'spotdraft-sync/webhooks (node)': 128,
+  'spotdraft-sync/webhooks (web)': 130,
+  'spotdraft-sync/webhooks (node)': 130,
   'spotdraft-sync/client (web)': 330,
   'spotdraft-sync/client/inline': 334,
 };
