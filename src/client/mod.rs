@@ -267,11 +267,7 @@ mod tests {
     fn client() -> Client<MockTransport> {
         let config = ClientConfig::new(
             ClientConfigInput {
-                base_url: Some("http://127.0.0.1:4010".into()),
-                client_id: Some("cid".into()),
-                client_secret: Some("csecret".into()),
-                user_email: Some("owner@acme.example".into()),
-                ..ClientConfigInput::default()
+                ..ClientConfigInput::for_tests()
             },
             Runtime::Server,
             false,

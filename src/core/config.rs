@@ -103,6 +103,21 @@ pub(crate) struct ClientConfigInput {
     pub create_settle_ms: Option<f64>,
 }
 
+#[cfg(test)]
+impl ClientConfigInput {
+    /// The server-side credentials the crate's own tests use (a loopback base URL, client id,
+    /// secret and user email); the caller sets the rest with `..ClientConfigInput::for_tests()`.
+    pub(crate) fn for_tests() -> Self {
+        Self {
+            base_url: Some("http://127.0.0.1:4010".into()),
+            client_id: Some("cid".into()),
+            client_secret: Some("csecret".into()),
+            user_email: Some("owner@acme.example".into()),
+            ..Self::default()
+        }
+    }
+}
+
 /// How requests authenticate.
 #[derive(Clone, PartialEq)]
 pub(crate) enum Credentials {

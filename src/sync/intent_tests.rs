@@ -76,13 +76,9 @@ type Engine = SyncEngine<MockTransport, SharedStore, WallClock>;
 fn engine(store: &SharedStore, start_ms: f64) -> Engine {
     let config = ClientConfig::new(
         ClientConfigInput {
-            base_url: Some("http://127.0.0.1:4010".into()),
-            client_id: Some("cid".into()),
-            client_secret: Some("csecret".into()),
-            user_email: Some("owner@acme.example".into()),
             max_retries: Some(0.0),
             timeout_ms: Some(1_000.0),
-            ..ClientConfigInput::default()
+            ..ClientConfigInput::for_tests()
         },
         Runtime::Server,
         false,

@@ -91,12 +91,8 @@ type TestEngine = SyncEngine<MockTransport, SlowStore, FakeClock>;
 fn engine(fields: Option<Vec<String>>) -> (TestEngine, FakeClock) {
     let config = ClientConfig::new(
         ClientConfigInput {
-            base_url: Some("http://127.0.0.1:4010".into()),
-            client_id: Some("cid".into()),
-            client_secret: Some("csecret".into()),
-            user_email: Some("owner@acme.example".into()),
             max_retries: Some(0.0),
-            ..ClientConfigInput::default()
+            ..ClientConfigInput::for_tests()
         },
         Runtime::Server,
         false,
