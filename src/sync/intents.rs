@@ -73,11 +73,9 @@ pub(crate) struct ResolveIntentsResult {
     pub errors: Vec<SyncFailure>,
 }
 
-/// How resolving one open intent ended.
+/// How resolving one open intent by lookup ended.
 enum Resolved {
     Found(Box<(ContractSummary, SyncRecord)>),
-    /// Closed meanwhile: its contract's record is stored (tracked, or its webhook arrived).
-    Closed,
     NotCreated(CreateIntent),
 }
 
@@ -141,8 +139,6 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
                             });
                         }
                         Resolved::NotCreated(intent) => previous = Some(intent),
-                        // Not an answer of resolve_intent; kept for completeness.
-                        Resolved::Closed => previous = Some(intent),
                     }
                 } else {
                     previous = record.create_intent;
@@ -213,8 +209,9 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
         };
         for (external_id, intent) in &open {
             match self.resolve_one(external_id, intent, ctx).await {
-                Ok(Resolved::Found(..) | Resolved::Closed) => result.found += 1,
-                Ok(Resolved::NotCreated(_)) => result.not_created += 1,
+                // `None`: closed meanwhile, its contract's record is stored.
+                Ok(Some(Resolved::Found(..)) | None) => result.found += 1,
+                Ok(Some(Resolved::NotCreated(_))) => result.not_created += 1,
                 Err(error) => {
                     result.failed += 1;
                     if result.errors.len() < MAX_LISTED_ERRORS {
@@ -227,24 +224,28 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
     }
 
     /// One open intent under its external id's lock, re-read there (a create of this engine
-    /// may have closed it meanwhile).
+    /// may have closed it meanwhile). `None` when it was closed meanwhile: the contract's
+    /// record is stored (tracked, or its webhook arrived).
     async fn resolve_one(
         &self,
         external_id: &str,
         listed: &CreateIntent,
         ctx: &CallContext<T::Call>,
-    ) -> Result<Resolved> {
+    ) -> Result<Option<Resolved>> {
         let _guard = self.create_locks.lock(lock_key(external_id)).await;
         let key = RecordKey::ExternalId(external_id.to_owned());
         match self.get_record(&key).await? {
             Some(record) if record.contract_id == 0 => match open_intent(&record) {
-                Some(intent) => self.resolve_intent(external_id, intent, ctx).await,
-                None => Ok(Resolved::NotCreated(
+                Some(intent) => self
+                    .resolve_intent(external_id, intent, ctx)
+                    .await
+                    .map(Some),
+                None => Ok(Some(Resolved::NotCreated(
                     record.create_intent.unwrap_or(*listed),
-                )),
+                ))),
             },
-            Some(_) => Ok(Resolved::Closed),
-            None => Ok(Resolved::NotCreated(*listed)),
+            Some(_) => Ok(None),
+            None => Ok(Some(Resolved::NotCreated(*listed))),
         }
     }
 
