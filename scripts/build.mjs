@@ -9,12 +9,12 @@
 //   minification, the IIFE or a size report. tests/node/panic.test.mjs and tests/browser/www.test.mjs import it.
 // Calls the tools directly (no wasm-pack: it downloads binaries). Idempotent.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PURE_JS_RUSTFLAGS, WASM_RUSTFLAGS, dropTargetFeature } from './lib/wasm-abi.mjs';
 import { entrySizes, fileSize } from './lib/sizes.mjs';
-import { bind as bindTarget } from './lib/bind.mjs';
+import { bind as bindTarget, bindAndOptimise } from './lib/bind.mjs';
 import { writeCapabilityEntries, writeEntries } from './lib/entries.mjs';
 import { buildPureJs } from './lib/pure-js-build.mjs';
 
@@ -112,22 +112,7 @@ const wasmIn = compile({ rustflags: WASM_RUSTFLAGS });
 
 // 2. Bindings for both targets, 3. the .wasm optimised once (both targets emit the same one).
 rmSync(pkg, { recursive: true, force: true });
-bindAndOptimise(wasmIn, pkg);
-
-/**
- * Binds `wasm` for web and nodejs into `dir`/web and `dir`/node. Both targets emit the same
- * .wasm (only the JS glue differs), so it is optimised once and copied.
- */
-function bindAndOptimise(wasm, dir) {
-  for (const target of ['web', 'nodejs']) bindTarget({ wasm, target, pkg: dir, crate, run });
-  const webWasmPath = join(dir, 'web', `${crate}_bg.wasm`);
-  const nodeWasmPath = join(dir, 'node', `${crate}_bg.wasm`);
-  if (!readFileSync(webWasmPath).equals(readFileSync(nodeWasmPath))) {
-    throw new Error('wasm-bindgen emitted different .wasm files for web and nodejs; optimise each');
-  }
-  run(wasmOpt, [webWasmPath, '-Oz', '--strip-debug', '--strip-producers', '-o', webWasmPath]);
-  copyFileSync(webWasmPath, nodeWasmPath);
-}
+bindAndOptimise({ wasm: wasmIn, dir: pkg, crate, run, wasmOpt });
 
 // 4. Entry points (src/entries/, copied; see scripts/lib/entries.mjs): Node CJS + ESM, web,
 // inline (compressed bytes), workerd; each turns a WebAssembly failure into WASM_UNAVAILABLE.
@@ -138,7 +123,8 @@ await writeEntries({ root, pkg, crate });
 // `spotdraft-sync/webhooks` (verify, parse, apply) for receivers, and `spotdraft-sync/client`
 // (+ `/client/inline`: client, validation, mapping; no sync engine, no webhooks) for cards.
 for (const { name, features, inline } of CAPABILITIES) {
-  bindAndOptimise(compile({ rustflags: WASM_RUSTFLAGS, defaultFeatures: false, features }), join(pkg, name));
+  const wasm = compile({ rustflags: WASM_RUSTFLAGS, defaultFeatures: false, features });
+  bindAndOptimise({ wasm, dir: join(pkg, name), crate, run, wasmOpt });
   await writeCapabilityEntries({ root, pkg, crate, name, inline });
 }
 

@@ -7,11 +7,11 @@
 //
 // It does NOT build the pure-JS or test builds, and nothing of it ships.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WASM_RUSTFLAGS, dropTargetFeature } from '../../scripts/lib/wasm-abi.mjs';
-import { bind } from '../../scripts/lib/bind.mjs';
+import { bindAndOptimise } from '../../scripts/lib/bind.mjs';
 import { writeEntries } from '../../scripts/lib/entries.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -30,9 +30,6 @@ run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 
 const wasm = join(targetDir, 'wasm32-unknown-unknown', 'release', `${crate}.wasm`);
 dropTargetFeature(wasm, 'reference-types');
 rmSync(pkg, { recursive: true, force: true });
-for (const target of ['web', 'nodejs']) bind({ wasm, target, pkg, crate, run: (cmd, args) => run(cmd, args) });
-const webWasm = join(pkg, 'web', `${crate}_bg.wasm`);
-run(join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt'), [webWasm, '-Oz', '--strip-debug', '--strip-producers', '-o', webWasm]);
-copyFileSync(webWasm, join(pkg, 'node', `${crate}_bg.wasm`));
+bindAndOptimise({ wasm, dir: pkg, crate, run: (cmd, args) => run(cmd, args), wasmOpt: join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt') });
 await writeEntries({ root, pkg, crate });
 console.log(`\nBaseline (no LTO) in target/baseline-pkg/`);
