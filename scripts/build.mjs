@@ -17,6 +17,7 @@ import { entrySizes, fileSize } from './lib/sizes.mjs';
 import { bind as bindTarget, bindAndOptimise } from './lib/bind.mjs';
 import { writeCapabilityEntries, writeEntries } from './lib/entries.mjs';
 import { buildPureJs } from './lib/pure-js-build.mjs';
+import { writeServerEntry } from './lib/server-entry.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const testHooks = process.argv.includes('--test-hooks');
@@ -117,6 +118,9 @@ bindAndOptimise({ wasm: wasmIn, dir: pkg, crate, run, wasmOpt });
 // 4. Entry points (src/entries/, copied; see scripts/lib/entries.mjs): Node CJS + ESM, web,
 // inline (compressed bytes), workerd; each turns a WebAssembly failure into WASM_UNAVAILABLE.
 await writeEntries({ root, pkg, crate });
+
+// 4'. `spotdraft-sync/server`: the server kit (src/entries/server/), plain JS over the full build.
+writeServerEntry({ root, pkg });
 
 // 4a. Builds by capability (BENCHMARKS.md, "Weight"), each compiled with only some of the
 // crate's features, bound and optimised like the full build into pkg/<name>/:

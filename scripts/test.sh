@@ -46,8 +46,8 @@ timeout 900 cargo test --target wasm32-unknown-unknown --test wasm
 WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver timeout 600 cargo test --target wasm32-unknown-unknown --test wasm
 kill $server_pid 2>/dev/null || true
 
-section "node --test over the built package (Node, Chromium, workerd, npm pack, bundler x runtime matrix, examples)"
-node --test --test-concurrency=1 tests/node/ tests/browser/ tests/workerd/ tests/packaging/ tests/hosts/ tests/examples/
+section "node --test over the built package (Node, the server kit, Chromium, workerd, npm pack, bundler x runtime matrix, examples)"
+node --test --test-concurrency=1 tests/node/ tests/server/ tests/browser/ tests/workerd/ tests/packaging/ tests/hosts/ tests/examples/
 
 section "node --test: the shared suite again over the pure-JS build (spotdraft-sync/js)"
 # The same test files, with every import of spotdraft-sync resolved to spotdraft-sync/js
