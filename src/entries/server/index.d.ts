@@ -15,3 +15,17 @@ export declare function serve(
   handler: FetchHandler,
   options?: { port?: number; host?: string; onError?: (error: unknown) => void },
 ): Promise<{ url: string; server: Server; close(): Promise<void> }>;
+
+/**
+ * One handler for the whole kit: `/api/…` → `proxy`, `paths.webhooks` (default
+ * `/webhooks/spotdraft`) → `receiver`, `paths.events` (default `/events`) → `feed`,
+ * `paths.health` (default `/healthz`) → `{"ok":true}`, anything else → `fallback` or a 404
+ * `NOT_FOUND` JSON answer. It checks nothing itself: each part authorises its requests.
+ */
+export declare function createServerKit(parts?: {
+  proxy?: FetchHandler;
+  receiver?: FetchHandler;
+  feed?: FetchHandler;
+  fallback?: FetchHandler;
+  paths?: { webhooks?: string; events?: string; health?: string };
+}): (request: Request) => Promise<Response>;
