@@ -134,7 +134,8 @@ impl<T: Transport> Client<T> {
         }
     }
 
-    /// Sends `request` once, after waiting for the rate limiter; reports the attempt.
+    /// Sends `request` once, after waiting for the rate limiter (or the shared budget, when
+    /// the transport has one); reports the attempt.
     ///
     /// # Errors
     /// Transport errors (`NETWORK`, `TIMEOUT`, `ABORTED`). Any status is `Ok`.
@@ -145,7 +146,10 @@ impl<T: Transport> Client<T> {
         attempt: u32,
         ctx: &CallContext<T::Call>,
     ) -> Result<HttpResponse> {
-        let wait = self.limiter.borrow_mut().reserve(self.transport.now_ms());
+        let wait = match self.transport.reserve_shared_slot(&ctx.transport).await? {
+            Some(answer) => crate::core::rate_limit::shared_wait(answer)?,
+            None => self.limiter.borrow_mut().reserve(self.transport.now_ms()),
+        };
         // Below a millisecond a timer cannot wait that little (JS timers round up to ~1 ms),
         // and the reservation already keeps the average rate: go now.
         if wait >= 1.0 {
@@ -320,5 +324,51 @@ mod tests {
         assert_eq!(error.code, ErrorCode::Unauthorized);
         assert_eq!(error.status, Some(401));
         assert!(!error.message.contains("csecret"));
+    }
+
+    fn status_endpoint() -> GetContractStatus {
+        GetContractStatus {
+            id: CompositeId::parse("T-7").unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_shared_budget_sets_the_wait_instead_of_the_own_limiter() {
+        let client = client();
+        let status = r#"{"contract_status":"SIGN","contract_name":"Acme MSA"}"#;
+        for wait in [0.0, 400.0, 0.0] {
+            client.transport().queue_shared_slot(Ok(Some(wait)));
+            client.transport().respond(200, status);
+        }
+        for _ in 0..3 {
+            block_on(client.call(&status_endpoint(), &CallContext::new(()))).unwrap();
+        }
+        // Only the budget's 400 ms: the client's own 10/s limiter would have spaced the three
+        // back-to-back calls by 100 ms each.
+        assert_eq!(client.transport().clock_ms(), 400.0);
+        assert_eq!(client.transport().sent().len(), 3);
+    }
+
+    #[test]
+    fn a_failing_or_nonsense_budget_fails_the_call_unsent() {
+        for (slot, code) in [
+            (
+                Err(crate::Error::new(ErrorCode::StoreError, "budget down")),
+                ErrorCode::StoreError,
+            ),
+            (Ok(None), ErrorCode::InvalidArgument),
+            (Ok(Some(-5.0)), ErrorCode::InvalidArgument),
+            (Ok(Some(3_600_000.0)), ErrorCode::RateLimited),
+        ] {
+            let client = client();
+            client.transport().queue_shared_slot(slot);
+            let error =
+                block_on(client.call(&status_endpoint(), &CallContext::new(()))).unwrap_err();
+            assert_eq!(error.code, code);
+            assert!(
+                client.transport().sent().is_empty(),
+                "{code:?}: a request went out"
+            );
+        }
     }
 }

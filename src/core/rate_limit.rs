@@ -4,6 +4,11 @@
 //! Requests are spaced evenly (`1000 / rate` ms apart) rather than sent in bursts, because a
 //! server counting per fixed second can see a burst at a window's edge as twice the rate.
 //! A reservation is made at call time, so concurrent callers queue in call order.
+//!
+//! Several processes that share one workspace share its budget through a `rateBudget` (the
+//! client option) instead; [`shared_wait`] checks what such a budget answers.
+
+use crate::{Error, ErrorCode, Result};
 
 /// Even spacing of requests.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,9 +35,66 @@ impl RateLimiter {
     }
 }
 
+/// The longest wait a shared budget may ask for before one request, in milliseconds.
+pub(crate) const MAX_SHARED_WAIT_MS: f64 = 60_000.0;
+
+/// Checks the wait a shared rate budget (`options.rateBudget.reserve()`) gave for one request.
+///
+/// A budget booked more than [`MAX_SHARED_WAIT_MS`] ahead is refused with `RATE_LIMITED`
+/// rather than slept on, so an overbooked or broken budget cannot hold a call for minutes;
+/// anything but a finite number of milliseconds ≥ 0 is `INVALID_ARGUMENT`. It does not know
+/// whether the budget is shared fairly: that is the budget's own business.
+///
+/// # Errors
+/// As above; the request has not been sent.
+pub(crate) fn shared_wait(wait_ms: Option<f64>) -> Result<f64> {
+    let Some(wait) = wait_ms.filter(|w| w.is_finite() && *w >= 0.0) else {
+        return Err(Error::invalid_argument(
+            "options.rateBudget",
+            "reserve() must resolve with the milliseconds to wait before the request (a number \
+             ≥ 0); the request was not sent",
+        ));
+    };
+    if wait > MAX_SHARED_WAIT_MS {
+        return Err(Error::new(
+            ErrorCode::RateLimited,
+            format!(
+                "The shared rate budget (options.rateBudget) is booked {:.0} s ahead, more than \
+                 {:.0} s: too many callers share it. The request was not sent; try again later \
+                 or give these callers fewer concurrent calls.",
+                wait / 1000.0,
+                MAX_SHARED_WAIT_MS / 1000.0
+            ),
+        ));
+    }
+    Ok(wait)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shared_wait_is_taken_when_it_is_a_sane_number() {
+        assert_eq!(shared_wait(Some(0.0)).unwrap(), 0.0);
+        assert_eq!(shared_wait(Some(250.5)).unwrap(), 250.5);
+        assert_eq!(
+            shared_wait(Some(MAX_SHARED_WAIT_MS)).unwrap(),
+            MAX_SHARED_WAIT_MS
+        );
+    }
+
+    #[test]
+    fn a_shared_wait_that_is_not_a_wait_is_refused() {
+        for bad in [None, Some(-1.0), Some(f64::NAN), Some(f64::INFINITY)] {
+            let error = shared_wait(bad).unwrap_err();
+            assert_eq!(error.code, ErrorCode::InvalidArgument, "{bad:?}");
+            assert!(error.message.contains("reserve()"), "{}", error.message);
+        }
+        let error = shared_wait(Some(MAX_SHARED_WAIT_MS + 1.0)).unwrap_err();
+        assert_eq!(error.code, ErrorCode::RateLimited);
+        assert!(error.message.contains("not sent"), "{}", error.message);
+    }
 
     #[test]
     fn spaces_requests_evenly() {

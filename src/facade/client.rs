@@ -2,7 +2,7 @@
 
 use super::convert::{
     call_option_keys, call_option_values, get, is_absent, json_arg, refuse_unknown,
-    split_call_options, string_arg, take_functions, to_js_value, type_name, whole_number,
+    split_call_options, string_arg, take_functions, to_js_value, type_name, whole_number, without,
     SIGNAL_KEY,
 };
 use super::fetch::{JsCall, JsTransport};
@@ -47,6 +47,16 @@ export interface SpotDraftClientOptions extends ClientConfigInput {
     fetch?: FetchLike;
     /** Proxy mode: headers added to every request (e.g. your own session token). */
     headers?: () => Record<string, string> | Promise<Record<string, string>>;
+    /**
+     * A request budget shared with other processes of the same workspace (SpotDraft allows
+     * 10 requests per second per workspace): before each attempt the client awaits
+     * `reserve()`, which books the next slot and resolves with the milliseconds to wait for
+     * it. Replaces the client's own limiter (so `maxRequestsPerSecond` cannot be set with
+     * it). A budget that fails rejects the call with `STORE_ERROR`, one booked more than
+     * 60 s ahead with `RATE_LIMITED`; either way nothing is sent. E.g. `PostgresRateBudget`
+     * from `spotdraft-sync/server/postgres`.
+     */
+    rateBudget?: { reserve(): number | Promise<number> };
     /** Called before each attempt (no secrets, no query strings). */
     onRequest?: (event: RequestEvent) => void;
     /** Called after each attempt. */
@@ -142,7 +152,15 @@ impl SpotDraftClient {
             &options,
             ["fetch", "headers", "onRequest", "onResponse"],
         )?;
+        let (rate_budget, data) = take_rate_budget(&data)?;
         let input: ClientConfigInput = json_arg("options", &data)?;
+        if rate_budget.is_some() && input.max_requests_per_second.is_some() {
+            return Err(Error::invalid_argument(
+                "options.maxRequestsPerSecond",
+                "cannot be used with options.rateBudget: the shared budget sets the pace; \
+                 give its rate to the budget instead",
+            ));
+        }
         if fetch
             .as_ref()
             .and_then(super::hubspot::hubspot_target)
@@ -151,7 +169,11 @@ impl SpotDraftClient {
             crate::transport::hubspot::check_client_options(&input)?;
         }
         let config = ClientConfig::new(input, runtime::detect(), headers.is_some())?;
-        let mut client = Client::new(config, JsTransport::new(fetch, headers));
+        let mut transport = JsTransport::new(fetch, headers);
+        if let Some((budget, reserve)) = rate_budget {
+            transport = transport.with_rate_budget(budget, reserve);
+        }
+        let mut client = Client::new(config, transport);
         if on_request.is_some() || on_response.is_some() {
             client = client.with_observer(Rc::new(JsObserver {
                 on_request,
@@ -162,6 +184,28 @@ impl SpotDraftClient {
             inner: Rc::new(client),
         })
     }
+}
+
+/// Takes `rateBudget` out of `options`: the budget object and its `reserve` method, and the
+/// options without it. It does not call `reserve`.
+fn take_rate_budget(options: &JsValue) -> Result<(Option<(JsValue, Function)>, JsValue)> {
+    let budget = get(options, "rateBudget");
+    if is_absent(&budget) {
+        return Ok((None, options.clone()));
+    }
+    let reserve = get(&budget, "reserve")
+        .dyn_into::<Function>()
+        .map_err(|_| {
+            Error::invalid_argument(
+                "options.rateBudget",
+                format!(
+                    "must be a shared rate budget with a reserve() method (e.g. new \
+                 PostgresRateBudget(…) from spotdraft-sync/server/postgres), got {}",
+                    type_name(&budget)
+                ),
+            )
+        })?;
+    Ok((Some((budget, reserve)), without(options, &["rateBudget"])))
 }
 
 /// An attempt as `onRequest` / `onResponse` see it: no headers, no body, no query string

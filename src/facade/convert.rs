@@ -291,7 +291,7 @@ pub(crate) fn refuse_unknown(options: &JsValue, known: &[&str], what: &str) -> R
 }
 
 /// A shallow copy of `object` without `keys` (the object itself is not changed).
-fn without(object: &JsValue, keys: &[&str]) -> JsValue {
+pub(crate) fn without(object: &JsValue, keys: &[&str]) -> JsValue {
     let copy = Object::assign(&Object::new(), object.unchecked_ref());
     for key in keys {
         let _ = Reflect::delete_property(&copy, &JsValue::from_str(key));

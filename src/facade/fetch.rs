@@ -92,6 +92,8 @@ pub struct JsTransport {
     /// again and again), so that a call does not build one. Never used in proxy mode, where
     /// the provider's headers can change from call to call.
     header_objects: RefCell<Vec<(HeaderPairs, Object)>>,
+    /// The user's shared rate budget (`options.rateBudget`): the object and its `reserve`.
+    rate_budget: Option<(JsValue, Function)>,
 }
 
 /// Request headers as lowercase name/value pairs.
@@ -156,7 +158,15 @@ impl JsTransport {
             fetch,
             headers_provider,
             header_objects: RefCell::new(Vec::new()),
+            rate_budget: None,
         }
+    }
+
+    /// The same transport, taking its request slots from `budget` (an object with
+    /// `reserve()`, already checked) instead of the client's own limiter.
+    pub fn with_rate_budget(mut self, budget: JsValue, reserve: Function) -> Self {
+        self.rate_budget = Some((budget, reserve));
+        self
     }
 
     /// `headers` as a JS object, reused when the same set was sent before.
@@ -244,6 +254,28 @@ impl JsTransport {
         }
     }
 
+    /// Calls the budget's `reserve()` and reads the number it gives (or resolves with).
+    async fn budget_slot(&self, budget: &JsValue, reserve: &Function) -> Result<Option<f64>> {
+        let failed = |how: &str, e: &JsValue| {
+            Error::new(
+                ErrorCode::StoreError,
+                format!(
+                    "options.rateBudget.reserve() {how}: {}. The request was not sent; check \
+                     the budget's database, then retry.",
+                    js_message(e)
+                ),
+            )
+        };
+        let value = reserve.call0(budget).map_err(|e| failed("threw", &e))?;
+        let value = match value.dyn_into::<Promise>() {
+            Ok(promise) => PromiseFuture::new(&promise)
+                .await
+                .map_err(|e| failed("rejected", &e))?,
+            Err(value) => value,
+        };
+        Ok(value.as_f64())
+    }
+
     async fn provider_headers(&self) -> Result<Vec<(String, String)>> {
         let Some(provider) = &self.headers_provider else {
             return Ok(Vec::new());
@@ -269,6 +301,13 @@ impl JsTransport {
 
 impl Transport for JsTransport {
     type Call = JsCall;
+
+    async fn reserve_shared_slot(&self, _call: &JsCall) -> Result<Option<Option<f64>>> {
+        match &self.rate_budget {
+            Some((budget, reserve)) => Ok(Some(self.budget_slot(budget, reserve).await?)),
+            None => Ok(None),
+        }
+    }
 
     async fn send(&self, request: PreparedRequest, call: &JsCall) -> Result<HttpResponse> {
         if call.aborted() {

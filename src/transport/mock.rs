@@ -19,6 +19,7 @@ pub(crate) struct MockTransport {
     downloads: RefCell<VecDeque<Result<BytesResponse>>>,
     aborted: Cell<bool>,
     abort_after_sends: Cell<Option<usize>>,
+    shared_slots: RefCell<Option<VecDeque<Result<Option<f64>>>>>,
 }
 
 impl MockTransport {
@@ -49,6 +50,16 @@ impl MockTransport {
             status,
             body: body.to_vec(),
         }));
+        self
+    }
+
+    /// Gives the mock a shared rate budget ([`Transport::reserve_shared_slot`]) whose next
+    /// answer is `slot` (each send takes one; with none left the budget fails).
+    pub(crate) fn queue_shared_slot(&self, slot: Result<Option<f64>>) -> &Self {
+        self.shared_slots
+            .borrow_mut()
+            .get_or_insert_with(VecDeque::new)
+            .push_back(slot);
         self
     }
 
@@ -131,6 +142,20 @@ impl Transport for MockTransport {
 
     fn is_aborted(&self, _call: &()) -> bool {
         self.aborted.get()
+    }
+
+    async fn reserve_shared_slot(&self, _call: &()) -> Result<Option<Option<f64>>> {
+        let mut slots = self.shared_slots.borrow_mut();
+        let Some(slots) = slots.as_mut() else {
+            return Ok(None);
+        };
+        let slot = slots.pop_front().unwrap_or_else(|| {
+            Err(Error::new(
+                ErrorCode::StoreError,
+                "mock transport: no shared slot queued",
+            ))
+        })?;
+        Ok(Some(slot))
     }
 }
 

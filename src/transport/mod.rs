@@ -108,6 +108,17 @@ pub(crate) trait Transport {
         None
     }
 
+    /// A slot from a budget shared with other processes (`options.rateBudget`): the
+    /// milliseconds to wait before sending, as the budget answered (unchecked: the client
+    /// passes it through [`crate::core::rate_limit::shared_wait`]), or `Ok(None)` when there
+    /// is no shared budget (the default) and the client's own limiter decides.
+    ///
+    /// # Errors
+    /// `STORE_ERROR` when the budget could not be reached; the request is then not sent.
+    async fn reserve_shared_slot(&self, _call: &Self::Call) -> Result<Option<Option<f64>>> {
+        Ok(None)
+    }
+
     /// Whether the call was cancelled (its signal fired); the default: never.
     fn is_aborted(&self, _call: &Self::Call) -> bool {
         false

@@ -177,3 +177,29 @@ test('isSpotDraftError rejects look-alikes', () => {
   assert.equal(isSpotDraftError(null), false);
   assert.equal(isSpotDraftError(undefined), false);
 });
+
+test('a shared rateBudget paces the calls instead of the client limiter; a failing one sends nothing', async () => {
+  const booked = [];
+  const budget = { reserve: async () => { booked.push(Date.now()); return booked.length === 2 ? 300 : 0; } };
+  const paced = client({ rateBudget: budget });
+  const started = Date.now();
+  for (let i = 0; i < 3; i++) await paced.getContractStatus('T-1234');
+  assert.equal(booked.length, 3, 'one booking per attempt');
+  assert.ok(Date.now() - started >= 300, 'the second call waited for its slot');
+
+  const before = server.requests.length;
+  const down = client({ rateBudget: { reserve: () => Promise.reject(new Error('connection refused')) } });
+  const error = await rejection(down.getContractStatus('T-1234'));
+  assert.equal(error.code, 'STORE_ERROR');
+  assert.match(error.message, /rateBudget\.reserve\(\) rejected: connection refused/);
+  const overbooked = await rejection(client({ rateBudget: { reserve: () => 3_600_000 } }).getContractStatus('T-1234'));
+  assert.equal(overbooked.code, 'RATE_LIMITED');
+  const nonsense = await rejection(client({ rateBudget: { reserve: () => 'soon' } }).getContractStatus('T-1234'));
+  assert.equal(nonsense.code, 'INVALID_ARGUMENT');
+  assert.equal(server.requests.length, before, 'no request went out without a slot');
+});
+
+test('rateBudget is refused without reserve() and beside maxRequestsPerSecond', () => {
+  assert.throws(() => client({ rateBudget: {} }), (e) => e.code === 'INVALID_ARGUMENT' && /options\.rateBudget/.test(e.message));
+  assert.throws(() => client({ rateBudget: { reserve: () => 0 }, maxRequestsPerSecond: 5 }), (e) => e.code === 'INVALID_ARGUMENT' && /maxRequestsPerSecond/.test(e.message));
+});

@@ -24,6 +24,16 @@ export interface SpotDraftClientOptions extends ClientConfigInput {
     fetch?: FetchLike;
     /** Proxy mode: headers added to every request (e.g. your own session token). */
     headers?: () => Record<string, string> | Promise<Record<string, string>>;
+    /**
+     * A request budget shared with other processes of the same workspace (SpotDraft allows
+     * 10 requests per second per workspace): before each attempt the client awaits
+     * `reserve()`, which books the next slot and resolves with the milliseconds to wait for
+     * it. Replaces the client's own limiter (so `maxRequestsPerSecond` cannot be set with
+     * it). A budget that fails rejects the call with `STORE_ERROR`, one booked more than
+     * 60 s ahead with `RATE_LIMITED`; either way nothing is sent. E.g. `PostgresRateBudget`
+     * from `spotdraft-sync/server/postgres`.
+     */
+    rateBudget?: { reserve(): number | Promise<number> };
     /** Called before each attempt (no secrets, no query strings). */
     onRequest?: (event: RequestEvent) => void;
     /** Called after each attempt. */

@@ -1,0 +1,71 @@
+// PostgresRateBudget: one request budget for every process of a workspace (SpotDraft allows
+// 10 requests per second per workspace), kept in one PostgreSQL row. Pass it to
+// `new SpotDraftClient({ …, rateBudget })` in each process. The algorithm is the client's own
+// limiter (src/core/rate_limit.rs: requests spaced evenly, a slot booked at call time) run in
+// one UPDATE, so the row lock orders all processes' bookings and the database's clock is the
+// only clock (no skew between machines). It does not give processes fair shares: whoever
+// books first goes first. A database that is down rejects `reserve()`, and the client then
+// fails the call with STORE_ERROR without sending it.
+import pg from 'pg';
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+export class PostgresRateBudget {
+  #pool;
+  #ownsPool;
+  #table;
+  #name;
+  #intervalMs;
+  #ready;
+
+  /**
+   * @param {{ pool?: import('pg').Pool, connectionString?: string, name?: string,
+   *   perSecond?: number, table?: string }} options
+   */
+  constructor({ pool, connectionString, name = 'workspace', perSecond = 10, table = 'spotdraft_rate_budget' } = {}) {
+    if (!pool && !connectionString) throw budgetError('INVALID_ARGUMENT', 'PostgresRateBudget needs options.pool (a pg.Pool) or options.connectionString.');
+    if (!IDENTIFIER.test(table)) throw budgetError('INVALID_ARGUMENT', `options.table must be a plain SQL identifier (letters, digits, _), got ${JSON.stringify(table)}.`);
+    if (!(typeof perSecond === 'number' && perSecond > 0 && Number.isFinite(perSecond))) {
+      throw budgetError('INVALID_ARGUMENT', `options.perSecond must be a number > 0 (SpotDraft allows 10), got ${JSON.stringify(perSecond)}.`);
+    }
+    if (typeof name !== 'string' || name === '') throw budgetError('INVALID_ARGUMENT', 'options.name must be a non-empty string: one name per workspace.');
+    this.#pool = pool ?? new pg.Pool({ connectionString, max: 2 });
+    this.#ownsPool = !pool;
+    this.#table = table;
+    this.#name = name;
+    this.#intervalMs = 1000 / perSecond;
+  }
+
+  /** Books the next slot; resolves with the milliseconds to wait for it (0 when free now). */
+  async reserve() {
+    this.#ready ??= this.#pool
+      .query(`CREATE TABLE IF NOT EXISTS ${this.#table} (name text PRIMARY KEY, next_free_ms double precision NOT NULL)`)
+      .then(() => this.#pool.query(`INSERT INTO ${this.#table} (name, next_free_ms) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`, [this.#name]))
+      .catch((error) => { this.#ready = undefined; throw error; });
+    try {
+      await this.#ready;
+      const { rows } = await this.#pool.query(
+        `WITH now AS (SELECT extract(epoch FROM clock_timestamp()) * 1000 AS ms)
+         UPDATE ${this.#table} AS b SET next_free_ms = GREATEST(b.next_free_ms, now.ms) + $2
+         FROM now WHERE b.name = $1
+         RETURNING b.next_free_ms - $2 - now.ms AS wait`,
+        [this.#name, this.#intervalMs],
+      );
+      return Math.max(0, Number(rows[0].wait));
+    } catch (error) {
+      throw budgetError('STORE_ERROR', `The shared rate budget could not be booked in PostgreSQL (${error.code ?? error.name}: ${error.message}).`);
+    }
+  }
+
+  /** Ends the pool if the budget made it (a pool you passed stays yours). */
+  async close() {
+    if (this.#ownsPool) await this.#pool.end();
+  }
+}
+
+function budgetError(code, message) {
+  const error = new Error(message);
+  error.name = 'SpotDraftError';
+  error.code = code;
+  return error;
+}
