@@ -81,3 +81,63 @@ export declare function createWebhookReceiver(options: WebhookReceiverOptions): 
   /** Resolves once no follow-up actions this receiver started are running (for shutdown and tests). */
   idle(): Promise<void>;
 };
+
+/** A change a store accepted: the key written and the record stored under it. */
+export interface StoreChange {
+  key: string;
+  record: import('spotdraft-sync').SyncRecord;
+}
+
+/** Anything a change feed can follow: `observeStore(store)`, or a store with its own notifications. */
+export interface ChangeSource {
+  /** Calls `listener` after each accepted write; returns (or resolves to) the unsubscribe function. */
+  subscribe(listener: (change: StoreChange) => void): (() => void) | Promise<() => void>;
+  /** Every stored record (the feed's initial snapshot); without it the feed starts empty. */
+  list?(): Promise<import('spotdraft-sync').SyncRecord[]> | import('spotdraft-sync').SyncRecord[];
+}
+
+/**
+ * `store` with the same methods — `get`, `put`, `list` and any others (`getVersioned`,
+ * `putIfVersion`, …) passed through unchanged — plus change notifications: each listener runs
+ * after each successful `put` (and each `putIfVersion` that wrote). A throwing listener is
+ * ignored. It does not notify about writes made to `store` directly or by other processes.
+ */
+export declare function observeStore<S extends import('spotdraft-sync').SyncStore>(
+  store: S,
+): S & ChangeSource & { readonly subscriberCount: number };
+
+/** Options of {@link createChangeFeed}. */
+export interface ChangeFeedOptions<P = unknown> {
+  /** Where changes come from. */
+  source: ChangeSource;
+  /** The principal of a request, or null (→ 401 `UNAUTHORIZED`). */
+  authorize(request: Request): P | null | undefined | Promise<P | null | undefined>;
+  /** Whether `principal` may see `record` (synchronous; default: every record). A throw hides it. */
+  canSee?(principal: P, record: import('spotdraft-sync').SyncRecord): boolean;
+  /** Milliseconds between `: heartbeat` comments (default 15,000). */
+  heartbeatMs?: number;
+  /** Events a slow client may fall behind before it is disconnected (default 1,000). */
+  maxQueuedEvents?: number;
+  /** Log hook (default: none). */
+  log?: (entry: ServerLogEntry) => void;
+}
+
+/**
+ * A GET handler streaming sync-record changes as Server-Sent Events (`text/event-stream`):
+ * - `event: record` / `id: <increasing>` / `data: <SyncRecord JSON>` for each record the
+ *   principal may see in `source.list()` (the snapshot, by contract id), then
+ * - `event: ready` / `data: {"records":<n>}`, then
+ * - `event: record` for each change after, once per version (a record written under several
+ *   keys appears once), and a `: heartbeat` comment every `heartbeatMs`;
+ * - `event: error` / `data: {"code":"STORE_ERROR",…}` then the end, when the source fails.
+ *
+ * `Last-Event-ID` is not used: ids are not kept anywhere, and a reconnecting client gets a
+ * fresh snapshot. A client that leaves ends its subscription. Errors: 401 `UNAUTHORIZED`,
+ * 405 `METHOD_NOT_ALLOWED`, 500 `INTERNAL` when `authorize` throws.
+ */
+export declare function createChangeFeed<P = unknown>(
+  options: ChangeFeedOptions<P>,
+): ((request: Request) => Promise<Response>) & {
+  /** Open connections. */
+  readonly connections: number;
+};
