@@ -1,7 +1,4 @@
-// spotdraft-sync/server: the backend a browser or CRM-card user of this package needs —
-// fetch-standard handlers, `(request: Request) => Promise<Response>`, that run in Node (through
-// ./node.js), Cloudflare Workers and any fetch runtime. Copied into pkg/server/ by
-// scripts/lib/server-entry.mjs; the Rust core comes from the package itself ('spotdraft-sync',
-// resolved by the runtime's own conditions).
+// spotdraft-sync/server in Node: every fetch-standard handler (./fetch.js, what other
+// runtimes get) plus the node:http adapter (./node.js).
+export * from './fetch.js';
 export { toNodeListener, serve } from './node.js';
-export { createServerKit } from './kit.js';
