@@ -19,7 +19,7 @@ import { launchChromium } from '../browser/chromium.mjs';
 import { startSandbox } from '../../scripts/lib/sandbox-process.mjs';
 import * as builders from './lib/builders.mjs';
 import * as runners from './lib/runners.mjs';
-import { consumerSource, expectedResult, expectedWebhookResult } from './lib/consumer.mjs';
+import { consumerSource, expectedResult, expectedServerResult, expectedWebhookResult } from './lib/consumer.mjs';
 import { formatSizes, installTarball, listFiles, sizesOf } from './lib/scratch.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -74,6 +74,11 @@ const ROWS = [
   { tool: 'hubspotRemoteBuild', entry: 'spotdraft-sync/client/inline', variant: 'client', init: 'none', runtime: 'chromiumSandboxedWorker', resolves: ['pkg/client/inline/index.js', 'pkg/client/web/index.js', 'pkg/client/web/spotdraft_sync.js'], wasm: 'inlined' },
   { tool: 'viteApp', entry: 'spotdraft-sync/client', variant: 'client', init: 'default', runtime: 'chromiumPage', resolves: ['pkg/client/web/index.js', 'pkg/client/web/spotdraft_sync.js'], wasm: 'asset' },
   { tool: 'noBuild', entry: 'spotdraft-sync/client', variant: 'client', init: 'none', runtime: 'nodeEsm', resolves: ['pkg/client/node/index.mjs'], wasm: 'package' },
+  // `spotdraft-sync/server`'s webhook receiver over the full package's engine: in workerd the
+  // server entry is its fetch-only module (no node:http, so no `nodejs_compat`), in Node the
+  // module with the node:http adapter.
+  { tool: 'wranglerEsbuild', entry: 'spotdraft-sync', kind: 'server', init: 'none', runtime: 'workerd', resolves: ['pkg/workerd/index.js', 'pkg/web/index.js', 'pkg/web/spotdraft_sync.js', 'pkg/server/fetch.js'], wasm: 'module' },
+  { tool: 'noBuild', entry: 'spotdraft-sync', kind: 'server', init: 'none', runtime: 'nodeEsm', resolves: ['pkg/node/index.mjs'], wasm: 'package' },
 ];
 
 const ENTRY_FILES = [
@@ -81,6 +86,7 @@ const ENTRY_FILES = [
   'pkg/node/index.mjs', 'pkg/node/index.cjs', 'pkg/node/spotdraft_sync.js', 'pkg/js/index.js', 'pkg/js/spotdraft_sync.js',
   ...['webhooks', 'client'].flatMap((v) => [`pkg/${v}/web/index.js`, `pkg/${v}/web/spotdraft_sync.js`, `pkg/${v}/workerd/index.js`, `pkg/${v}/node/index.mjs`, `pkg/${v}/node/index.cjs`]),
   'pkg/client/inline/index.js',
+  'pkg/server/index.js', 'pkg/server/fetch.js', 'pkg/server/node.js',
 ];
 
 /** Per runtime: the consumer's shape and file name, and its runner. */
@@ -124,7 +130,7 @@ const packagePath = (id) => {
 
 for (const [index, row] of ROWS.entries()) {
   const runtime = RUNTIMES[row.runtime];
-  test(`${row.tool} · ${row.entry} (${row.init === 'none' ? 'ready on import' : `init: ${row.init}`}) · ${row.runtime}`, async (t) => {
+  test(`${row.tool} · ${row.entry}${row.kind === 'server' ? ' + spotdraft-sync/server' : ''} (${row.init === 'none' ? 'ready on import' : `init: ${row.init}`}) · ${row.runtime}`, async (t) => {
     const dir = join(scratch.dir, `${index}-${row.tool}-${row.runtime}`);
     const out = join(dir, 'out');
     mkdirSync(join(dir, 'src'), { recursive: true });
@@ -179,7 +185,7 @@ for (const [index, row] of ROWS.entries()) {
 
     const config = { baseUrl: sandbox.url, contractId };
     const ran = await runtime.run({ browser, out, ...built, config });
-    assert.deepEqual(ran.result, row.kind === 'webhooks' ? expectedWebhookResult() : expectedResult(playbook.contract_name));
+    assert.deepEqual(ran.result, { webhooks: expectedWebhookResult, server: expectedServerResult }[row.kind]?.() ?? expectedResult(playbook.contract_name));
 
     if (row.runtime.startsWith('node')) {
       const resolved = ran.resolved.startsWith('file:') ? fileURLToPath(ran.resolved) : ran.resolved;

@@ -91,6 +91,37 @@ export const expectedWebhookResult = () => ({
   forged: { name: 'SpotDraftError', code: 'WEBHOOK_SIGNATURE_INVALID', guard: true },
 });
 
+/**
+ * The work of a `server` row: `spotdraft-sync/server`'s webhook receiver over a SyncEngine (from
+ * `spotdraft-sync`) answers a forged delivery 401, a signed one 200 once stored, and its
+ * redelivery 200 `DUPLICATE`. No follow-up calls (`actions: 'none'`): nothing leaves the host.
+ */
+async function serverWork(sd, { body, key }) {
+  const store = new sd.MemoryStore();
+  const client = new sd.SpotDraftClient({ baseUrl: 'https://api.us.spotdraft.com', clientId: 'matrix', clientSecret: 'matrix-secret' });
+  const engine = new sd.SyncEngine({ client, store, webhookKeys: key });
+  const receiver = sd.createWebhookReceiver({ engine, actions: 'none' });
+  const hash = sd.signWebhookForTest(body, key);
+  const deliver = async (signature) => {
+    const response = await receiver(new Request('https://receiver.example/webhooks/spotdraft', { method: 'POST', headers: { 'content-type': 'application/json', 'x-sd-webhook-content-hash': signature }, body }));
+    const answer = await response.json();
+    return [response.status, answer.disposition ?? answer.error.code];
+  };
+  const forged = await deliver((hash[0] === '0' ? '1' : '0') + hash.slice(1));
+  const accepted = await deliver(hash);
+  const again = await deliver(hash);
+  const record = await store.get('contract:19589');
+  return { forged, accepted, again, recordStatus: record.status };
+}
+
+/** What `serverWork` must return in every server row. */
+export const expectedServerResult = () => ({
+  forged: [401, 'WEBHOOK_SIGNATURE_INVALID'],
+  accepted: [200, 'APPLIED'],
+  again: [200, 'DUPLICATE'],
+  recordStatus: 'EXECUTED',
+});
+
 /** Per kind of consumer: the names it imports, its work, and the data embedded beside it. */
 const KINDS = {
   client: {
@@ -103,6 +134,12 @@ const KINDS = {
     work: webhookWork,
     data: () => `const data = ${JSON.stringify(webhookData())};\n`,
   },
+  server: {
+    names: ['MemoryStore', 'SpotDraftClient', 'SyncEngine', 'signWebhookForTest'],
+    also: { 'spotdraft-sync/server': ['createWebhookReceiver'] },
+    work: serverWork,
+    data: () => `const data = ${JSON.stringify(webhookData())};\n`,
+  },
 };
 
 /**
@@ -111,15 +148,18 @@ const KINDS = {
  * - `init`: `'none'` (ready on import), `'default'` (`await init()`, the web build finds its
  *   `.wasm` next to itself), `'wasm-url'` (`await init({ module_or_path })` with the URL a
  *   bundler's file loader gives for `spotdraft-sync/spotdraft_sync_bg.wasm`);
- * - `kind`: `'client'` (validation and client calls, every entry but webhooks) or
- *   `'webhooks'` (`spotdraft-sync/webhooks`: verify, refuse a forgery, apply);
+ * - `kind`: `'client'` (validation and client calls, every entry but webhooks),
+ *   `'webhooks'` (`spotdraft-sync/webhooks`: verify, refuse a forgery, apply) or `'server'`
+ *   (`spotdraft-sync/server`'s receiver over the engine of `specifier`);
  * - `shape`: `'script'` (reads `globalThis.MATRIX_CONFIG`, reports through
  *   `globalThis.MATRIX_DONE`), `'worker-module'` (Cloudflare Worker, config from `env`),
  *   `'node-esm'`, `'node-cjs'` (config from the environment, result on stdout).
  */
 export function consumerSource({ specifier, init, shape, kind = 'client' }) {
-  const { names, work: workOf, data } = KINDS[kind];
-  const sd = `{ ${names.join(', ')} }`;
+  const { names, work: workOf, data, also = {} } = KINDS[kind];
+  const sd = `{ ${[...names, ...Object.values(also).flat()].join(', ')} }`;
+  const alsoImports = Object.entries(also).map(([from, more]) => `import { ${more.join(', ')} } from ${JSON.stringify(from)};`);
+  if (alsoImports.length && shape === 'node-cjs') throw new Error(`a ${kind} consumer imports ESM-only entries: no node-cjs shape`);
   const body = `const work = ${workOf.toString()};\n${data()}`;
   if (shape === 'node-cjs') {
     return `const ${sd} = require(${JSON.stringify(specifier)});
@@ -130,7 +170,7 @@ work(${sd}, { baseUrl: process.env.SANDBOX_URL, contractId: process.env.CONTRACT
 );
 `;
   }
-  const imports = [`import ${sd} from ${JSON.stringify(specifier)};`];
+  const imports = [`import { ${names.join(', ')} } from ${JSON.stringify(specifier)};`, ...alsoImports];
   if (init !== 'none') imports.push(`import init from ${JSON.stringify(specifier)};`);
   if (init === 'wasm-url') imports.push(`import wasmUrl from 'spotdraft-sync/spotdraft_sync_bg.wasm';`);
   const initCall = { none: '', default: 'await init();', 'wasm-url': 'await init({ module_or_path: wasmUrl });' }[init];
