@@ -2,8 +2,7 @@
 // credential proxy under SpotDraft's own path (`/api/v2.1/public/…`, so a browser
 // `SpotDraftClient({ baseUrl })` works unchanged), the webhook receiver, the change feed and a
 // health check. It does no checking of its own: each part authorises and validates.
-const json = (status, code, message) =>
-  Response.json({ error: { code, message } }, { status, headers: { 'cache-control': 'no-store' } });
+import { errorResponse, invalidOption } from './http.js';
 
 /**
  * @param {{
@@ -20,7 +19,7 @@ export function createServerKit({ proxy, receiver, feed, fallback, paths = {} } 
   const health = paths.health ?? '/healthz';
   for (const [name, part] of Object.entries({ proxy, receiver, feed, fallback })) {
     if (part !== undefined && typeof part !== 'function') {
-      throw new TypeError(`createServerKit: ${name} must be a fetch handler (request) => Response, e.g. create${name[0].toUpperCase()}${name.slice(1)}(…)`);
+      throw invalidOption(`parts.${name}`, 'must be a fetch handler (request) => Response, e.g. what createProxy, createWebhookReceiver or createChangeFeed return');
     }
   }
   return async (request) => {
@@ -28,8 +27,8 @@ export function createServerKit({ proxy, receiver, feed, fallback, paths = {} } 
     if (proxy && pathname.startsWith('/api/')) return proxy(request);
     if (receiver && pathname === webhooks) return receiver(request);
     if (feed && pathname === events) return feed(request);
-    if (pathname === health) return Response.json({ ok: true }, { headers: { 'cache-control': 'no-store' } });
+    if (pathname === health) return Response.json({ ok: true });
     if (fallback) return fallback(request);
-    return json(404, 'NOT_FOUND', `Nothing is served at ${pathname}: the proxy is under /api/v2.1/public/, webhooks go to ${webhooks}, the change feed is ${events}.`);
+    return errorResponse(404, 'NOT_FOUND', `Nothing is served at ${pathname}: the proxy is under /api/v2.1/public/, webhooks go to ${webhooks}, the change feed is ${events}.`);
   };
 }
