@@ -21,6 +21,8 @@ pub mod panic_guard;
 #[cfg(feature = "client")]
 mod payload;
 #[cfg(feature = "client")]
+mod proxy;
+#[cfg(feature = "client")]
 mod runtime;
 #[cfg(feature = "sync")]
 mod stores;
