@@ -4,3 +4,4 @@
 // scripts/lib/server-entry.mjs; the Rust core comes from the package itself ('spotdraft-sync',
 // resolved by the runtime's own conditions).
 export { toNodeListener, serve } from './node.js';
+export { createProxy, hubspotSignatureAuthorizer, HUBSPOT_QUERY_PARAMETERS } from './proxy.js';
