@@ -20,7 +20,8 @@ mod methods;
 pub mod panic_guard;
 #[cfg(feature = "client")]
 mod payload;
-#[cfg(feature = "client")]
+// The credential proxy's decisions, for spotdraft-sync/server (the full package only).
+#[cfg(feature = "sync")]
 mod proxy;
 #[cfg(feature = "client")]
 mod runtime;

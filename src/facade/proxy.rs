@@ -173,16 +173,17 @@ pub struct ProxyRateBudget {
 #[wasm_bindgen(js_class = ProxyRateBudget)]
 impl ProxyRateBudget {
     /// A budget of `perSecond` requests per second (default 10). Throws a `SpotDraftError`
-    /// (`INVALID_ARGUMENT`) unless it is a finite number > 0 and at most 1000.
+    /// (`INVALID_ARGUMENT`) unless it is a finite number > 0 and at most 1000000 (more than
+    /// SpotDraft's 10 is for a local sandbox or a bench).
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(js_name = perSecond)] per_second: Option<f64>,
     ) -> Result<ProxyRateBudget, Thrown> {
         let rate = per_second.unwrap_or(10.0);
-        if !rate.is_finite() || rate <= 0.0 || rate > 1000.0 {
+        if !rate.is_finite() || rate <= 0.0 || rate > 1_000_000.0 {
             return Err(Error::invalid_argument(
                 "perSecond",
-                "must be a number of requests per second, > 0 and at most 1000",
+                "must be a number of requests per second, > 0 and at most 1000000",
             )
             .into());
         }

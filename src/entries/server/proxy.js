@@ -82,8 +82,8 @@ function readOptions(options) {
   const numbers = {};
   for (const [name, fallback] of Object.entries(DEFAULTS)) {
     const value = options[name] ?? fallback;
-    const ok = name === 'dedupeWindowMs' ? Number.isInteger(value) && value >= 0 : name === 'maxRequestsPerSecond' ? Number.isFinite(value) && value > 0 && value <= 1000 : positiveInteger(value);
-    if (!ok) throw optionError(`options.${name}`, name === 'maxRequestsPerSecond' ? 'must be a number > 0 and at most 1000' : 'must be a positive whole number');
+    const ok = name === 'dedupeWindowMs' ? Number.isInteger(value) && value >= 0 : name === 'maxRequestsPerSecond' ? Number.isFinite(value) && value > 0 && value <= 1_000_000 : positiveInteger(value);
+    if (!ok) throw optionError(`options.${name}`, name === 'maxRequestsPerSecond' ? 'must be a number > 0 and at most 1000000' : 'must be a positive whole number');
     numbers[name] = value;
   }
   let basePath = '';
