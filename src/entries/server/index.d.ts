@@ -19,12 +19,8 @@ export declare function serve(
 // ---- Credential proxy (createProxy, hubspotSignatureAuthorizer) ----
 
 /** One of the playbook's operations, as the proxy classified a request (the core's `classifyProxyRequest`). */
-export type ProxyOperation =
-  | { kind: 'createContract'; externalId: string | null; templateId: number | null }
-  | { kind: 'findContractsByExternalId'; externalId: string }
-  | { kind: 'sendToCounterparties' | 'getContractStatus' | 'getKeyPointers' | 'getDownloadLink'; compositeId: string }
-  | { kind: 'listTemplates' }
-  | { kind: 'getTemplate' | 'getTemplateMetadata'; templateId: number };
+import type { ProxyOperation } from 'spotdraft-sync';
+export type { ProxyOperation };
 
 /** What the proxy's `log` hook receives: never a secret, a signature, a body or a URL. */
 export interface ProxyLogEntry {
