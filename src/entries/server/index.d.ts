@@ -1,3 +1,4 @@
+/// <reference types="node" />
 // Types of spotdraft-sync/server (src/entries/server/).
 import type { Server, IncomingMessage, ServerResponse } from 'node:http';
 
