@@ -2,7 +2,7 @@
 // the proxy vs. straight to the sandbox (`--rate-limit 0`), side by side in one run.
 // - latency: one request at a time, the two paths interleaved request by request, p50/p99;
 // - throughput: 16 concurrent callers for a fixed number of requests, rounds alternating;
-// - memory: RSS and heap (after a forced GC) before and after 10,000 and 20,000 proxied
+// - memory: RSS and heap (after a forced GC) before and after 10,000, 20,000 and 30,000 proxied
 //   requests, which must stay flat.
 // Both paths are the same undici `fetch` from this process; the proxy runs in this process
 // too (its node:http server, the core's classification, its upstream fetch), so "added" is
@@ -86,7 +86,7 @@ export default async function ({ root }) {
       memory.push({ after, rss: m.rss / 2 ** 20, heap: m.heapUsed / 2 ** 20 });
     };
     sample(0);
-    for (const total of [MEMORY_CALLS, 2 * MEMORY_CALLS]) {
+    for (const total of [MEMORY_CALLS, 2 * MEMORY_CALLS, 3 * MEMORY_CALLS]) {
       let left = MEMORY_CALLS;
       await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
         while (left-- > 0) await paths.proxy();
