@@ -397,3 +397,59 @@ test('no answer, header or log line holds the client-secret, the HubSpot app sec
   }
   assert.equal(linkAnswers, signedUrls.length, 'each signed URL went to the caller of its download link');
 });
+
+test('what SpotDraft answers that the proxy never passes on: a 3xx, a non-JSON body, no answer, a timeout', async () => {
+  const cases = [
+    ['a 302 (SpotDraft on a slash mismatch)', async () => new Response(null, { status: 302, headers: { location: 'https://api.us.spotdraft.com/elsewhere' } }), 502, 'REDIRECT'],
+    ['an HTML 502 from a load balancer', async () => new Response('<html>502</html>', { status: 502, headers: { 'content-type': 'text/html' } }), 502, 'INVALID_RESPONSE'],
+    ['a refused connection', async () => { throw new TypeError('fetch failed'); }, 502, 'NETWORK'],
+    ['no answer within timeoutMs', (url, init) => new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason))), 504, 'TIMEOUT'],
+  ];
+  for (const [name, upstream, status, code] of cases) {
+    const proxy = createProxy({ clientId: 'id', clientSecret: 'secret-never-shown', baseUrl: 'https://api.example.test', authorize: () => ({}), fetch: upstream, timeoutMs: 200 });
+    const response = await proxy(new Request(`http://proxy.test${API}/contracts/T-1/status`));
+    const text = await response.text();
+    assert.equal(response.status, status, name);
+    assert.equal(JSON.parse(text).error.code, code, name);
+    assert.equal(response.headers.get('location'), null, name);
+    assert.ok(!text.includes('secret-never-shown') && !text.includes('elsewhere'), name);
+  }
+});
+
+test('createProxy refuses wrong options with INVALID_ARGUMENT naming them, never showing a value', () => {
+  const good = { clientId: 'id', clientSecret: 'secret-never-shown', region: 'us', authorize: () => null };
+  for (const [options, path] of [
+    [{ ...good, clientSecret: '' }, 'options.clientSecret'],
+    [{ ...good, region: 'mars' }, 'options.region'],
+    [{ ...good, baseUrl: 'http://localhost:1' }, 'options.region'],
+    [{ ...good, authorize: undefined }, 'options.authorize'],
+    [{ ...good, operations: ['createContract', 'voidContract'] }, 'options.operations[1]'],
+    [{ ...good, maxBodyBytes: 0 }, 'options.maxBodyBytes'],
+    [{ ...good, maxRequestsPerSecond: 0 }, 'options.maxRequestsPerSecond'],
+    [{ ...good, basePath: 'sd/' }, 'options.basePath'],
+    [{ ...good, secret: 'x' }, 'options.secret'],
+  ]) {
+    let error;
+    try { createProxy(options); } catch (e) { error = e; }
+    assert.ok(isSpotDraftError(error), path);
+    assert.equal(error.code, 'INVALID_ARGUMENT', path);
+    assert.equal(error.details[0].path, path);
+    assert.ok(!error.message.includes('secret-never-shown'));
+  }
+  assert.throws(() => hubspotSignatureAuthorizer({ appSecret: '' }), (e) => e.code === 'INVALID_ARGUMENT' && e.details[0].path === 'options.appSecret');
+});
+
+test('operations narrows what is forwarded, and basePath mounts the proxy under a prefix', async () => {
+  const sent = [];
+  const proxy = createProxy({
+    clientId: 'id', clientSecret: 's', baseUrl: 'https://api.example.test/api', basePath: '/sd', operations: ['getContractStatus'],
+    authorize: () => ({}),
+    fetch: async (url) => { sent.push(url); return Response.json({ contract_status: 'DRAFT', contract_name: 'x' }); },
+  });
+  const ok = await proxy(new Request(`http://proxy.test/sd${API}/contracts/T-1/status`));
+  assert.equal(ok.status, 200);
+  assert.deepEqual(sent, [`https://api.example.test${API}/contracts/T-1/status`]);
+  assert.equal((await proxy(new Request(`http://proxy.test/sd${API}/templates/`))).status, 403, 'narrowed out');
+  assert.equal((await proxy(new Request(`http://proxy.test${API}/contracts/T-1/status`))).status, 403, 'outside the base path');
+  assert.equal(sent.length, 1);
+});
