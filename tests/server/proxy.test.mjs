@@ -453,3 +453,26 @@ test('operations narrows what is forwarded, and basePath mounts the proxy under 
   assert.equal((await proxy(new Request(`http://proxy.test${API}/contracts/T-1/status`))).status, 403, 'outside the base path');
   assert.equal(sent.length, 1);
 });
+
+test('the HubSpot authorizer returns who HubSpot says is calling; the proxy sends a principal\'s user-email', async () => {
+  const url = `https://sd-proxy.example.test${API}/templates/?portalId=123456&userId=77&userEmail=ana%40acme.example&appId=9`;
+  const timestamp = Date.now();
+  const signature = sign.v3({ method: 'GET', url, requestBody: '', clientSecret: HUBSPOT_APP_SECRET, timestamp, signature: '' });
+  const request = new Request(url, { headers: { 'x-hubspot-request-timestamp': String(timestamp), 'x-hubspot-signature-v3': signature } });
+  const authorize = hubspotSignatureAuthorizer({ appSecret: HUBSPOT_APP_SECRET });
+  assert.deepEqual(await authorize(request), { source: 'hubspot', portalId: '123456', userId: '77', userEmail: 'ana@acme.example', appId: '9', timestamp });
+  const mapped = hubspotSignatureAuthorizer({ appSecret: HUBSPOT_APP_SECRET, principal: (_, p) => (p.portalId === '123456' ? { email: p.userEmail } : null) });
+  assert.deepEqual(await mapped(request), { email: 'ana@acme.example' });
+  assert.equal(await hubspotSignatureAuthorizer({ appSecret: 'another-app' })(request), null);
+
+  const sent = [];
+  const proxy = createProxy({
+    clientId: 'id', clientSecret: 's', baseUrl: 'https://api.example.test', authorize: mapped,
+    userEmail: (principal) => principal.email,
+    fetch: async (to, init) => { sent.push({ to, headers: init.headers }); return Response.json({ items: [] }); },
+  });
+  const answer = await proxy(request);
+  assert.equal(answer.status, 200);
+  assert.equal(sent[0].to, `https://api.example.test${API}/templates/`, "HubSpot's query parameters are not forwarded");
+  assert.equal(sent[0].headers['user-email'], 'ana@acme.example');
+});
