@@ -476,3 +476,22 @@ test('the HubSpot authorizer returns who HubSpot says is calling; the proxy send
   assert.equal(sent[0].to, `https://api.example.test${API}/templates/`, "HubSpot's query parameters are not forwarded");
   assert.equal(sent[0].headers['user-email'], 'ana@acme.example');
 });
+
+test('lookupBeforeCreate: a retry that reaches another proxy process answers the contract the first one made', async () => {
+  const options = { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, baseUrl: sandbox.url, authorize: () => ({}) };
+  const first = createProxy(options);
+  const other = createProxy({ ...options, lookupBeforeCreate: true });
+  const create = () => new Request(`http://proxy.test${API}/contracts/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(withExternalId('alice-two-processes')) });
+  const made = await first(create());
+  assert.equal(made.status, 201);
+  const made1 = await made.json();
+  const again = await other(create());
+  assert.equal(again.status, 201);
+  // The answer is SpotDraft's lookup item (its `id` is the integer there), which the client reads as a create's.
+  assert.equal(String((await again.json()).id).replace(/^T-/, ''), String(made1.contract_id));
+  assert.equal((await contractsWithExternalId('alice-two-processes')).length, 1);
+  // Without it, the other process makes a second contract (what the option is for).
+  const plain = createProxy(options);
+  assert.equal((await plain(create())).status, 201);
+  assert.equal((await contractsWithExternalId('alice-two-processes')).length, 2);
+});

@@ -65,6 +65,13 @@ export interface ProxyOptions<Principal = unknown> {
   maxRequestsPerSecond?: number;
   /** How long a create's answer is replayed to a retry with the same external_metadata.id (default 120000 ms; 0: only concurrent retries). */
   dedupeWindowMs?: number;
+  /**
+   * Look every create's `external_metadata.id` up before sending it, and answer the contract
+   * found instead (default false): catches a host's retry that reaches another proxy process or
+   * comes after a restart, for one more request per create; one external id then never gets a
+   * second contract through this proxy.
+   */
+  lookupBeforeCreate?: boolean;
   /** A path prefix the proxy is mounted under (e.g. "/sd"), stripped before classification. */
   basePath?: string;
   /** Query parameters a host adds that are accepted and not forwarded (default: the authorizer's `hostQuery`, e.g. HubSpot's). */

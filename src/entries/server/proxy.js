@@ -26,7 +26,7 @@ const MIB = 1024 * 1024;
 const DEFAULTS = { maxBodyBytes: MIB, timeoutMs: 30_000, maxRequestsPerSecond: 10, dedupeWindowMs: 120_000 };
 const OPTION_KEYS = new Set([
   'clientId', 'clientSecret', 'region', 'baseUrl', 'authorize', 'allow', 'operations', 'userEmail',
-  'maxBodyBytes', 'timeoutMs', 'maxRequestsPerSecond', 'dedupeWindowMs', 'basePath', 'hostQuery', 'fetch', 'log',
+  'maxBodyBytes', 'timeoutMs', 'maxRequestsPerSecond', 'dedupeWindowMs', 'lookupBeforeCreate', 'basePath', 'hostQuery', 'fetch', 'log',
 ]);
 /** The query parameters HubSpot appends to a card's `hubspot.fetch` requests. */
 export const HUBSPOT_QUERY_PARAMETERS = Object.freeze(['portalId', 'userId', 'userEmail', 'appId']);
@@ -91,6 +91,7 @@ function readOptions(options) {
     if (typeof options.basePath !== 'string' || !/^(\/[A-Za-z0-9._~-]+)+$/.test(options.basePath)) throw optionError('options.basePath', 'must be a path such as "/sd" (no trailing slash)');
     basePath = options.basePath;
   }
+  if (options.lookupBeforeCreate !== undefined && typeof options.lookupBeforeCreate !== 'boolean') throw optionError('options.lookupBeforeCreate', 'must be true or false');
   const hostQuery = options.hostQuery ?? options.authorize.hostQuery ?? [];
   if (!Array.isArray(hostQuery) || !hostQuery.every(nonEmptyString)) throw optionError('options.hostQuery', 'must be an array of query parameter names');
   return {
@@ -99,6 +100,7 @@ function readOptions(options) {
     basePath,
     hostQuery: [...hostQuery],
     operations,
+    lookupBeforeCreate: options.lookupBeforeCreate === true,
     credentials: { 'client-id': options.clientId, 'client-secret': options.clientSecret },
     authorize: options.authorize,
     allow: options.allow,
@@ -172,14 +174,20 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * had an ambiguous failure (5xx, network, timeout: SpotDraft may have made the contract)
  * looks the id up first and answers the contract found instead of creating again.
  *
- * What it does not cover: several proxy processes or machines (each has its own map — put one
- * store in front, or route creates of one record to one process), a restart (the map is
- * lost), a retry after the window, and a SpotDraft lookup that does not see a contract made
- * moments ago (the lookup after an ambiguous failure is made once, not over a settle window).
+ * With `lookupAlways` (the proxy's `lookupBeforeCreate`), every create not answered from the
+ * map looks its id up first, which also catches a retry that reaches another process or
+ * arrives after a restart, at the cost of one more request per create and of never making a
+ * second contract for one external id.
+ *
+ * What it does not cover: without `lookupBeforeCreate`, several proxy processes or machines
+ * (each has its own map) and a restart (the map is lost); in every case a retry after the
+ * window, and a SpotDraft lookup that does not yet see a contract made moments ago (the lookup
+ * is made once, not repeated over a settle window as the client's own create does).
  */
 class CreateDedupe {
-  constructor(windowMs) {
+  constructor(windowMs, lookupAlways) {
     this.windowMs = windowMs;
+    this.lookupAlways = lookupAlways;
     this.entries = new Map();
   }
 
@@ -197,7 +205,7 @@ class CreateDedupe {
     const entry = this.entries.get(key);
     if (entry && !entry.done) return { answer: await entry.promise, replayed: true };
     if (entry && entry.answer.outcome === 'ok') return { answer: entry.answer, replayed: true };
-    const lookupFirst = entry?.answer.outcome === 'ambiguous';
+    const lookupFirst = this.lookupAlways || entry?.answer.outcome === 'ambiguous';
     const promise = (async () => {
       if (lookupFirst) {
         const found = await lookup();
@@ -234,7 +242,7 @@ const outcomeOf = (status, reachedSpotDraft) => (status >= 200 && status < 300 ?
 export function createProxy(options) {
   const config = readOptions(options);
   const budget = new ProxyRateBudget(config.maxRequestsPerSecond);
-  const dedupe = new CreateDedupe(config.dedupeWindowMs);
+  const dedupe = new CreateDedupe(config.dedupeWindowMs, config.lookupBeforeCreate);
   const log = (entry) => {
     if (!config.log) return;
     try { config.log(entry); } catch { /* a failing log hook never fails a request */ }
