@@ -2,6 +2,7 @@
 // the proxy vs. straight to the sandbox (`--rate-limit 0`), side by side in one run.
 // - latency: one request at a time, the two paths interleaved request by request, p50/p99;
 // - throughput: 16 concurrent callers for a fixed number of requests, rounds alternating;
+// - the core's share: classifyProxyRequest and ProxyRateBudget#reserve per call;
 // - memory: RSS and heap (after a forced GC) before and after 10,000, 20,000 and 30,000 proxied
 //   requests, which must stay flat.
 // Both paths are the same undici `fetch` from this process; the proxy runs in this process
@@ -22,7 +23,7 @@ const MEMORY_CALLS = 10_000;
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 
-export default async function ({ root }) {
+export default async function ({ pkg, root }) {
   v8.setFlagsFromString('--expose_gc');
   const gc = vm.runInNewContext('gc');
   const { createProxy, serve } = await import('spotdraft-sync/server');
@@ -95,6 +96,17 @@ export default async function ({ root }) {
       sample(total);
     }
 
+    // The core's part of each request: classification (one wasm call) and the budget.
+    const target = path;
+    for (let i = 0; i < 5000; i++) pkg.classifyProxyRequest('GET', target);
+    let t = performance.now();
+    for (let i = 0; i < 100_000; i++) pkg.classifyProxyRequest('GET', target);
+    const classifyUs = ((performance.now() - t) * 1000) / 100_000;
+    const budget = new pkg.ProxyRateBudget(1e6);
+    t = performance.now();
+    for (let i = 0; i < 100_000; i++) budget.reserve(performance.now());
+    const reserveUs = ((performance.now() - t) * 1000) / 100_000;
+
     const f = (x) => x.toFixed(3);
     const rows = [
       '| path | p50 ms | p99 ms | throughput req/s (median of 3, 16 concurrent) |',
@@ -104,6 +116,7 @@ export default async function ({ root }) {
       `| added by the proxy | +${f(pct(latency.proxy, 50) - pct(latency.direct, 50))} | +${f(pct(latency.proxy, 99) - pct(latency.direct, 99))} | ${(med(throughput.proxy) / med(throughput.direct)).toFixed(2)}× |`,
       '',
       `Best rounds: direct ${best(throughput.direct).toFixed(0)} req/s, proxy ${best(throughput.proxy).toFixed(0)} req/s. Latency: ${LATENCY_CALLS} calls per path, one at a time, interleaved.`,
+      `Of that, the core: classifyProxyRequest ${classifyUs.toFixed(2)} µs/call, ProxyRateBudget#reserve ${reserveUs.toFixed(2)} µs/call (100,000 calls each).`,
       '',
       '| proxied requests | RSS MiB | heap used MiB (after GC) |',
       '|---:|---:|---:|',
