@@ -7,6 +7,8 @@ pub(crate) mod config;
 pub(crate) mod ids;
 pub(crate) mod mapping;
 pub(crate) mod payload;
+#[cfg(feature = "client")]
+pub(crate) mod proxy;
 pub(crate) mod rate_limit;
 pub(crate) mod renamed;
 pub(crate) mod settle;

@@ -20,6 +20,9 @@ mod methods;
 pub mod panic_guard;
 #[cfg(feature = "client")]
 mod payload;
+// The credential proxy's decisions, for spotdraft-sync/server (the full package only).
+#[cfg(feature = "sync")]
+mod proxy;
 #[cfg(feature = "client")]
 mod runtime;
 #[cfg(feature = "sync")]

@@ -129,6 +129,40 @@ export interface SyncStore {
 }
 
 
+
+/** One of the playbook's operations, as the credential proxy classified a request. */
+export type ProxyOperation =
+| { kind: "createContract"; externalId: string | null; templateId: number | null }
+| { kind: "findContractsByExternalId"; externalId: string }
+| { kind: "sendToCounterparties" | "getContractStatus" | "getKeyPointers" | "getDownloadLink"; compositeId: string }
+| { kind: "listTemplates" }
+| { kind: "getTemplate" | "getTemplateMetadata"; templateId: number };
+
+/** What `classifyProxyRequest` returns: the operation, its method and what to forward. */
+export interface ProxyClassification {
+    operation: ProxyOperation;
+    method: "GET" | "POST";
+    /** Path and query to send after SpotDraft's origin (host query parameters removed). */
+    forward: string;
+}
+
+/** A request as HubSpot's signature v3 covers it. */
+export interface HubSpotSignedRequest {
+    method: string;
+    /** The full URI HubSpot called (scheme, host, path, query). */
+    uri: string;
+    /** The raw body, "" when there is none. */
+    body: string;
+    /** `X-HubSpot-Request-Timestamp`. */
+    timestamp?: string | null;
+    /** `X-HubSpot-Signature-v3`. */
+    signature?: string | null;
+}
+
+/** Why a HubSpot signature was refused. */
+export type HubSpotSignatureRefusal = "MISSING" | "MALFORMED" | "EXPIRED" | "FROM_THE_FUTURE" | "MISMATCH";
+
+
 /**
  * A UTC instant with microsecond precision, between 0000-01-01 and 9999-12-31.
  *
@@ -2470,6 +2504,26 @@ export class MemoryStore {
 }
 
 /**
+ * One workspace's request budget shared by every caller of a proxy: SpotDraft's 10 requests
+ * per second, evenly spaced (`core::rate_limit`). Pure: `reserve(nowMs)` books the next slot
+ * and says how long to wait for it; the caller sleeps. It does not see other processes.
+ */
+export class ProxyRateBudget {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * A budget of `perSecond` requests per second (default 10). Throws a `SpotDraftError`
+     * (`INVALID_ARGUMENT`) unless it is a finite number > 0 and at most 1000000 (more than
+     * SpotDraft's 10 is for a local sandbox or a bench).
+     */
+    constructor(perSecond?: number | null);
+    /**
+     * Books the next slot at or after `nowMs`; returns the milliseconds to wait (0: now).
+     */
+    reserve(nowMs: number): number;
+}
+
+/**
  * A SpotDraft API client.
  *
  * ```js
@@ -2722,6 +2776,21 @@ export function applyEvent(record: SyncRecord | null | undefined, event: Webhook
 export function buildCreateContract(record: unknown, mapping: Mapping): CreateContractPayload;
 
 /**
+ * Classifies a request that reached the credential proxy as one of the playbook's operations.
+ *
+ * `target` is the request's path and query as received, still percent-encoded, starting at
+ * SpotDraft's `/api/v2.1/public/…`; `body` the raw body of a create (the others' bodies are
+ * not read); `hostQuery` the names of query parameters a host adds (accepted, not forwarded).
+ *
+ * Throws a `SpotDraftError`: `INVALID_ARGUMENT` (answer 400) for a malformed target, id,
+ * query or create body, with `details[0].path` naming the part (`$.path`,
+ * `$.path.compositeId`, `$.query.tags`, `$.body.external_metadata.id`, …); `FORBIDDEN`
+ * (answer 403) for anything that is not a playbook operation. It does not authenticate,
+ * authorise or check sizes and content types.
+ */
+export function classifyProxyRequest(method: string, target: string, body?: string | null, hostQuery?: string[]): ProxyClassification;
+
+/**
  * The `fetch` option of `SpotDraftClient` for a HubSpot UI-extension card, over HubSpot's
  * `hubspot.fetch` (the card's global `fetch` throws).
  *
@@ -2766,6 +2835,11 @@ export function hubspotFetch(hubspotFetch: HubSpotFetch): FetchLike;
 export function parseWebhookEvent(rawBody: Uint8Array | ArrayBuffer | string, options?: WebhookOptions): WebhookEvent;
 
 /**
+ * The names of the playbook's operations, in order: the set a proxy forwards by default.
+ */
+export function proxyOperationKinds(): ProxyOperation["kind"][];
+
+/**
  * The signature SpotDraft would send for `body` under `key` (lowercase hex HMAC-SHA512),
  * for testing your own receiver: send it as `X-SD-WEBHOOK-CONTENT-HASH`.
  *
@@ -2799,6 +2873,19 @@ export function validateCreateContract(payload: unknown, templateMetadata?: Temp
  * `JSON.stringify`; the fastest path for a body read from a request or a store).
  */
 export function validateCreateContractJson(json: string, templateMetadata?: TemplateMetadata): ValidationReport;
+
+/**
+ * Checks HubSpot's request signature v3 (`X-HubSpot-Signature-v3`: base64 HMAC-SHA256 under
+ * the app's client secret of method + URI + body + timestamp) at `nowMs`. Returns `null`
+ * when it matches, else why not: `"MISSING"`, `"MALFORMED"`, `"EXPIRED"` (older than 5
+ * minutes), `"FROM_THE_FUTURE"` (more than 30 s ahead) or `"MISMATCH"`. Compares in
+ * constant time; the URI counts as received or with the escapes HubSpot's docs list decoded.
+ *
+ * It does not refuse a replay within the 5 minutes (HubSpot sends no nonce). Throws a
+ * `SpotDraftError` (`INVALID_ARGUMENT`) for an empty `appSecret` or a request that is not
+ * of the shape above; the secret's value is never in the error.
+ */
+export function verifyHubSpotSignature(request: HubSpotSignedRequest, appSecret: string, nowMs: number): HubSpotSignatureRefusal | null;
 
 /**
  * Verifies a SpotDraft webhook delivery and returns its parsed event.
@@ -2854,10 +2941,12 @@ export interface InitOutput {
     readonly __wbg_compiledtemplate_free: (a: number, b: number) => void;
     readonly __wbg_indexeddbstore_free: (a: number, b: number) => void;
     readonly __wbg_memorystore_free: (a: number, b: number) => void;
+    readonly __wbg_proxyratebudget_free: (a: number, b: number) => void;
     readonly __wbg_spotdraftclient_free: (a: number, b: number) => void;
     readonly __wbg_syncengine_free: (a: number, b: number) => void;
     readonly applyEvent: (a: number, b: number) => [number, number, number];
     readonly buildCreateContract: (a: number, b: number) => [number, number, number];
+    readonly classifyProxyRequest: (a: number, b: number, c: number, d: number) => [number, number, number];
     readonly compiledtemplate_new: (a: number) => [number, number, number];
     readonly compiledtemplate_validate: (a: number, b: number) => [number, number, number];
     readonly compiledtemplate_validateJson: (a: number, b: number) => [number, number, number];
@@ -2875,6 +2964,9 @@ export interface InitOutput {
     readonly memorystore_put: (a: number, b: number, c: number) => number;
     readonly memorystore_size: (a: number) => number;
     readonly parseWebhookEvent: (a: number, b: number) => [number, number, number];
+    readonly proxyOperationKinds: () => number;
+    readonly proxyratebudget_new: (a: number, b: number) => [number, number, number];
+    readonly proxyratebudget_reserve: (a: number, b: number) => number;
     readonly signWebhookForTest: (a: number, b: number) => [number, number, number, number];
     readonly spotdraftclient_createContract: (a: number, b: number, c: number) => number;
     readonly spotdraftclient_deleteWebhook: (a: number, b: number, c: number) => number;
@@ -2901,6 +2993,7 @@ export interface InitOutput {
     readonly syncengine_track: (a: number, b: number) => number;
     readonly validateCreateContract: (a: number, b: number) => [number, number, number];
     readonly validateCreateContractJson: (a: number, b: number) => [number, number, number];
+    readonly verifyHubSpotSignature: (a: number, b: number, c: number) => [number, number, number];
     readonly verifyWebhook: (a: number, b: number, c: number, d: number) => [number, number, number];
     readonly verifyWebhookAsync: (a: number, b: number, c: number, d: number) => number;
     readonly verifyWebhookSignature: (a: number, b: number, c: number, d: number) => [number, number, number];

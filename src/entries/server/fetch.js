@@ -6,3 +6,4 @@
 export { createServerKit } from './kit.js';
 export { createWebhookReceiver } from './receiver.js';
 export { observeStore, createChangeFeed } from './feed.js';
+export { createProxy, hubspotSignatureAuthorizer, HUBSPOT_QUERY_PARAMETERS } from './proxy.js';
