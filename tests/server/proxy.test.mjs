@@ -416,6 +416,28 @@ test('what SpotDraft answers that the proxy never passes on: a 3xx, a non-JSON b
   }
 });
 
+test('a shared rateBudget (several proxy processes) books one slot per forwarded request; a failing one sends nothing', async () => {
+  const booked = [];
+  const sent = [];
+  const shared = { reserve: async () => { booked.push(Date.now()); return 0; } };
+  const make = (rateBudget) => createProxy({ baseUrl: sandbox.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authorize: () => ({ user: 'budget' }), rateBudget, fetch: (url, init) => { sent.push(url); return fetch(url, init); } });
+  const [one, two] = [make(shared), make(shared)];
+  const created = await portalClient().createContract(withExternalId('alice-shared-budget'));
+  const status = (proxy) => proxy(new Request(`${PROXY_ORIGIN}${API}/contracts/${created.contract.id}/status`)).then((r) => r.status);
+  assert.deepEqual(await Promise.all([status(one), status(two), status(one)]), [200, 200, 200]);
+  assert.equal(sent.length, 3);
+  assert.equal(booked.length, 3, 'every forwarded request booked a slot, whichever proxy sent it');
+
+  const down = make({ reserve: () => Promise.reject(new Error('database is down')) });
+  const before = sent.length;
+  const response = await down(new Request(`${PROXY_ORIGIN}${API}/contracts/${created.contract.id}/status`));
+  assert.equal(response.status, 503);
+  const answer = await response.json();
+  assert.equal(answer.error.code, 'STORE_ERROR');
+  assert.ok(!JSON.stringify(answer).includes('database is down'), 'the budget\'s own error is not passed on');
+  assert.equal(sent.length, before, 'nothing was sent without a slot');
+});
+
 test('createProxy refuses wrong options with INVALID_ARGUMENT naming them, never showing a value', () => {
   const good = { clientId: 'id', clientSecret: 'secret-never-shown', region: 'us', authorize: () => null };
   for (const [options, path] of [
@@ -428,6 +450,8 @@ test('createProxy refuses wrong options with INVALID_ARGUMENT naming them, never
     [{ ...good, maxRequestsPerSecond: 0 }, 'options.maxRequestsPerSecond'],
     [{ ...good, basePath: 'sd/' }, 'options.basePath'],
     [{ ...good, secret: 'x' }, 'options.secret'],
+    [{ ...good, rateBudget: {} }, 'options.rateBudget'],
+    [{ ...good, rateBudget: { reserve: () => 0 }, maxRequestsPerSecond: 5 }, 'options.maxRequestsPerSecond'],
   ]) {
     let error;
     try { createProxy(options); } catch (e) { error = e; }

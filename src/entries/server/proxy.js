@@ -14,6 +14,7 @@
 // Nothing here logs or answers SpotDraft's client-secret, the HubSpot app secret, a signature
 // or a signed download URL: log entries hold only the operation's kind, status, error code
 // and timings; the download link's answer goes to its caller and nowhere else.
+import { errorResponse, invalidOption } from './http.js';
 import { classifyProxyRequest, verifyHubSpotSignature, ProxyRateBudget, proxyOperationKinds, isSpotDraftError } from 'spotdraft-sync';
 
 const REGIONS = {
@@ -26,29 +27,29 @@ const MIB = 1024 * 1024;
 const DEFAULTS = { maxBodyBytes: MIB, timeoutMs: 30_000, maxRequestsPerSecond: 10, dedupeWindowMs: 120_000 };
 const OPTION_KEYS = new Set([
   'clientId', 'clientSecret', 'region', 'baseUrl', 'authorize', 'allow', 'operations', 'userEmail',
-  'maxBodyBytes', 'timeoutMs', 'maxRequestsPerSecond', 'dedupeWindowMs', 'lookupBeforeCreate', 'basePath', 'hostQuery', 'fetch', 'log',
+  'maxBodyBytes', 'timeoutMs', 'maxRequestsPerSecond', 'rateBudget', 'dedupeWindowMs', 'lookupBeforeCreate', 'basePath', 'hostQuery', 'fetch', 'log',
 ]);
 /** The query parameters HubSpot appends to a card's `hubspot.fetch` requests. */
 export const HUBSPOT_QUERY_PARAMETERS = Object.freeze(['portalId', 'userId', 'userEmail', 'appId']);
 
 /** A SpotDraftError (`INVALID_ARGUMENT`) for a wrong option; the value itself is not shown. */
-function optionError(path, message) {
-  const error = new Error(`createProxy: ${path} ${message}`);
-  error.name = 'SpotDraftError';
-  error.code = 'INVALID_ARGUMENT';
-  error.details = [{ path, code: 'INVALID', message }];
-  return error;
-}
-
-/** A JSON error answer in the server kit's shape. */
-function errorResponse(status, code, message, details) {
-  const error = { code, message };
-  if (details && details.length) error.details = details.map(({ path, message: m }) => ({ path, message: m }));
-  return new Response(JSON.stringify({ error }), { status, headers: { 'content-type': 'application/json' } });
-}
+const optionError = invalidOption;
 
 const nonEmptyString = (v) => typeof v === 'string' && v.length > 0;
 const positiveInteger = (v) => Number.isInteger(v) && v > 0;
+
+/** The wait a shared budget (`options.rateBudget`) books, as the client checks it (src/core/rate_limit.rs). */
+async function sharedWait(rateBudget) {
+  let wait;
+  try {
+    wait = await rateBudget.reserve();
+  } catch {
+    throw new Refused(503, 'STORE_ERROR', 'The shared rate budget could not be booked; nothing was sent to SpotDraft. Retry shortly.');
+  }
+  if (typeof wait !== 'number' || !Number.isFinite(wait) || wait < 0) throw new Refused(500, 'INTERNAL', 'The shared rate budget answered something that is not a wait in milliseconds; nothing was sent.');
+  if (wait > 60_000) throw new Refused(429, 'RATE_LIMITED', 'The shared rate budget is booked more than 60 s ahead; nothing was sent. Retry later.');
+  return wait;
+}
 
 function readOptions(options) {
   if (options === null || typeof options !== 'object') throw optionError('options', 'must be an object such as { clientId, clientSecret, region, authorize }');
@@ -79,6 +80,10 @@ function readOptions(options) {
     });
     operations = new Set(options.operations);
   }
+  if (options.rateBudget !== undefined) {
+    if (typeof options.rateBudget?.reserve !== 'function') throw optionError('options.rateBudget', 'must be a shared rate budget with reserve(), e.g. new PostgresRateBudget(…) from spotdraft-sync/server/postgres');
+    if (options.maxRequestsPerSecond !== undefined) throw optionError('options.maxRequestsPerSecond', 'cannot be used with options.rateBudget: give the rate to the budget');
+  }
   const numbers = {};
   for (const [name, fallback] of Object.entries(DEFAULTS)) {
     const value = options[name] ?? fallback;
@@ -107,6 +112,7 @@ function readOptions(options) {
     userEmail: options.userEmail,
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     log: options.log,
+    rateBudget: options.rateBudget,
   };
 }
 
@@ -250,7 +256,7 @@ export function createProxy(options) {
 
   /** One request to SpotDraft, within the budget; resolves a buffered answer. */
   async function send(method, forward, body, principal, operation) {
-    const wait = budget.reserve(Date.now());
+    const wait = config.rateBudget ? await sharedWait(config.rateBudget) : budget.reserve(Date.now());
     if (wait > 0) await sleep(wait);
     const headers = { accept: 'application/json', ...config.credentials };
     if (config.userEmail) {
@@ -381,7 +387,7 @@ export function createProxy(options) {
       return done(toResponse(answer));
     } catch (error) {
       if (error instanceof Refused) {
-        return done(errorResponse(error.status, error.code, error.message, error.details), { code: error.code });
+        return done(errorResponse(error.status, error.code, error.message, { details: error.details?.map(({ path, message }) => ({ path, message })) }), { code: error.code });
       }
       // A bug (or a throwing hook): 500 without its message, which may hold what it should not.
       return done(errorResponse(500, 'INTERNAL', 'The proxy failed on this request; see its log.'), { code: 'INTERNAL' });
