@@ -7,14 +7,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PostgresStore } from 'spotdraft-sync/server/postgres';
 import { startSandbox } from '../../scripts/lib/sandbox-process.mjs';
 import { startPostgres } from '../../scripts/lib/postgres-process.mjs';
-import { credentials, driver, pool } from '../node/support/sync-sandbox.mjs';
+import { credentials, driver } from '../node/support/sync-sandbox.mjs';
+import { driveDeliveries, forgery, hmac, untilQuiet } from '../node/support/chaos-driver.mjs';
+import { auditAgainstTruth, noteEvents } from './support/audit.mjs';
 
 const root = join(import.meta.dirname, '..', '..');
 const playbook = JSON.parse(readFileSync(join(root, 'tests', 'fixtures', 'playbook-create-contract.json'), 'utf8'));
@@ -25,7 +27,6 @@ const INSTANCES = 4;
 const TARGET = 10_000;
 const OWN_FORGERIES = 400;
 const TABLE = 'instances';
-const hmac = (body, key) => createHmac('sha512', Buffer.from(key, 'base64')).update(body).digest('hex');
 
 let sandbox;
 let d;
@@ -97,7 +98,7 @@ test('4 instances over one PostgresStore, 10,000 deliveries, one SIGKILLed and r
         const digest = createHash('sha256').update(body).digest('hex');
         if (seenBodies.has(digest)) stats.duplicates += 1;
         seenBodies.add(digest);
-        if (authenticSamples.length < 200) authenticSamples.push({ body, signature: req.headers['x-sd-webhook-content-hash'] });
+        if (authenticSamples.length < 200) authenticSamples.push({ body, headers: { 'x-sd-webhook-content-hash': req.headers['x-sd-webhook-content-hash'] } });
       }
       // Round-robin over the live instances; a connection to a killed one fails: 503.
       const live = instances.filter((i) => i.alive);
@@ -118,12 +119,7 @@ test('4 instances over one PostgresStore, 10,000 deliveries, one SIGKILLed and r
         stats.accepted += 1;
         target.handled += 1;
         if (!authentic) stats.forgedAccepted += 1;
-        else {
-          const e = JSON.parse(body);
-          const set = acceptedEvents.get(e.contract_id) ?? new Set();
-          set.add(`${e.activity}@${new Date(e.activity_data.timestamp).toISOString()}`);
-          acceptedEvents.set(e.contract_id, set);
-        }
+        else noteEvents(acceptedEvents, body);
       } else if (status === 401) stats.refused += 1;
       else if (status === 503) stats.unavailable += 1;
       else stats.errors.push(status);
@@ -163,58 +159,33 @@ test('4 instances over one PostgresStore, 10,000 deliveries, one SIGKILLed and r
       await d.execute(c.id);
       fired += 1 + signatures;
     };
-    let forgeries = 0;
-    const sendForgery = async () => {
-      const k = forgeries++;
-      const sample = authenticSamples[k % authenticSamples.length];
-      const event = JSON.parse(sample.body);
-      let body = JSON.stringify({ ...event, activity: 'CONTRACT_VOIDED', contract_status: 'VOIDED', activity_data: { ...event.activity_data, timestamp: new Date(Date.now() + 86_400_000).toISOString() } });
-      const headers = { 'x-own-forgery': '1', 'content-type': 'application/json' };
-      if (k % 3 === 0) headers['x-sd-webhook-content-hash'] = hmac(body, WRONG_KEY);
-      else if (k % 3 === 1) headers['x-sd-webhook-content-hash'] = sample.signature; // body swapped under a real signature
-      else { body = sample.body.toString().replace('"timestamp":"2', '"timestamp":"3'); headers['x-sd-webhook-content-hash'] = sample.signature; }
+    const sendForgery = async (k) => {
+      const { body, headers } = forgery(k, authenticSamples[k % authenticSamples.length], WRONG_KEY);
       const response = await fetch(frontUrl, { method: 'POST', headers, body });
       assert.ok([401, 503].includes(response.status), `a forgery answered ${response.status}`);
     };
-    while (stats.deliveries < TARGET) {
-      if (!killed && !killNow && stats.deliveries >= TARGET * 0.3) {
-        // Mid-run, while 3 requests are in flight to it: SIGKILL one instance (they fail:
-        // 503, retried by the sandbox). It stays in the rotation until its exit is seen, as
-        // a balancer's health check lags, and is restarted in its place a second later.
-        killNow = () => {
-          killNow = null;
-          const victim = instances[1];
-          victim.child.once('exit', () => { victim.alive = false; });
-          victim.child.kill('SIGKILL');
-          killed = { atDelivery: stats.deliveries, handledBefore: victim.handled, inFlight: victim.inFlight };
-          setTimeout(async () => {
-            instances[1] = await startInstance();
-            killed.restartedAtDelivery = stats.deliveries;
-          }, 1000);
-        };
-      }
-      const backlog = fired * 1.65 - stats.fromSandbox;
-      const remaining = TARGET - OWN_FORGERIES - stats.fromSandbox;
-      const idle = performance.now() - lastDeliveryAt > 300;
-      let busy = false;
-      if ((backlog < 600 && backlog < remaining) || idle) {
-        await pool(Array.from({ length: 25 }), 5, runContract);
-        busy = true;
-      }
-      if (forgeries < OWN_FORGERIES && authenticSamples.length > 20 && stats.ownForged * TARGET < OWN_FORGERIES * stats.deliveries) {
-        await pool(Array.from({ length: 10 }), 10, sendForgery);
-        busy = true;
-      }
-      if (!busy) await new Promise((r) => setTimeout(r, 20));
-      if (performance.now() - started > 300_000) break;
-    }
-    let quiet = 0;
-    let last = -1;
-    while (quiet < 15) {
-      await new Promise((r) => setTimeout(r, 100));
-      quiet = stats.deliveries === last ? quiet + 1 : 0;
-      last = stats.deliveries;
-    }
+    const killMidRun = () => {
+      if (killed || killNow || stats.deliveries < TARGET * 0.3) return;
+      // Mid-run, while 3 requests are in flight to it: SIGKILL one instance (they fail:
+      // 503, retried by the sandbox). It stays in the rotation until its exit is seen, as
+      // a balancer's health check lags, and is restarted in its place a second later.
+      killNow = () => {
+        killNow = null;
+        const victim = instances[1];
+        victim.child.once('exit', () => { victim.alive = false; });
+        victim.child.kill('SIGKILL');
+        killed = { atDelivery: stats.deliveries, handledBefore: victim.handled, inFlight: victim.inFlight };
+        setTimeout(async () => {
+          instances[1] = await startInstance();
+          killed.restartedAtDelivery = stats.deliveries;
+        }, 1000);
+      };
+    };
+    await driveDeliveries({
+      stats, target: TARGET, ownForgeries: OWN_FORGERIES, fired: () => fired, lastDeliveryAt: () => lastDeliveryAt,
+      samplesReady: () => authenticSamples.length > 20, runContract, sendForgery, width: 5, maxMs: 300_000, tick: killMidRun,
+    });
+    await untilQuiet(() => stats.deliveries);
     const seconds = (performance.now() - started) / 1000;
     const log = await d.control('webhook-deliveries');
     // A delivery whose last attempt (12, the sandbox's --webhook-max-attempts) failed is lost.
@@ -222,26 +193,7 @@ test('4 instances over one PostgresStore, 10,000 deliveries, one SIGKILLed and r
     const webhookStatus = log.webhooks.find((w) => w.id === hook.id)?.status;
 
     const truth = (await d.truth()).filter((c) => c.external_metadata_id?.startsWith(`${prefix}-`));
-    const mismatches = [];
-    let lostEvents = 0;
-    for (const c of truth) {
-      const r = await watcher.get(`contract:${c.id}`);
-      const problems = [];
-      if (!r) problems.push('no record');
-      else {
-        if (r.status !== c.status) problems.push(`status ${r.status} != ${c.status}`);
-        if (r.compositeId !== c.composite_id) problems.push('compositeId');
-        if (r.externalId !== c.external_metadata_id) problems.push('externalId');
-        const applied = new Set(r.appliedEventKeys);
-        const lost = [...(acceptedEvents.get(c.id) ?? [])].filter((k) => {
-          const [activity, at] = k.split('@');
-          return ![...applied].some((key) => key.includes(`|${c.id}|${activity}`) && new Date(key.split('|')[0]).toISOString() === at);
-        });
-        if (lost.length) { lostEvents += lost.length; problems.push(`lost ${lost}`); }
-        if (c.status === 'EXECUTED' && (r.document?.versionId !== c.version || r.needsAttention.length)) problems.push(`document ${JSON.stringify(r.document)} flags ${r.needsAttention}`);
-      }
-      if (problems.length) mismatches.push(`${c.composite_id}: ${problems.join(', ')}`);
-    }
+    const { mismatches, lostEvents } = await auditAgainstTruth({ truth, get: (key) => watcher.get(key), events: acceptedEvents });
     const figures = {
       instances: INSTANCES,
       contracts: truth.length,
