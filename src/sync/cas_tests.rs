@@ -281,3 +281,20 @@ fn a_create_intent_never_hides_a_contract_another_engine_tracked() {
     );
     assert_eq!(engine.store().peek("external:deal-1"), Some(tracked));
 }
+
+#[test]
+fn a_read_by_external_id_returns_the_contract_row_not_an_older_copy() {
+    let engine = engine();
+    let now = Timestamp::parse("2024-06-01T11:00:00Z").unwrap();
+    let older = merge_tracked(None, CONTRACT, None, Some("deal-1".into()), now).unwrap();
+    let newer = apply_event(
+        &older,
+        &event("CONTRACT_EXECUTED", "EXECUTED", "2024-06-01T10:00:00Z"),
+    )
+    .unwrap()
+    .record;
+    engine.store().write("external:deal-1", older);
+    engine.store().write("contract:19589", newer.clone());
+    let key = crate::core::sync::RecordKey::ExternalId("deal-1".into());
+    assert_eq!(block_on(engine.get_record(&key)).unwrap(), Some(newer));
+}

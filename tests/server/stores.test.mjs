@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryStore, isSpotDraftError } from 'spotdraft-sync';
+import { MemoryStore, SpotDraftClient, SyncEngine, isSpotDraftError, signWebhookForTest } from 'spotdraft-sync';
 import { SqliteStore } from 'spotdraft-sync/server/sqlite';
 import { PostgresStore } from 'spotdraft-sync/server/postgres';
 import { startPostgres } from '../../scripts/lib/postgres-process.mjs';
@@ -196,5 +196,69 @@ test('PostgresStore: subscribe sees writes made through another connection, only
   } finally {
     await watcher.close();
     await writer.close();
+  }
+});
+
+const KEY = Buffer.alloc(64, 3).toString('base64');
+const delivery = (contractId, activity, status, at) => {
+  const body = JSON.stringify({
+    activity, contract_id: contractId, contract_kind: 'TEMPLATE_CONTRACT', contract_status: status,
+    external_metadata: { id: `deal-${contractId}` }, activity_data: { timestamp: at },
+  });
+  return [body, { 'x-sd-webhook-content-hash': signWebhookForTest(body, KEY) }];
+};
+// Nothing is sent: runActions is off, and the client points at a closed port.
+const engineOver = (store) => new SyncEngine({
+  client: new SpotDraftClient({ baseUrl: 'http://127.0.0.1:9', clientId: 'id', clientSecret: 'secret' }), store, webhookKeys: KEY,
+});
+
+test('the engine over a versioned store: SqliteStore end to end, and what a versioned store must answer', async () => {
+  const sqlite = new SqliteStore(join(dir, 'engine.db'));
+  try {
+    const engine = engineOver(sqlite);
+    await engine.handleWebhook(...delivery(11, 'CONTRACT_SIGNATURE_REQUESTED', 'SIGN', '2024-06-01T10:00:00Z'), { runActions: false });
+    await engine.handleWebhook(...delivery(11, 'CONTRACT_SENT_TO_COUNTERPARTY', 'REDLINING', '2024-06-01T09:00:00Z'), { runActions: false });
+    const { record, version } = await sqlite.getVersioned('contract:11');
+    assert.equal(record.status, 'SIGN');
+    assert.equal(record.appliedEventKeys.length, 2);
+    assert.equal(version, 2, 'both writes went through putIfVersion on the contract row');
+    assert.deepEqual(await sqlite.get('external:deal-11'), record);
+    assert.deepEqual(await engine.getRecord('external:deal-11'), record);
+  } finally {
+    sqlite.close();
+  }
+
+  const memory = new MemoryStore();
+  const plain = { get: (k) => memory.get(k), put: (k, r) => memory.put(k, r), list: () => memory.list() };
+  const refused = (store) => {
+    try {
+      engineOver(store);
+    } catch (e) {
+      return [e.code, e.details?.[0]?.path];
+    }
+    return null;
+  };
+  assert.deepEqual(refused({ ...plain, getVersioned: () => null }), ['INVALID_ARGUMENT', 'options.store.putIfVersion']);
+  assert.deepEqual(refused({ ...plain, putIfVersion: () => true }), ['INVALID_ARGUMENT', 'options.store.getVersioned']);
+  assert.deepEqual(refused({ ...plain, getVersioned: 1, putIfVersion: () => true }), ['INVALID_ARGUMENT', 'options.store.getVersioned']);
+
+  // Someone else always writes first: bounded attempts, then STORE_ERROR saying so.
+  let attempts = 0;
+  const contended = engineOver({ ...plain, getVersioned: () => null, putIfVersion: () => { attempts += 1; return false; } });
+  const contention = await rejection(contended.handleWebhook(...delivery(12, 'CONTRACT_CREATED', 'DRAFT', '2024-06-01T09:00:00Z'), { runActions: false }));
+  assert.equal(contention.code, 'STORE_ERROR');
+  assert.match(contention.message, /contention/i);
+  assert.equal(attempts, 8);
+  assert.equal(await memory.get('contract:12'), null);
+  assert.equal(await memory.get('external:deal-12'), null, 'nothing written under the other key');
+
+  for (const [store, pattern] of [
+    [{ ...plain, getVersioned: () => ({ record: record(13), version: {} }), putIfVersion: () => true }, /number or string/],
+    [{ ...plain, getVersioned: () => null, putIfVersion: () => 'yes' }, /true \(written\) or false/],
+    [{ ...plain, getVersioned: () => Promise.reject(new Error('db down')), putIfVersion: () => true }, /db down/],
+  ]) {
+    const e = await rejection(engineOver(store).handleWebhook(...delivery(13, 'CONTRACT_CREATED', 'DRAFT', '2024-06-01T09:00:00Z'), { runActions: false }));
+    assert.equal(e.code, 'STORE_ERROR');
+    assert.match(e.message, pattern);
   }
 });
