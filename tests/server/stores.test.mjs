@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { MemoryStore, SpotDraftClient, SyncEngine, isSpotDraftError, signWebhookForTest } from 'spotdraft-sync';
 import { SqliteStore } from 'spotdraft-sync/server/sqlite';
 import { PostgresStore } from 'spotdraft-sync/server/postgres';
+import pg_ from 'pg';
 import { startPostgres } from '../../scripts/lib/postgres-process.mjs';
 import { rejection } from '../node/support/rejection.mjs';
 
@@ -260,5 +261,19 @@ test('the engine over a versioned store: SqliteStore end to end, and what a vers
     const e = await rejection(engineOver(store).handleWebhook(...delivery(13, 'CONTRACT_CREATED', 'DRAFT', '2024-06-01T09:00:00Z'), { runActions: false }));
     assert.equal(e.code, 'STORE_ERROR');
     assert.match(e.message, pattern);
+  }
+});
+
+test('PostgresStore over a pool of yours: used as given, left open by close()', async () => {
+  const pool = new pg_.Pool({ connectionString: pg.url, max: 2 });
+  pool.on('error', () => {});
+  try {
+    const store = new PostgresStore({ pool, table: 'own_pool' });
+    await store.put('contract:4', record(4, 'SIGN'));
+    await store.close();
+    const { rows } = await pool.query('SELECT key, version FROM own_pool');
+    assert.deepEqual(rows.map((r) => [r.key, Number(r.version)]), [['contract:4', 1]]);
+  } finally {
+    await pool.end();
   }
 });
