@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,13 +18,13 @@ import * as sd from 'spotdraft-sync';
 import { startSandbox } from '../../scripts/lib/sandbox-process.mjs';
 import { credentials, driver, pool, reconcileRun, CLIENT_SECRET } from './support/sync-sandbox.mjs';
 import { rejection } from './support/rejection.mjs';
+import { driveDeliveries, forgery, hmac, untilQuiet } from './support/chaos-driver.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const playbook = JSON.parse(readFileSync(join(root, 'tests', 'fixtures', 'playbook-create-contract.json'), 'utf8'));
 const ACTIVITIES = ['CONTRACT_CREATED', 'CONTRACT_SENT_TO_COUNTERPARTY', 'CONTRACT_SIGNATURE_REQUESTED', 'CONTRACT_SIGNED', 'CONTRACT_EXECUTED', 'CONTRACT_VOIDED'];
 const RANK = { DRAFT: 0, REDLINING: 1, SIGN: 2, VOIDED: 3, EXECUTED: 4 };
 const WRONG_KEY = Buffer.alloc(64, 9).toString('base64');
-const hmac = (body, key) => createHmac('sha512', Buffer.from(key, 'base64')).update(body).digest('hex');
 
 let sandbox;
 let d;
@@ -450,45 +450,17 @@ test('chaos: 10,000 webhook deliveries end with 0 forged accepted, 0 regressions
       firedEvents += 2 + signatures;
     };
     // Keep the sandbox's queue busy (so reorders have a neighbour) without running far ahead.
-    let forgeries = 0;
-    const sendForgery = async () => {
-      const k = forgeries++;
-      const sample = authenticSamples[k % authenticSamples.length];
-      const event = JSON.parse(sample.body);
-      let body = JSON.stringify({ ...event, activity: 'CONTRACT_VOIDED', contract_status: 'VOIDED', activity_data: { ...event.activity_data, timestamp: new Date(Date.now() + 86_400_000).toISOString() } });
-      let headers = { 'x-own-forgery': '1', 'content-type': 'application/json' };
-      if (k % 4 === 0) headers['x-sd-webhook-content-hash'] = hmac(body, WRONG_KEY); // wrong key
-      else if (k % 4 === 1) headers['x-sd-webhook-content-hash'] = sample.headers['x-sd-webhook-content-hash']; // body swapped under a real signature
-      else if (k % 4 === 2) headers['X-SD-CONTENT-HASH'] = hmac(body, WRONG_KEY); // legacy header, wrong key
-      else { body = sample.body.toString().replace('"timestamp":"2', '"timestamp":"3'); headers['x-sd-webhook-content-hash'] = sample.headers['x-sd-webhook-content-hash']; } // a byte changed under a real signature
+    const sendForgery = async (k) => {
+      const { body, headers } = forgery(k, authenticSamples[k % authenticSamples.length], WRONG_KEY);
       const response = await fetch(hook.url, { method: 'POST', headers, body });
       assert.equal(response.status, 401);
     };
-    while (stats.deliveries < TARGET) {
-      // Estimated deliveries still queued (each event is delivered ~1.6 times, plus retries).
-      const backlog = firedEvents * 1.65 - stats.fromSandbox;
-      const remaining = TARGET - OWN_FORGERIES - stats.fromSandbox;
-      const idle = performance.now() - lastDeliveryAt > 300;
-      let busy = false;
-      if ((backlog < 600 && backlog < remaining) || idle) {
-        await pool(Array.from({ length: 25 }), 1, runContract);
-        busy = true;
-      }
-      if (forgeries < OWN_FORGERIES && authenticSamples.length > 20 && stats.ownForged * TARGET < OWN_FORGERIES * stats.deliveries) {
-        await pool(Array.from({ length: 10 }), 10, sendForgery);
-        busy = true;
-      }
-      if (!busy) await new Promise((r) => setTimeout(r, 20));
-      if (performance.now() - started > 200_000) break;
-    }
+    await driveDeliveries({
+      stats, target: TARGET, ownForgeries: OWN_FORGERIES, fired: () => firedEvents, lastDeliveryAt: () => lastDeliveryAt,
+      samplesReady: () => authenticSamples.length > 20, runContract, sendForgery, maxMs: 200_000,
+    });
     // Let the queue, delayed deliveries and retries drain.
-    let quiet = 0;
-    let last = -1;
-    while (quiet < 15) {
-      await new Promise((r) => setTimeout(r, 100));
-      quiet = stats.deliveries === last ? quiet + 1 : 0;
-      last = stats.deliveries;
-    }
+    await untilQuiet(() => stats.deliveries);
     const webhookSeconds = (performance.now() - started) / 1000;
     const log = await d.control('webhook-deliveries');
     const ours = log.deliveries.filter((x) => x.webhook_id === webhook.id);

@@ -1,6 +1,6 @@
 // What the server kit's handlers share: the JSON error answer every part gives
 // (`{"error":{"code","message","details?"}}`, never a redirect) and the SpotDraftError
-// `INVALID_ARGUMENT` their factories throw for a bad option. No I/O, no logging.
+// `INVALID_ARGUMENT` their factories throw for a bad option (the stores' too). No I/O, no logging.
 
 /** A JSON error answer: `status`, stable `code`, what to do; `headers` added as given. */
 export function errorResponse(status, code, message, { details, headers } = {}) {
@@ -8,13 +8,18 @@ export function errorResponse(status, code, message, { details, headers } = {}) 
   return Response.json({ error }, { status, headers });
 }
 
+/** A `SpotDraftError`-shaped `Error` (name, stable `code`, optional `details`), as the Rust core throws them. */
+export function spotDraftError(code, message, details) {
+  const error = new Error(message);
+  error.name = 'SpotDraftError';
+  error.code = code;
+  if (details) error.details = details;
+  return error;
+}
+
 /** A SpotDraftError `INVALID_ARGUMENT` for option `path`, shaped as the Rust core builds it. */
 export function invalidOption(path, whatToDo) {
-  const error = new Error(`Invalid argument \`${path}\`: ${whatToDo}`);
-  error.name = 'SpotDraftError';
-  error.code = 'INVALID_ARGUMENT';
-  error.details = [{ path, code: 'INVALID_ARGUMENT', message: whatToDo }];
-  return error;
+  return spotDraftError('INVALID_ARGUMENT', `Invalid argument \`${path}\`: ${whatToDo}`, [{ path, code: 'INVALID_ARGUMENT', message: whatToDo }]);
 }
 
 /** Calls the user's `log(entry)` hook, if any; a throwing hook is ignored. */

@@ -7,6 +7,7 @@
 // books first goes first. A database that is down rejects `reserve()`, and the client then
 // fails the call with STORE_ERROR without sending it.
 import pg from 'pg';
+import { invalidOption, spotDraftError } from './http.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -23,12 +24,12 @@ export class PostgresRateBudget {
    *   perSecond?: number, table?: string }} options
    */
   constructor({ pool, connectionString, name = 'workspace', perSecond = 10, table = 'spotdraft_rate_budget' } = {}) {
-    if (!pool && !connectionString) throw budgetError('INVALID_ARGUMENT', 'PostgresRateBudget needs options.pool (a pg.Pool) or options.connectionString.');
-    if (!IDENTIFIER.test(table)) throw budgetError('INVALID_ARGUMENT', `options.table must be a plain SQL identifier (letters, digits, _), got ${JSON.stringify(table)}.`);
+    if (!pool && !connectionString) throw invalidOption('options.pool', 'or options.connectionString: PostgresRateBudget needs one (a pg.Pool, or a connection string)');
+    if (!IDENTIFIER.test(table)) throw invalidOption('options.table', 'must be a plain SQL identifier (letters, digits, _)');
     if (!(typeof perSecond === 'number' && perSecond > 0 && Number.isFinite(perSecond))) {
-      throw budgetError('INVALID_ARGUMENT', `options.perSecond must be a number > 0 (SpotDraft allows 10), got ${JSON.stringify(perSecond)}.`);
+      throw invalidOption('options.perSecond', 'must be a number > 0 (SpotDraft allows 10 per workspace)');
     }
-    if (typeof name !== 'string' || name === '') throw budgetError('INVALID_ARGUMENT', 'options.name must be a non-empty string: one name per workspace.');
+    if (typeof name !== 'string' || name === '') throw invalidOption('options.name', 'must be a non-empty string: one name per workspace');
     this.#pool = pool ?? new pg.Pool({ connectionString, max: 2 });
     this.#ownsPool = !pool;
     this.#table = table;
@@ -53,7 +54,7 @@ export class PostgresRateBudget {
       );
       return Math.max(0, Number(rows[0].wait));
     } catch (error) {
-      throw budgetError('STORE_ERROR', `The shared rate budget could not be booked in PostgreSQL (${error.code ?? error.name}: ${error.message}).`);
+      throw spotDraftError('STORE_ERROR', `The shared rate budget could not be booked in PostgreSQL (${error.code ?? error.name}: ${error.message}).`);
     }
   }
 
@@ -61,11 +62,4 @@ export class PostgresRateBudget {
   async close() {
     if (this.#ownsPool) await this.#pool.end();
   }
-}
-
-function budgetError(code, message) {
-  const error = new Error(message);
-  error.name = 'SpotDraftError';
-  error.code = code;
-  return error;
 }
