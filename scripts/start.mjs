@@ -2,14 +2,16 @@
 // `npm start`: the main job. Runs SpotDraft's integration playbook end to end with the built
 // package — against the local sandbox (started here), or against a real workspace when
 // SPOTDRAFT_REGION or SPOTDRAFT_BASE_URL (+ SPOTDRAFT_CLIENT_ID, SPOTDRAFT_CLIENT_SECRET,
-// SPOTDRAFT_TEMPLATE_ID) are set — and prints the sync record. Then it serves the demo page
-// against the sandbox until Ctrl-C (`--once` exits after the playbook).
+// SPOTDRAFT_TEMPLATE_ID) are set — and prints the sync record. Then it serves the demo page and
+// the reference server (scripts/lib/reference-server.mjs) against the sandbox until Ctrl-C
+// (`--once` exits after the playbook).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpotDraftClient } from 'spotdraft-sync';
 import { startStaticServer } from './lib/static-server.mjs';
 import { startSandbox } from './lib/sandbox-process.mjs';
 import { clientFromEnv, runPlaybook } from './playbook.mjs';
+import { settingsFromEnv, startReferenceServer } from './lib/reference-server.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const once = process.argv.includes('--once');
@@ -38,9 +40,16 @@ if (once || exitCode) {
   process.exit(exitCode);
 }
 const site = await startStaticServer({ root, port: Number(process.env.PORT ?? 8080) });
+// The reference server (README, "Reference server") against the same sandbox: the proxy a page
+// calls without the secret, the webhook receiver the sandbox delivers to, the SQLite store and
+// the change feed.
+const settings = { ...settingsFromEnv(), target: null, port: Number(process.env.SERVER_PORT ?? 8787) };
+const server = await startReferenceServer(settings, { sandboxUrl: sandbox.url });
 console.log(`\nDemo page: ${site.url}/www/index.html?baseUrl=${encodeURIComponent(sandbox.url)}`);
+console.log(`Reference server: ${server.url} (proxy /api/v2.1/public/…, webhooks /webhooks/spotdraft, feed /events; token ${server.token}; store ${settings.database})`);
 console.log('Press Ctrl-C to stop.');
 const stop = async () => {
+  await server.close();
   await site.close();
   await sandbox.stop();
   process.exit(0);
