@@ -5,7 +5,8 @@
 #   - wasm-bindgen-cli at exactly the version in Cargo.lock (cargo install, *without*
 #     --locked: the registry lacks a dependency its lockfile pins)
 #   - npm dependencies (npm ci when package-lock.json changed)
-#   - with --browser: Debian's chromium + chromium-driver (apt-get) when missing
+#   - with --browser: Debian's chromium + chromium-driver (apt-get) when missing, and Debian's
+#     postgresql (apt-get, for tests/server/'s PostgresStore runs) when no initdb is installed
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,6 +47,12 @@ if [ "$want_browser" = 1 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+    step "installing postgresql (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq postgresql >/dev/null
   fi
 fi
 step "ready"

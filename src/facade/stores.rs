@@ -24,7 +24,7 @@ use super::executor::PromiseFuture;
 use super::js_error::{to_js, Thrown};
 use crate::core::sync::SyncRecord;
 use crate::error::{Error, ErrorCode, Result};
-use crate::sync::{Listing, Store};
+use crate::sync::{Listing, Store, Version};
 use js_sys::{Array, Function, Promise, Reflect};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -54,6 +54,29 @@ export interface SyncStore {
      * `reconcile` keeps one per `contractId`.
      */
     list(): Promise<SyncRecord[]> | SyncRecord[];
+    /**
+     * Optional, with `putIfVersion`: the record under `key` with its version (a number or
+     * string that changes on every write, e.g. a row's version column), or `null`. A store
+     * with both lets several processes share it without losing updates: the engine writes
+     * the `contract:<id>` row compare-and-set, and re-reads and re-merges after a conflict
+     * (giving up after a few attempts with a `STORE_ERROR` that says it was contention).
+     */
+    getVersioned?(key: string): Promise<VersionedRecord | null | undefined> | VersionedRecord | null | undefined;
+    /**
+     * Optional, with `getVersioned`: stores `record` under `key` only if the version there is
+     * still `expectedVersion` (`null`: only if `key` holds nothing); `true` when written,
+     * `false` when someone else wrote first (then write nothing).
+     */
+    putIfVersion?(key: string, record: SyncRecord, expectedVersion: StoreVersion | null): Promise<boolean> | boolean;
+}
+
+/** A store's version of one key's value: opaque to the engine, handed back as given. */
+export type StoreVersion = number | string;
+
+/** What `SyncStore.getVersioned` returns. */
+export interface VersionedRecord {
+    record: SyncRecord;
+    version: StoreVersion;
 }
 "#;
 
@@ -443,6 +466,8 @@ pub(crate) struct JsStore {
     get: Function,
     put: Function,
     list: Function,
+    /// `getVersioned` and `putIfVersion`, when the store has both.
+    versioned: Option<(Function, Function)>,
 }
 
 impl JsStore {
@@ -471,10 +496,39 @@ impl JsStore {
                     )
                 })
         };
+        let optional = |name: &str| -> Result<Option<Function>> {
+            let found = Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+            if found.is_undefined() || found.is_null() {
+                return Ok(None);
+            }
+            found.dyn_into::<Function>().map(Some).map_err(|_| {
+                Error::invalid_argument(
+                    &format!("{argument}.{name}"),
+                    "must be a function or absent",
+                )
+            })
+        };
+        let versioned = match (optional("getVersioned")?, optional("putIfVersion")?) {
+            (Some(get), Some(put)) => Some((get, put)),
+            (None, None) => None,
+            (get, _) => {
+                let missing = if get.is_some() {
+                    "putIfVersion"
+                } else {
+                    "getVersioned"
+                };
+                return Err(Error::invalid_argument(
+                    &format!("{argument}.{missing}"),
+                    "must be a function: a versioned store implements both getVersioned and \
+                     putIfVersion (or neither)",
+                ));
+            }
+        };
         Ok(Self {
             get: method("get")?,
             put: method("put")?,
             list: method("list")?,
+            versioned,
             object: value.clone(),
         })
     }
@@ -536,6 +590,80 @@ impl Store for JsStore {
         }
         Ok(listing)
     }
+
+    fn versioned(&self) -> bool {
+        self.versioned.is_some()
+    }
+
+    /// `store.getVersioned(key)`: `{ record, version }` or `null` / `undefined`.
+    async fn get_versioned(&self, key: &str) -> Result<Option<(SyncRecord, Version)>> {
+        let Some((get, _)) = &self.versioned else {
+            return Err(store_error("this store has no getVersioned"));
+        };
+        let what = format!("getVersioned({key:?})");
+        let value = self
+            .settle(&what, get.call1(&self.object, &JsValue::from_str(key)))
+            .await?;
+        if value.is_undefined() || value.is_null() {
+            return Ok(None);
+        }
+        let field = |name: &str| Reflect::get(&value, &JsValue::from_str(name)).ok();
+        let version = field("version")
+            .and_then(|v| version_from_js(&v))
+            .ok_or_else(|| {
+                store_error(format!(
+                    "store.{what} must resolve to {{ record, version }} with a number or string \
+                     version, or null"
+                ))
+            })?;
+        let record = record_from_js(
+            &format!("store.{what}.record"),
+            &field("record").unwrap_or(JsValue::UNDEFINED),
+        )?;
+        Ok(Some((record, version)))
+    }
+
+    /// `store.putIfVersion(key, record, expectedVersion)`, which must resolve to a boolean.
+    async fn put_if_version(
+        &self,
+        key: &str,
+        record: &SyncRecord,
+        expected: Option<&Version>,
+    ) -> Result<bool> {
+        let Some((_, put)) = &self.versioned else {
+            return Err(store_error("this store has no putIfVersion"));
+        };
+        let expected = match expected {
+            Some(version) => json_out(&version.0)?,
+            None => JsValue::NULL,
+        };
+        let returned = put.call3(
+            &self.object,
+            &JsValue::from_str(key),
+            &json_out(record)?,
+            &expected,
+        );
+        let what = format!("putIfVersion({key:?})");
+        let value = self.settle(&what, returned).await?;
+        value.as_bool().ok_or_else(|| {
+            store_error(format!(
+                "store.{what} must resolve to true (written) or false (someone else wrote \
+                 first), got {}",
+                type_name(&value)
+            ))
+        })
+    }
+}
+
+/// A version as the store gave it: a finite number or a string.
+fn version_from_js(value: &JsValue) -> Option<Version> {
+    if let Some(text) = value.as_string() {
+        return Some(Version(serde_json::Value::String(text)));
+    }
+    value
+        .as_f64()
+        .and_then(serde_json::Number::from_f64)
+        .map(|n| Version(serde_json::Value::Number(n)))
 }
 
 /// A stored value read as a record; a bad one is the store's problem, not the caller's.

@@ -9,14 +9,17 @@
 //! Concurrency: one engine serialises its updates per contract ([`ContractLocks`]), so
 //! concurrent deliveries for one contract never lose an update. Follow-up actions run
 //! outside that lock and apply their results to the record as it is *then* (re-read under
-//! the lock), so a slow call never holds up the next webhook. Several engines sharing one
-//! store are not coordinated.
+//! the lock), so a slow call never holds up the next webhook. Several engines (processes)
+//! sharing one store are coordinated only when the store is versioned: then every write of a
+//! contract's row is compare-and-set, redone over the newer record after a conflict
+//! (`cas.rs`); over a store without versions they may lose updates.
 //!
 //! What this does NOT do: verify webhook signatures (the caller does, before
 //! [`SyncEngine::handle_event`]), log, keep a signed download URL (it is dropped as soon as
 //! the file name and version are read, or the bytes fetched), retry on its own (the client
 //! retries what is safe), or poll on a timer.
 
+use super::cas::{Conflicts, Token};
 use super::join::join_all;
 use super::locks::ContractLocks;
 use super::results::{
@@ -176,14 +179,6 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
         })
     }
 
-    /// The record under `key`, or `None`.
-    ///
-    /// # Errors
-    /// The store's (`STORE_ERROR`).
-    pub(crate) async fn get_record(&self, key: &RecordKey) -> Result<Option<SyncRecord>> {
-        self.store.get(&key.storage_key()).await
-    }
-
     /// The record under `key`; a create intent's placeholder counts as none, since it has no
     /// contract to act on.
     async fn find_required(&self, key: &RecordKey) -> Result<SyncRecord> {
@@ -215,32 +210,65 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
     }
 
     /// Under the contract's lock: re-reads the record (by contract id, else by external id
-    /// when it is this contract's), changes it, saves it if it changed. `None` when there is
-    /// no record.
+    /// when it is this contract's), changes it, saves it if it changed; on a versioned store
+    /// the contract row is written compare-and-set, and `change` is redone over the newer
+    /// record after a conflict (see `cas.rs`). `None` when there is no record.
     async fn update(
         &self,
         contract_id: u64,
         external_id: Option<String>,
-        change: impl FnOnce(&SyncRecord) -> Result<SyncRecord>,
+        change: impl Fn(&SyncRecord) -> Result<SyncRecord>,
     ) -> Result<Option<(SyncRecord, SyncRecord)>> {
         let _guard = self.locks.lock(contract_id).await;
-        let mut current = self.get_record(&RecordKey::ContractId(contract_id)).await?;
-        if current.is_none() {
-            if let Some(id) = external_id {
-                current = self
-                    .get_record(&RecordKey::ExternalId(id))
-                    .await?
-                    .filter(|r| r.contract_id == contract_id);
+        let primary = RecordKey::ContractId(contract_id);
+        let mut conflicts = Conflicts::default();
+        loop {
+            let (mut current, token) = self.read_row(&primary).await?;
+            if current.is_none() {
+                if let Some(id) = &external_id {
+                    current = self
+                        .get_record(&RecordKey::ExternalId(id.clone()))
+                        .await?
+                        .filter(|r| r.contract_id == contract_id);
+                }
+            }
+            let Some(current) = current else {
+                return Ok(None);
+            };
+            let next = change(&current)?;
+            if next == current || self.write_row(&next, &primary, &token).await? {
+                return Ok(Some((current, next)));
+            }
+            self.after_conflict(&mut conflicts, &primary.storage_key())
+                .await?;
+        }
+    }
+
+    /// The record `event` applies to and the token to write its contract row back with:
+    /// the first record under [`lookup_keys`] that is this contract's (on a versioned store
+    /// the contract row first, read with its version).
+    async fn find_for_event(&self, event: &WebhookEvent) -> Result<(Option<SyncRecord>, Token)> {
+        let primary = RecordKey::ContractId(event.contract_id);
+        let (row, token) = if self.store.versioned() {
+            self.read_row(&primary).await?
+        } else {
+            (None, Token::Plain)
+        };
+        if let Some(record) = row.filter(|r| record_matches_event(r, event)) {
+            return Ok((Some(record), token));
+        }
+        for key in lookup_keys(event) {
+            if key == primary && matches!(token, Token::Versioned(_)) {
+                continue;
+            }
+            // An external id may be shared by several contracts: take only a match.
+            if let Some(record) = self.get_record(&key).await? {
+                if record_matches_event(&record, event) {
+                    return Ok((Some(record), token));
+                }
             }
         }
-        let Some(current) = current else {
-            return Ok(None);
-        };
-        let next = change(&current)?;
-        if next != current {
-            self.save(&next).await?;
-        }
-        Ok(Some((current, next)))
+        Ok((None, token))
     }
 
     /// Applies a verified, parsed webhook event to its record and stores it, then (when
@@ -259,22 +287,18 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
     ) -> Result<HandleWebhookResult> {
         let outcome = {
             let _guard = self.locks.lock(event.contract_id).await;
-            let mut found = None;
-            for key in lookup_keys(event) {
-                // An external id may be shared by several contracts: take only a match.
-                if let Some(record) = self.get_record(&key).await? {
-                    if record_matches_event(&record, event) {
-                        found = Some(record);
-                        break;
-                    }
+            let primary = RecordKey::ContractId(event.contract_id);
+            let mut conflicts = Conflicts::default();
+            loop {
+                let (found, token) = self.find_for_event(event).await?;
+                let record = found.unwrap_or_else(|| record_for_event(event));
+                let outcome = apply_event(&record, event)?;
+                if !outcome.changed || self.write_row(&outcome.record, &primary, &token).await? {
+                    break outcome;
                 }
+                self.after_conflict(&mut conflicts, &primary.storage_key())
+                    .await?;
             }
-            let record = found.unwrap_or_else(|| record_for_event(event));
-            let outcome = apply_event(&record, event)?;
-            if outcome.changed {
-                self.save(&outcome.record).await?;
-            }
-            outcome
         };
         let (record, action_results) = if run_actions && !outcome.actions.is_empty() {
             self.run_actions(&outcome.record, outcome.actions.clone(), ctx)
@@ -384,7 +408,12 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
                 let fetched_at = self.now()?;
                 let as_of = action.as_of;
                 self.update(contract_id, external, |current| {
-                    Ok(merge_key_pointers(current, selected, fetched_at, as_of))
+                    Ok(merge_key_pointers(
+                        current,
+                        selected.clone(),
+                        fetched_at,
+                        as_of,
+                    ))
                 })
                 .await?;
             }
@@ -425,7 +454,7 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
         drop(url);
         let updated = self
             .update(contract_id, external, |current| {
-                note_document(current, file_name, version_id, fetched_at)
+                note_document(current, file_name.clone(), version_id, fetched_at)
             })
             .await?;
         Ok(updated.map(|(_, after)| after))
@@ -502,7 +531,7 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
         let id = CompositeId::parse(hit)?;
         let resolved = id.clone();
         self.update(record.contract_id, Some(external), |current| {
-            Ok(fill_composite_id(current, resolved))
+            Ok(fill_composite_id(current, resolved.clone()))
         })
         .await?;
         Ok(id)
@@ -530,19 +559,24 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
             .transpose()?;
         let now = self.now()?;
         let _guard = self.locks.lock(contract_id).await;
-        let existing = self.get_record(&RecordKey::ContractId(contract_id)).await?;
-        match merge_tracked(
-            existing.as_ref(),
-            contract_id,
-            composite_id,
-            external_id,
-            now,
-        ) {
-            Some(record) => {
-                self.save(&record).await?;
-                Ok(record)
+        let primary = RecordKey::ContractId(contract_id);
+        let mut conflicts = Conflicts::default();
+        loop {
+            let (existing, token) = self.read_row(&primary).await?;
+            let Some(record) = merge_tracked(
+                existing.as_ref(),
+                contract_id,
+                composite_id.clone(),
+                external_id.clone(),
+                now,
+            ) else {
+                return existing.ok_or_else(|| Error::internal("track merged into nothing"));
+            };
+            if self.write_row(&record, &primary, &token).await? {
+                return Ok(record);
             }
-            None => existing.ok_or_else(|| Error::internal("track merged into nothing")),
+            self.after_conflict(&mut conflicts, &primary.storage_key())
+                .await?;
         }
     }
 
@@ -559,7 +593,7 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
         let record = self.find_required(key).await?;
         let updated = self
             .update(record.contract_id, record.external_id.clone(), |current| {
-                note_stored(current, stored_at).unwrap_or_else(|| {
+                note_stored(current, stored_at.clone()).unwrap_or_else(|| {
                     Err(Error::invalid_argument(
                         "key",
                         "this contract's document was never fetched: call fetchDocument first",

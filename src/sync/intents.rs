@@ -11,11 +11,13 @@
 //!
 //! What this does NOT do: coordinate several engines or processes creating for one external
 //! id at the same time (one engine serialises its own creates per external id; two processes
-//! may both see no intent and both create), survive a store that loses a write it
+//! may both see no intent and both create; on a versioned store an intent is only never
+//! written over a contract another engine tracked, see `cas.rs`), survive a store that loses a write it
 //! acknowledged, or prove absence: a lookup lagging behind the write by longer than the
 //! deadline (two timeouts plus the settle window after the last attempt) ends in a second
 //! create, as in the client.
 
+use super::cas::Conflicts;
 use super::engine::{Clock, SyncEngine};
 use super::results::SyncFailure;
 use super::store::Store;
@@ -24,8 +26,8 @@ use crate::api::contracts::create::ContractSummary;
 use crate::client::{external_id_of, newest, CallContext, CreateOutcome};
 use crate::core::ids::CompositeId;
 use crate::core::sync::{
-    after_intent_lookup, intent_deadline_ms, intent_record, merge_tracked, next_attempt,
-    open_intent, CreateIntent, IntentState, IntentStep, RecordKey, SyncRecord,
+    after_intent_lookup, intent_deadline_ms, merge_tracked, next_attempt, open_intent,
+    CreateIntent, IntentState, IntentStep, RecordKey, SyncRecord,
 };
 use crate::error::{Error, ErrorCode, Result};
 use crate::transport::Transport;
@@ -77,6 +79,18 @@ pub(crate) struct ResolveIntentsResult {
 enum Resolved {
     Found(Box<(ContractSummary, SyncRecord)>),
     NotCreated(CreateIntent),
+}
+
+/// The error of a create not sent because the external id's row names a contract now.
+fn tracked_meanwhile(external_id: &str) -> Error {
+    Error::new(
+        ErrorCode::Conflict,
+        format!(
+            "Another engine sharing this store tracked a contract for external_metadata.id \
+             {external_id:?} while this create was about to be sent; nothing was sent: call \
+             createContract again to get that contract."
+        ),
+    )
 }
 
 fn lock_key(external_id: &str) -> u64 {
@@ -152,7 +166,9 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
             .create_contract_noting(body, check_existing_first, ctx, &|_| {
                 Box::pin(async {
                     let next = next_attempt(intent.borrow().as_ref(), self.now()?);
-                    self.save(&intent_record(&external_id, next)).await?;
+                    if !self.save_intent(&external_id, next).await? {
+                        return Err(tracked_meanwhile(&external_id));
+                    }
                     *intent.borrow_mut() = Some(next);
                     Ok(())
                 })
@@ -176,7 +192,7 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
                         ..open
                     };
                     // The create's error matters more than a failed note of it.
-                    let _ = self.save(&intent_record(&external_id, settled)).await;
+                    let _ = self.save_intent(&external_id, settled).await;
                 }
                 Err(failure.error)
             }
@@ -298,7 +314,8 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
             state: IntentState::NotCreated,
             ..*intent
         };
-        self.save(&intent_record(external_id, settled)).await?;
+        // `false`: another engine tracked the contract meanwhile; its record stays.
+        self.save_intent(external_id, settled).await?;
         Ok(Resolved::NotCreated(settled))
     }
 
@@ -319,18 +336,26 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
         let composite = CompositeId::parse(&contract.id).ok();
         let now = self.now()?;
         let _guard = self.locks.lock(contract_id).await;
-        let existing = self.get_record(&RecordKey::ContractId(contract_id)).await?;
-        let record = merge_tracked(
-            existing.as_ref(),
-            contract_id,
-            composite,
-            Some(external_id.to_owned()),
-            now,
-        )
-        .or(existing)
-        .ok_or_else(|| Error::internal("track merged into nothing"))?;
-        // Saved under both keys even when unchanged: the placeholder must be replaced.
-        self.save(&record).await?;
+        let primary = RecordKey::ContractId(contract_id);
+        let mut conflicts = Conflicts::default();
+        let record = loop {
+            let (existing, token) = self.read_row(&primary).await?;
+            let record = merge_tracked(
+                existing.as_ref(),
+                contract_id,
+                composite.clone(),
+                Some(external_id.to_owned()),
+                now,
+            )
+            .or(existing)
+            .ok_or_else(|| Error::internal("track merged into nothing"))?;
+            // Saved under both keys even when unchanged: the placeholder must be replaced.
+            if self.write_row(&record, &primary, &token).await? {
+                break record;
+            }
+            self.after_conflict(&mut conflicts, &primary.storage_key())
+                .await?;
+        };
         if record.external_id.as_deref() != Some(external_id) {
             // The stored record names another external id: replace the placeholder too.
             let key = RecordKey::ExternalId(external_id.to_owned()).storage_key();

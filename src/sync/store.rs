@@ -22,10 +22,21 @@ pub(crate) struct Listing {
     pub invalid: usize,
 }
 
+/// A store's version of the value under one key: opaque to the engine, which only hands it
+/// back to [`Store::put_if_version`] (a number or a string, e.g. a row's version column).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Version(pub serde_json::Value);
+
 /// Async storage of sync records by string key.
 ///
 /// Errors are `STORE_ERROR` (the engine passes them on, so a webhook answer can ask for a
 /// retry). The trait does not lock: the engine serialises its own updates per contract.
+///
+/// Compare-and-set is optional: a store whose [`Store::versioned`] is `true` also implements
+/// [`Store::get_versioned`] and [`Store::put_if_version`], and the engine then writes the
+/// `contract:<id>` row only if nobody wrote it since it read it (re-reading and re-merging
+/// otherwise), so several processes sharing the store lose no update. A store without them
+/// is used exactly as before (get, then put).
 #[allow(async_fn_in_trait)]
 pub(crate) trait Store {
     /// The record under `key`, `None` when there is none.
@@ -45,6 +56,43 @@ pub(crate) trait Store {
     /// # Errors
     /// `STORE_ERROR` when the store fails.
     async fn list(&self) -> Result<Listing>;
+
+    /// Whether [`Store::get_versioned`] and [`Store::put_if_version`] are implemented.
+    fn versioned(&self) -> bool {
+        false
+    }
+
+    /// The record under `key` with its version, `None` when there is none.
+    ///
+    /// # Errors
+    /// `STORE_ERROR` when the store fails (or is not [`Store::versioned`]).
+    async fn get_versioned(&self, key: &str) -> Result<Option<(SyncRecord, Version)>> {
+        let _ = key;
+        Err(not_versioned())
+    }
+
+    /// Stores `record` under `key` only if the value there still has version `expected`
+    /// (`None`: only if there is none). `Ok(false)` when someone else wrote first; nothing
+    /// was written then.
+    ///
+    /// # Errors
+    /// `STORE_ERROR` when the store fails (or is not [`Store::versioned`]).
+    async fn put_if_version(
+        &self,
+        key: &str,
+        record: &SyncRecord,
+        expected: Option<&Version>,
+    ) -> Result<bool> {
+        let _ = (key, record, expected);
+        Err(not_versioned())
+    }
+}
+
+fn not_versioned() -> crate::error::Error {
+    crate::error::Error::new(
+        crate::error::ErrorCode::StoreError,
+        "this store has no getVersioned/putIfVersion",
+    )
 }
 
 /// Records in memory, with a log of every `put` (for tests and single-process use).

@@ -21,16 +21,16 @@ use std::task::{Context, Poll};
 const CONTRACT: u64 = 19589;
 
 #[derive(Clone, Default)]
-struct FakeClock(Rc<Cell<f64>>);
+pub(super) struct FakeClock(Rc<Cell<f64>>);
 
 impl FakeClock {
-    fn at(text: &str) -> Self {
+    pub(super) fn at(text: &str) -> Self {
         let clock = Self::default();
         clock.set(text);
         clock
     }
 
-    fn set(&self, text: &str) {
+    pub(super) fn set(&self, text: &str) {
         let ts = crate::core::webhook::Timestamp::parse(text).unwrap();
         #[allow(clippy::cast_precision_loss)]
         self.0.set(ts.unix_millis() as f64);
@@ -88,7 +88,8 @@ impl Store for SlowStore {
 
 type TestEngine = SyncEngine<MockTransport, SlowStore, FakeClock>;
 
-fn engine(fields: Option<Vec<String>>) -> (TestEngine, FakeClock) {
+/// A client over a fresh `MockTransport`, no retries, loopback credentials.
+pub(super) fn test_client() -> Rc<Client<MockTransport>> {
     let config = ClientConfig::new(
         ClientConfigInput {
             max_retries: Some(0.0),
@@ -98,15 +99,19 @@ fn engine(fields: Option<Vec<String>>) -> (TestEngine, FakeClock) {
         false,
     )
     .unwrap();
+    Rc::new(Client::new(config, MockTransport::new()))
+}
+
+fn engine(fields: Option<Vec<String>>) -> (TestEngine, FakeClock) {
     let clock = FakeClock::at("2024-06-01T12:00:00Z");
-    let client = Rc::new(Client::new(config, MockTransport::new()));
+    let client = test_client();
     (
         SyncEngine::new(client, SlowStore::default(), clock.clone(), fields),
         clock,
     )
 }
 
-fn ctx() -> CallContext<()> {
+pub(super) fn ctx() -> CallContext<()> {
     CallContext::new(())
 }
 
@@ -114,7 +119,12 @@ fn event(activity: &str, status: Option<&str>, at: &str) -> WebhookEvent {
     event_for(CONTRACT, activity, status, at)
 }
 
-fn event_for(contract_id: u64, activity: &str, status: Option<&str>, at: &str) -> WebhookEvent {
+pub(super) fn event_for(
+    contract_id: u64,
+    activity: &str,
+    status: Option<&str>,
+    at: &str,
+) -> WebhookEvent {
     let mut value = json!({
         "activity": activity,
         "contract_id": contract_id,

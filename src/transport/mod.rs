@@ -66,8 +66,9 @@ impl std::fmt::Debug for BytesResponse {
 /// `Call` is per-call context the transport needs (on wasm: the caller's `AbortSignal`).
 #[allow(async_fn_in_trait)]
 pub(crate) trait Transport {
-    /// Per-call context, e.g. a cancellation signal.
-    type Call;
+    /// Per-call context, e.g. a cancellation signal; the default is a call that is never
+    /// cancelled (the engine's compare-and-set backoff sleeps with it).
+    type Call: Default;
 
     /// Sends one attempt.
     ///
