@@ -5,3 +5,5 @@
 // resolved by the runtime's own conditions).
 export { toNodeListener, serve } from './node.js';
 export { createServerKit } from './kit.js';
+export { createWebhookReceiver } from './receiver.js';
+export { observeStore, createChangeFeed } from './feed.js';
