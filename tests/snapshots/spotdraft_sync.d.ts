@@ -126,6 +126,29 @@ export interface SyncStore {
      * `reconcile` keeps one per `contractId`.
      */
     list(): Promise<SyncRecord[]> | SyncRecord[];
+    /**
+     * Optional, with `putIfVersion`: the record under `key` with its version (a number or
+     * string that changes on every write, e.g. a row's version column), or `null`. A store
+     * with both lets several processes share it without losing updates: the engine writes
+     * the `contract:<id>` row compare-and-set, and re-reads and re-merges after a conflict
+     * (giving up after a few attempts with a `STORE_ERROR` that says it was contention).
+     */
+    getVersioned?(key: string): Promise<VersionedRecord | null | undefined> | VersionedRecord | null | undefined;
+    /**
+     * Optional, with `getVersioned`: stores `record` under `key` only if the version there is
+     * still `expectedVersion` (`null`: only if `key` holds nothing); `true` when written,
+     * `false` when someone else wrote first (then write nothing).
+     */
+    putIfVersion?(key: string, record: SyncRecord, expectedVersion: StoreVersion | null): Promise<boolean> | boolean;
+}
+
+/** A store's version of one key's value: opaque to the engine, handed back as given. */
+export type StoreVersion = number | string;
+
+/** What `SyncStore.getVersioned` returns. */
+export interface VersionedRecord {
+    record: SyncRecord;
+    version: StoreVersion;
 }
 
 

@@ -1,0 +1,222 @@
+// Several processes sharing one PostgresStore, with the sandbox's real signed webhooks:
+//  - two Node processes each run a SyncEngine over the same table and handle interleaved
+//    deliveries for the same contracts at the same time: with compare-and-set every record
+//    ends equal to the sandbox's truth (no lost update); the same run over the store without
+//    getVersioned/putIfVersion loses updates, which proves the check can fail (both figures
+//    are printed);
+//  - PostgreSQL stopped mid-run: handleWebhook rejects STORE_ERROR and nothing is
+//    half-written; after a restart a redelivery reaches the right state.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as sd from 'spotdraft-sync';
+import { PostgresStore } from 'spotdraft-sync/server/postgres';
+import { startSandbox } from '../../scripts/lib/sandbox-process.mjs';
+import { startPostgres } from '../../scripts/lib/postgres-process.mjs';
+import { credentials, driver, pool } from '../node/support/sync-sandbox.mjs';
+import { rejection } from '../node/support/rejection.mjs';
+
+const root = join(import.meta.dirname, '..', '..');
+const playbook = JSON.parse(readFileSync(join(root, 'tests', 'fixtures', 'playbook-create-contract.json'), 'utf8'));
+const ACTIVITIES = ['CONTRACT_CREATED', 'CONTRACT_SENT_TO_COUNTERPARTY', 'CONTRACT_SIGNATURE_REQUESTED', 'CONTRACT_SIGNED', 'CONTRACT_EXECUTED', 'CONTRACT_VOIDED'];
+
+let sandbox;
+let d;
+let hmacKey;
+let pg;
+before(async () => {
+  [sandbox, pg] = await Promise.all([
+    startSandbox(root, ['--rate-limit', '0', '--seed', '31', '--webhook-retry-base-ms', '20']),
+    startPostgres(),
+  ]);
+  d = driver(sandbox.url);
+  hmacKey = (await d.api('GET', '/webhooks/hmac_key/')).hmac_key;
+});
+after(async () => {
+  await sandbox?.stop();
+  await pg?.close();
+});
+
+/** Collects every delivery of the sandbox's webhooks while `drive()` runs, until quiet. */
+async function collectDeliveries(drive) {
+  const deliveries = [];
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      deliveries.push({ body: Buffer.concat(chunks).toString('utf8'), signature: req.headers['x-sd-webhook-content-hash'] });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const hook = await d.api('POST', '/webhooks/', { title: 'stores', url: `http://127.0.0.1:${server.address().port}/`, only_for_activities: ACTIVITIES }, { expect: 201 });
+  try {
+    await drive();
+    let quiet = 0;
+    let last = -1;
+    while (quiet < 10) {
+      await new Promise((r) => setTimeout(r, 100));
+      quiet = deliveries.length === last ? quiet + 1 : 0;
+      last = deliveries.length;
+    }
+  } finally {
+    await d.api('DELETE', `/webhooks/${hook.id}`, undefined, { expect: 204 });
+    await new Promise((r) => server.close(r));
+  }
+  return deliveries;
+}
+
+/** Contracts moved along several lifecycles; resolves to their external-id prefix. */
+async function lifecycles(prefix, count) {
+  await pool(Array.from({ length: count }, (_, i) => i), 8, async (i) => {
+    const c = await d.create(playbook, `${prefix}-${i}`);
+    const path = i % 5;
+    if (path === 0) return;
+    await d.send(c.id);
+    if (path === 1) return;
+    if (path === 2) { await d.void(c.id); return; }
+    await d.requestSignature(c.id);
+    if (path === 3) return;
+    await d.execute(c.id);
+  });
+}
+
+/** Runs `workers` engine processes over `table`, each handling its share, all at once. */
+async function runProcesses({ shares, table, cas }) {
+  const children = shares.map(() => fork(join(import.meta.dirname, 'support', 'engine-worker.mjs'), [JSON.stringify({
+    sandboxUrl: sandbox.url, pgUrl: pg.url, table, hmacKey, cas, concurrency: 8, ...credentials,
+  })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const reply = (child) => new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`engine process exited with ${code}`)));
+  });
+  await Promise.all(children.map((child, i) => {
+    const ready = reply(child);
+    child.send({ deliveries: shares[i] });
+    return ready;
+  }));
+  const done = children.map(reply);
+  for (const child of children) child.send('go');
+  const results = await Promise.all(done);
+  await Promise.all(children.map((child) => (child.exitCode !== null ? null : new Promise((r) => { child.once('exit', r); child.disconnect(); }))));
+  return results;
+}
+
+/** Records that differ from the truth, and records missing an event they were sent. */
+async function audit(table, prefix, deliveries) {
+  const store = new PostgresStore({ connectionString: pg.url, table });
+  try {
+    const events = new Map();
+    for (const { body } of deliveries) {
+      const e = JSON.parse(body);
+      const seen = events.get(e.contract_id) ?? new Set();
+      seen.add(`${e.activity}@${e.activity_data.timestamp}`);
+      events.set(e.contract_id, seen);
+    }
+    const truth = (await d.truth()).filter((c) => c.external_metadata_id?.startsWith(`${prefix}-`));
+    const mismatches = [];
+    let lostEvents = 0;
+    for (const c of truth) {
+      const r = await store.get(`contract:${c.id}`);
+      const problems = [];
+      if (!r) problems.push('no record');
+      else {
+        if (r.status !== c.status) problems.push(`status ${r.status} != ${c.status}`);
+        if (r.compositeId !== c.composite_id) problems.push('compositeId');
+        if (r.externalId !== c.external_metadata_id) problems.push('externalId');
+        const missing = (events.get(c.id)?.size ?? 0) - r.appliedEventKeys.length;
+        if (missing > 0) { lostEvents += missing; problems.push(`${missing} events lost`); }
+        if (c.status === 'EXECUTED' && (r.document?.versionId !== c.version || r.needsAttention.length)) problems.push(`document ${JSON.stringify(r.document)} flags ${r.needsAttention}`);
+        const copy = await store.get(`external:${c.external_metadata_id}`);
+        if (copy?.contractId !== c.id) problems.push('external copy');
+      }
+      if (problems.length) mismatches.push(`${c.composite_id}: ${problems.join(', ')}`);
+    }
+    return { contracts: truth.length, mismatches, lostEvents };
+  } finally {
+    await store.close();
+  }
+}
+
+test('two engine processes over one PostgresStore lose no update with compare-and-set, and do without it', { timeout: 240_000 }, async () => {
+  const prefix = `procs-${Date.now()}`;
+  const deliveries = await collectDeliveries(() => lifecycles(prefix, 150));
+  assert.ok(deliveries.length >= 400, `only ${deliveries.length} deliveries`);
+  assert.ok(deliveries.every((x) => x.signature), 'every delivery is signed');
+  // Interleaved: each contract's events alternate between the two processes, in the order
+  // they arrived, so both update the same records at the same time.
+  const perContract = new Map();
+  for (const x of deliveries) {
+    const id = JSON.parse(x.body).contract_id;
+    perContract.set(id, (perContract.get(id) ?? 0) + 1);
+    x.turn = perContract.get(id) % 2;
+  }
+  const shares = [0, 1].map((turn) => deliveries.filter((x) => x.turn === turn).map(({ body, signature }) => ({ body, signature })));
+  const figures = {};
+  for (const cas of [true, false]) {
+    const table = `procs_${cas ? 'cas' : 'plain'}`;
+    const results = await runProcesses({ shares, table, cas });
+    const report = await audit(table, prefix, deliveries);
+    figures[cas ? 'withCompareAndSet' : 'withoutCompareAndSet'] = {
+      processes: results.length,
+      deliveries: deliveries.length,
+      handled: results.reduce((n, r) => n + r.handled, 0),
+      errors: results.flatMap((r) => r.errors).length,
+      lostCompareAndSets: results.reduce((n, r) => n + r.conflicts, 0),
+      contracts: report.contracts,
+      recordsNotEqualToTruth: report.mismatches.length,
+      lostEvents: report.lostEvents,
+      firstMismatches: report.mismatches.slice(0, 3),
+    };
+    if (cas) {
+      assert.deepEqual(results.flatMap((r) => r.errors).slice(0, 5), []);
+      assert.deepEqual(report.mismatches.slice(0, 10), []);
+      assert.equal(report.lostEvents, 0);
+      assert.ok(figures.withCompareAndSet.lostCompareAndSets > 0, 'the processes did race: some compare-and-sets were lost and redone');
+    }
+  }
+  console.log(`# two processes over one PostgresStore\n${JSON.stringify(figures, null, 2)}`);
+  assert.ok(figures.withoutCompareAndSet.lostEvents > 0 || figures.withoutCompareAndSet.recordsNotEqualToTruth > 0,
+    'without compare-and-set the same run loses updates: otherwise this test could not fail');
+});
+
+test('PostgreSQL stopped mid-run: STORE_ERROR and nothing half-written; a redelivery after the restart reaches the right state', { timeout: 120_000 }, async () => {
+  const prefix = `outage-${Date.now()}`;
+  let contract;
+  const deliveries = await collectDeliveries(async () => {
+    contract = await d.create(playbook, `${prefix}-0`);
+    await d.send(contract.id);
+    await d.requestSignature(contract.id);
+  });
+  const byActivity = (a) => deliveries.find((x) => JSON.parse(x.body).activity === a);
+  const [created, sent, requested] = ['CONTRACT_CREATED', 'CONTRACT_SENT_TO_COUNTERPARTY', 'CONTRACT_SIGNATURE_REQUESTED'].map(byActivity);
+  assert.ok(created && sent && requested, JSON.stringify(deliveries.map((x) => JSON.parse(x.body).activity)));
+  const store = new PostgresStore({ connectionString: pg.url, table: 'outage' });
+  const client = new sd.SpotDraftClient({ baseUrl: sandbox.url, ...credentials, maxRequestsPerSecond: 1000 });
+  const engine = new sd.SyncEngine({ client, store, webhookKeys: hmacKey });
+  const deliver = (x) => engine.handleWebhook(x.body, { 'x-sd-webhook-content-hash': x.signature });
+  try {
+    await deliver(created);
+    await deliver(sent);
+    const before = await store.get(`contract:${contract.contract_id}`);
+    assert.equal(before.status, 'REDLINING');
+    await pg.stop();
+    const error = await rejection(deliver(requested));
+    assert.ok(sd.isSpotDraftError(error));
+    assert.equal(error.code, 'STORE_ERROR');
+    assert.ok(!error.message.includes(pg.url), error.message);
+    await pg.start();
+    assert.deepEqual(await store.get(`contract:${contract.contract_id}`), before, 'nothing half-written');
+    assert.deepEqual(await store.get(`external:${prefix}-0`), before);
+    const redelivered = await deliver(requested);
+    const truth = (await d.truth()).find((c) => c.id === contract.contract_id);
+    assert.equal(redelivered.record.status, truth.status);
+    assert.equal((await store.get(`contract:${contract.contract_id}`)).status, truth.status);
+    assert.deepEqual(await store.get(`external:${prefix}-0`), await store.get(`contract:${contract.contract_id}`));
+  } finally {
+    await store.close();
+  }
+});
