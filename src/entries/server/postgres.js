@@ -236,3 +236,4 @@ export class PostgresStore {
     if (this.#own) await this.#pool.end().catch(() => {});
   }
 }
+export { PostgresRateBudget } from './postgres-budget.js';
