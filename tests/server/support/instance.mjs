@@ -21,6 +21,7 @@ import { createInterface } from 'node:readline';
 import * as sd from 'spotdraft-sync';
 import { createWebhookReceiver, serve } from 'spotdraft-sync/server';
 import { PostgresRateBudget, PostgresStore } from 'spotdraft-sync/server/postgres';
+import { seedStaleRecords } from '../../node/support/sync-sandbox.mjs';
 
 const env = process.env;
 const say = (event) => process.stdout.write(`${JSON.stringify(event)}\n`);
@@ -89,19 +90,7 @@ async function reconcile() {
     },
   });
   const engine = new sd.SyncEngine({ client, store, webhookKeys: [] });
-  const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
-  for (const seed of JSON.parse(readFileSync(env.SEEDS_FILE, 'utf8'))) {
-    const { record } = sd.applyEvent(null, {
-      activity: 'CONTRACT_CREATED',
-      contract_id: seed.contractId,
-      contract_kind: 'TEMPLATE_CONTRACT',
-      contract_status: 'DRAFT',
-      external_metadata: { id: seed.externalId },
-      activity_data: { timestamp: hourAgo },
-    });
-    await store.put(`contract:${seed.contractId}`, record);
-    await store.put(`external:${seed.externalId}`, record);
-  }
+  await seedStaleRecords(sd, store, JSON.parse(readFileSync(env.SEEDS_FILE, 'utf8')));
   say({ event: 'seeded' });
   for await (const line of createInterface({ input: process.stdin })) if (line.trim() === 'go') break;
   const startedAt = Date.now();
