@@ -95,7 +95,8 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
     }
 
     /// After a lost compare-and-set on `key`: waits a short, growing, randomised time, or
-    /// gives up after [`CAS_ATTEMPTS`].
+    /// gives up after [`CAS_ATTEMPTS`]. The wait does not watch the call's cancellation
+    /// signal (it is at most 250 ms), and nothing here re-reads: the caller does.
     ///
     /// # Errors
     /// `STORE_ERROR` (contention) after the last attempt; `ABORTED` from the transport's

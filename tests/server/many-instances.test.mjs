@@ -37,6 +37,7 @@ import { startSandbox } from '../../scripts/lib/sandbox-process.mjs';
 import { startPostgres } from '../../scripts/lib/postgres-process.mjs';
 import { driver, pool } from '../node/support/sync-sandbox.mjs';
 import { ACTIVITIES, CHAOS_FAULTS, RANK, compareWithTruth, deliveryCounter, deliveryFigures, driveChaos, sandboxFlags } from '../node/support/chaos.mjs';
+import { auditAgainstTruth, noteEvents } from './support/audit.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const INSTANCE = join(root, 'tests', 'server', 'support', 'instance.mjs');
@@ -179,12 +180,16 @@ test(`4 instances behind a round robin take 10,000 chaotic deliveries over one P
     const { stats } = counter;
     const kill = { at: Math.floor(TARGET * 0.4), slot: 2, downMs: 3000, badGateway: 0, forgedBadGateway: 0, done: null, seconds: 0 };
     let storeErrors = 0;
+    const acceptedEvents = new Map(); // contract id → keys of the events answered 2xx
     hook = await balancer(instances, ({ slot, body, headers, status }) => {
       const authentic = counter.observe(body, headers);
       const target = instances[slot];
       target.forwarded += 1;
       target.byStatus[status] = (target.byStatus[status] ?? 0) + 1;
-      if (status >= 200 && status < 300) counter.outcome(authentic, 'accepted');
+      if (status >= 200 && status < 300) {
+        counter.outcome(authentic, 'accepted');
+        if (authentic) noteEvents(acceptedEvents, body);
+      }
       else if (status === 401) counter.outcome(authentic, 'refused');
       else if (status === 502) {
         kill.badGateway += 1;
@@ -219,6 +224,9 @@ test(`4 instances behind a round robin take 10,000 chaotic deliveries over one P
     const instanceStats = await Promise.all(instances.map((i) => fetch(`${i.url}/__stats`).then((r) => r.json())));
 
     const { contracts, mismatches } = await compare();
+    // Every event answered 2xx is in its record's appliedEventKeys, and external:<id> leads to it.
+    const truth = (await d.truth()).filter((c) => c.external_metadata_id?.startsWith('multi-') && !held.has(c.id));
+    const events = await auditAgainstTruth({ truth, get: (key) => reader.get(key), events: acceptedEvents });
     const history = auditHistory((await db.query('SELECT key, record FROM write_history WHERE key LIKE $1 ORDER BY id', ['contract:%'])).rows);
     const figures = {
       compareAndSet: CAS,
@@ -241,6 +249,8 @@ test(`4 instances behind a round robin take 10,000 chaotic deliveries over one P
       lostUpdates: history.lost.length,
       rowsWithLostUpdates: history.lostRows,
       heldContracts: held.size,
+      lostEvents: events.lostEvents,
+      auditMismatches: events.mismatches.length,
       mismatchesBeforeSweep: beforeSweep.length,
       mismatchesAfterWebhooks: mismatches.length,
       forgeryAnswers,
@@ -258,7 +268,7 @@ test(`4 instances behind a round robin take 10,000 chaotic deliveries over one P
     assert.ok(figures.redeliveries > 0);
     if (CAS === 'off') {
       // Without compare-and-set the same run must show what the assertions below guard against.
-      assert.ok(history.lost.length + beforeSweep.length + mismatches.length + history.regressions.length > 0, 'CAS off: no lost update seen; the test could not fail');
+      assert.ok(history.lost.length + beforeSweep.length + mismatches.length + history.regressions.length + events.lostEvents > 0, 'CAS off: no lost update seen; the test could not fail');
       return;
     }
     assert.deepEqual(stats.errors.slice(0, 5), []);
@@ -266,6 +276,8 @@ test(`4 instances behind a round robin take 10,000 chaotic deliveries over one P
     assert.deepEqual(history.regressions.slice(0, 10), []);
     assert.deepEqual(history.lost.slice(0, 10), []);
     assert.deepEqual(mismatches.slice(0, 10), []);
+    assert.equal(events.lostEvents, 0);
+    assert.deepEqual(events.mismatches.slice(0, 10), []);
     assert.deepEqual(flags.webhookStatus, ['ACTIVE']);
   } finally {
     await d.control('faults', {}).catch(() => {});

@@ -5,16 +5,19 @@
 // own forgeries paced on the sandbox's backlog, the drain, the sandbox's delivery log and the
 // comparison of every record with the sandbox's truth.
 //
-// It does not receive anything itself: the caller's receiver calls `counter.observe(body,
+// The loop, the forgeries and the drain are tests/node/support/chaos-driver.mjs's; this adds
+// the chaos run's lifecycle paths, counters and checks around them. It does not receive
+// anything itself: the caller's receiver calls `counter.observe(body,
 // headers)` for each delivery and `counter.outcome(...)` with what the engine made of it.
-import { createHash, createHmac } from 'node:crypto';
-import { pool } from './sync-sandbox.mjs';
+import { createHash } from 'node:crypto';
+import { driveDeliveries, forgery, hmac, untilQuiet } from './chaos-driver.mjs';
+
+export { hmac };
 
 export const ACTIVITIES = ['CONTRACT_CREATED', 'CONTRACT_SENT_TO_COUNTERPARTY', 'CONTRACT_SIGNATURE_REQUESTED', 'CONTRACT_SIGNED', 'CONTRACT_EXECUTED', 'CONTRACT_VOIDED'];
 /** Rank of the lifecycle statuses; a write of a lower rank after a higher one is a regression. */
 export const RANK = { DRAFT: 0, REDLINING: 1, SIGN: 2, VOIDED: 3, EXECUTED: 4 };
 export const WRONG_KEY = Buffer.alloc(64, 9).toString('base64');
-export const hmac = (body, key) => createHmac('sha512', Buffer.from(key, 'base64')).update(body).digest('hex');
 
 /** The sandbox's delivery faults of the chaos run (`POST /__sandbox/faults`). */
 export const CHAOS_FAULTS = {
@@ -121,48 +124,19 @@ export async function driveChaos({ d, template, url, counter, prefix, target = 1
     await d.execute(c.id);
     firedEvents += 2 + signatures;
   };
-  let forgeries = 0;
   const forgeryAnswers = {};
-  const sendForgery = async () => {
-    const k = forgeries++;
-    const sample = counter.samples[k % counter.samples.length];
-    const event = JSON.parse(sample.body);
-    let body = JSON.stringify({ ...event, activity: 'CONTRACT_VOIDED', contract_status: 'VOIDED', activity_data: { ...event.activity_data, timestamp: new Date(Date.now() + 86_400_000).toISOString() } });
-    const headers = { 'x-own-forgery': '1', 'content-type': 'application/json' };
-    if (k % 4 === 0) headers['x-sd-webhook-content-hash'] = hmac(body, WRONG_KEY); // wrong key
-    else if (k % 4 === 1) headers['x-sd-webhook-content-hash'] = sample.headers['x-sd-webhook-content-hash']; // body swapped under a real signature
-    else if (k % 4 === 2) headers['X-SD-CONTENT-HASH'] = hmac(body, WRONG_KEY); // legacy header, wrong key
-    else { body = sample.body.toString().replace('"timestamp":"2', '"timestamp":"3'); headers['x-sd-webhook-content-hash'] = sample.headers['x-sd-webhook-content-hash']; } // a byte changed under a real signature
+  const sendForgery = async (k) => {
+    const { body, headers } = forgery(k, counter.samples[k % counter.samples.length], WRONG_KEY);
     const response = await fetch(url, { method: 'POST', headers, body });
     await response.arrayBuffer();
     forgeryAnswers[response.status] = (forgeryAnswers[response.status] ?? 0) + 1;
   };
-  while (stats.deliveries < target) {
-    // Estimated deliveries still queued (each event is delivered ~1.6 times, plus retries).
-    const backlog = firedEvents * 1.65 - stats.fromSandbox;
-    const remaining = target - ownForgeries - stats.fromSandbox;
-    const idle = performance.now() - counter.lastDeliveryAt > 300;
-    let busy = false;
-    if ((backlog < 600 && backlog < remaining) || idle) {
-      await pool(Array.from({ length: 25 }), 1, runContract);
-      busy = true;
-    }
-    if (forgeries < ownForgeries && counter.samples.length > 20 && stats.ownForged * target < ownForgeries * stats.deliveries) {
-      await pool(Array.from({ length: 10 }), 10, sendForgery);
-      busy = true;
-    }
-    if (!busy) await new Promise((r) => setTimeout(r, 20));
-    await onTick(stats);
-    if (performance.now() - started > timeLimitMs) break;
-  }
+  await driveDeliveries({
+    stats, target, ownForgeries, fired: () => firedEvents, lastDeliveryAt: () => counter.lastDeliveryAt,
+    samplesReady: () => counter.samples.length > 20, runContract, sendForgery, maxMs: timeLimitMs, tick: () => onTick(stats),
+  });
   // Let the queue, delayed deliveries and retries drain.
-  let quiet = 0;
-  let last = -1;
-  while (quiet < 15) {
-    await new Promise((r) => setTimeout(r, 100));
-    quiet = stats.deliveries === last ? quiet + 1 : 0;
-    last = stats.deliveries;
-  }
+  await untilQuiet(() => stats.deliveries);
   return { held, seconds: (performance.now() - started) / 1000, forgeryAnswers };
 }
 
@@ -181,6 +155,27 @@ export async function sandboxFlags(d, webhookId) {
 }
 
 /**
+ * What differs between the stored `record` (or `null`) and the sandbox's `contract` (its
+ * `/__sandbox/contracts` entry): status, composite and external id; for an executed one the
+ * document version, the key pointer fields and no flags left. One line per problem.
+ */
+export function truthProblems(r, c) {
+  const problems = [];
+  if (!r) return ['no record'];
+  if (r.status !== c.status) problems.push(`status ${r.status} != ${c.status}`);
+  if (r.compositeId !== c.composite_id) problems.push('compositeId');
+  if (r.externalId !== c.external_metadata_id) problems.push('externalId');
+  if (c.status === 'EXECUTED') {
+    if (!r.document?.fileName || r.document.versionId !== c.version) problems.push(`document ${JSON.stringify(r.document)} vs version ${c.version}`);
+    const kp = c.key_pointers ?? [];
+    const expectedFields = (Array.isArray(kp) ? kp.map((k) => k.field_name) : Object.keys(kp)).sort();
+    if (JSON.stringify(Object.keys(r.keyPointers).sort()) !== JSON.stringify(expectedFields)) problems.push('keyPointers');
+    if (r.needsAttention.length) problems.push(`flags ${r.needsAttention}`);
+  }
+  return problems;
+}
+
+/**
  * Compares the record `get('contract:<id>')` of every sandbox contract named `<prefix>…` with
  * the sandbox's truth (status, ids; for executed ones the document version, the key pointers
  * and no flags). `skip`: contract ids left out (held ones, which only a reconcile can know).
@@ -191,21 +186,7 @@ export async function compareWithTruth({ d, prefix, get, skip = new Set() }) {
   const mismatches = [];
   for (const c of truth) {
     if (skip.has(c.id)) continue;
-    const r = await get(`contract:${c.id}`);
-    const problems = [];
-    if (!r) problems.push('no record');
-    else {
-      if (r.status !== c.status) problems.push(`status ${r.status} != ${c.status}`);
-      if (r.compositeId !== c.composite_id) problems.push('compositeId');
-      if (r.externalId !== c.external_metadata_id) problems.push('externalId');
-      if (c.status === 'EXECUTED') {
-        if (!r.document?.fileName || r.document.versionId !== c.version) problems.push(`document ${JSON.stringify(r.document)} vs version ${c.version}`);
-        const kp = c.key_pointers ?? [];
-        const expectedFields = (Array.isArray(kp) ? kp.map((k) => k.field_name) : Object.keys(kp)).sort();
-        if (JSON.stringify(Object.keys(r.keyPointers).sort()) !== JSON.stringify(expectedFields)) problems.push('keyPointers');
-        if (r.needsAttention.length) problems.push(`flags ${r.needsAttention}`);
-      }
-    }
+    const problems = truthProblems(await get(`contract:${c.id}`), c);
     if (problems.length) mismatches.push(`${c.composite_id}: ${problems.join(', ')}`);
   }
   return { contracts: truth.length, mismatches };
