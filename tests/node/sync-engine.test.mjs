@@ -9,7 +9,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,14 +16,11 @@ import { inspect } from 'node:util';
 import * as sd from 'spotdraft-sync';
 import { startSandbox } from '../../scripts/lib/sandbox-process.mjs';
 import { credentials, driver, pool, reconcileRun, CLIENT_SECRET } from './support/sync-sandbox.mjs';
+import { ACTIVITIES, CHAOS_FAULTS, RANK, WRONG_KEY, compareWithTruth, deliveryCounter, deliveryFigures, driveChaos, hmac, sandboxFlags } from './support/chaos.mjs';
 import { rejection } from './support/rejection.mjs';
-import { driveDeliveries, forgery, hmac, untilQuiet } from './support/chaos-driver.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const playbook = JSON.parse(readFileSync(join(root, 'tests', 'fixtures', 'playbook-create-contract.json'), 'utf8'));
-const ACTIVITIES = ['CONTRACT_CREATED', 'CONTRACT_SENT_TO_COUNTERPARTY', 'CONTRACT_SIGNATURE_REQUESTED', 'CONTRACT_SIGNED', 'CONTRACT_EXECUTED', 'CONTRACT_VOIDED'];
-const RANK = { DRAFT: 0, REDLINING: 1, SIGN: 2, VOIDED: 3, EXECUTED: 4 };
-const WRONG_KEY = Buffer.alloc(64, 9).toString('base64');
 
 let sandbox;
 let d;
@@ -345,14 +341,7 @@ test('reconcile is bounded, resumable by cursor, stops cleanly on abort, and fla
 test('chaos: 10,000 webhook deliveries end with 0 forged accepted, 0 regressions, and every record equal to the truth', { timeout: 240_000 }, async () => {
   const TARGET = 10_000;
   const OWN_FORGERIES = 400;
-  await d.control('faults', {
-    seed: 7,
-    webhook_duplicate_rate: 0.6,
-    webhook_reorder_rate: 0.8,
-    webhook_delay_rate: 0.1,
-    webhook_delay_ms: 400,
-    webhook_tamper_rate: 0.05,
-  });
+  await d.control('faults', CHAOS_FAULTS);
   // Regressions are checked where they would hurt: in the sequence of writes per record.
   const store = recordingStore();
   const regressions = [];
@@ -367,152 +356,42 @@ test('chaos: 10,000 webhook deliveries end with 0 forged accepted, 0 regressions
   };
   store.puts.length = 0;
   const engine = new sd.SyncEngine({ client: newClient(), store, webhookKeys: hmacKey });
-  const stats = {
-    deliveries: 0, fromSandbox: 0, ownForged: 0, forged: 0, forgedAccepted: 0, accepted: 0, refused: 0,
-    duplicates: 0, reordered: 0, outOfOrderPerContract: 0, failedActions: 0, errors: [],
-  };
-  // Measured at the receiver, independently of the sandbox's own flags: a delivery is
-  // "duplicated" when its exact authentic body arrived before, "reordered" when an event that
-  // happened later (any contract) arrived before it; "out of order per contract" counts only
-  // later events of the same contract. Forged = the signature does not match the real key.
-  const seenBodies = new Set();
-  let newestEvent = '';
-  const newestPerContract = new Map();
-  const authenticSamples = [];
-  let lastDeliveryAt = performance.now();
+  const counter = deliveryCounter(hmacKey);
+  const { stats } = counter;
   const handleMs = [];
   const percentile = (q) => +[...handleMs].sort((a, b) => a - b)[Math.floor(q * (handleMs.length - 1))].toFixed(2);
   const hook = await receiver(async (body, headers) => {
-    stats.deliveries += 1;
-    lastDeliveryAt = performance.now();
-    if (headers['x-own-forgery']) stats.ownForged += 1;
-    else stats.fromSandbox += 1;
-    const authentic = headers['x-sd-webhook-content-hash'] === hmac(body, hmacKey);
-    if (!authentic) stats.forged += 1;
-    else {
-      const digest = createHash('sha256').update(body).digest('hex');
-      if (seenBodies.has(digest)) stats.duplicates += 1;
-      seenBodies.add(digest);
-      const event = JSON.parse(body);
-      const at = new Date(event.activity_data.timestamp).toISOString();
-      if (at < newestEvent) stats.reordered += 1;
-      if (at > newestEvent) newestEvent = at;
-      const newest = newestPerContract.get(event.contract_id) ?? '';
-      if (at < newest) stats.outOfOrderPerContract += 1;
-      if (at > newest) newestPerContract.set(event.contract_id, at);
-      if (authenticSamples.length < 200) authenticSamples.push({ body, headers });
-    }
+    const authentic = counter.observe(body, headers);
     const t0 = performance.now();
     try {
       const result = await engine.handleWebhook(body, headers);
       handleMs.push(performance.now() - t0);
-      stats.accepted += 1;
-      if (!authentic) stats.forgedAccepted += 1;
+      counter.outcome(authentic, 'accepted');
       stats.failedActions += result.actionResults.filter((a) => a.outcome !== 'DONE').length;
       return 204;
     } catch (e) {
       if (e.code === 'WEBHOOK_SIGNATURE_INVALID') {
-        stats.refused += 1;
+        counter.outcome(authentic, 'refused');
         return 401;
       }
-      stats.errors.push(`${e.code}: ${e.message}`);
+      counter.outcome(authentic, 'error', `${e.code}: ${e.message}`);
       return 500;
     }
   });
-  const started = performance.now();
   let webhook;
   try {
     webhook = await registerWebhook(hook.url);
-    const probe = await d.create(playbook, `chaos-probe-${seq}`);
-    const signatures = (await d.control(`contracts/${probe.id}`)).required_signatures;
-    let firedEvents = 1;
-    let n = 0;
-    const held = new Set();
-    const runContract = async () => {
-      const i = n++;
-      const c = await d.create(playbook, `chaos-${seq}-${i}`);
-      firedEvents += 1;
-      const path = i % 20;
-      if (path === 0) return; // stays DRAFT
-      if (path === 1 || path === 2) { // hold and release while in draft: no webhook for either
-        await d.hold(c.id);
-        if (path === 2) { held.add(c.contract_id); return; }
-        await d.release(c.id);
-      }
-      await d.send(c.id);
-      firedEvents += 1;
-      if (path === 3 || path === 4) return; // REDLINING
-      if (path === 5) { await d.hold(c.id); held.add(c.contract_id); return; }
-      if (path === 6 || path === 7) { await d.void(c.id); firedEvents += 1; return; }
-      if (path === 8 || path === 9) { await d.requestSignature(c.id); firedEvents += 1; return; } // SIGN
-      if (path === 10) { await d.requestSignature(c.id); await d.void(c.id); firedEvents += 2; return; }
-      await d.execute(c.id);
-      firedEvents += 2 + signatures;
-    };
-    // Keep the sandbox's queue busy (so reorders have a neighbour) without running far ahead.
-    const sendForgery = async (k) => {
-      const { body, headers } = forgery(k, authenticSamples[k % authenticSamples.length], WRONG_KEY);
-      const response = await fetch(hook.url, { method: 'POST', headers, body });
-      assert.equal(response.status, 401);
-    };
-    await driveDeliveries({
-      stats, target: TARGET, ownForgeries: OWN_FORGERIES, fired: () => firedEvents, lastDeliveryAt: () => lastDeliveryAt,
-      samplesReady: () => authenticSamples.length > 20, runContract, sendForgery, maxMs: 200_000,
-    });
-    // Let the queue, delayed deliveries and retries drain.
-    await untilQuiet(() => stats.deliveries);
-    const webhookSeconds = (performance.now() - started) / 1000;
-    const log = await d.control('webhook-deliveries');
-    const ours = log.deliveries.filter((x) => x.webhook_id === webhook.id);
-    const sandboxFlags = {
-      deliveries: ours.filter((x) => x.outcome !== 'skipped').length,
-      duplicate: ours.filter((x) => x.duplicate).length,
-      reordered: ours.filter((x) => x.reordered).length,
-      delayed: ours.filter((x) => x.delayed_ms > 0).length,
-      tampered: ours.filter((x) => x.signature_tampered).length,
-      webhookStatus: log.webhooks.filter((w) => w.id === webhook.id).map((w) => w.status),
-    };
+    const { held, seconds, forgeryAnswers } = await driveChaos({ d, template: playbook, url: hook.url, counter, prefix: `chaos-${seq}-`, target: TARGET, ownForgeries: OWN_FORGERIES });
+    const flags = await sandboxFlags(d, webhook.id);
 
     // Compare every record with the truth.
-    const truth = (await d.truth()).filter((c) => c.external_metadata_id?.startsWith('chaos-'));
-    const compare = async (skipHeld) => {
-      const mismatches = [];
-      for (const c of truth) {
-        if (skipHeld && held.has(c.id)) continue;
-        const r = await store.get(`contract:${c.id}`);
-        const problems = [];
-        if (!r) problems.push('no record');
-        else {
-          if (r.status !== c.status) problems.push(`status ${r.status} != ${c.status}`);
-          if (r.compositeId !== c.composite_id) problems.push('compositeId');
-          if (r.externalId !== c.external_metadata_id) problems.push('externalId');
-          if (c.status === 'EXECUTED') {
-            if (!r.document?.fileName || r.document.versionId !== c.version) problems.push(`document ${JSON.stringify(r.document)} vs version ${c.version}`);
-            const kp = c.key_pointers ?? [];
-            const expectedFields = (Array.isArray(kp) ? kp.map((k) => k.field_name) : Object.keys(kp)).sort();
-            if (JSON.stringify(Object.keys(r.keyPointers).sort()) !== JSON.stringify(expectedFields)) problems.push('keyPointers');
-            if (r.needsAttention.length) problems.push(`flags ${r.needsAttention}`);
-          }
-        }
-        if (problems.length) mismatches.push(`${c.composite_id}: ${problems.join(', ')}`);
-      }
-      return mismatches;
-    };
-    const webhookMismatches = await compare(true);
+    const compare = (skip) => compareWithTruth({ d, prefix: 'chaos-', get: (key) => store.get(key), skip });
+    const { contracts, mismatches: webhookMismatches } = await compare(held);
     const repair = await engine.reconcile({ budget: 10_000, staleAfterMs: 0, concurrency: 8 });
-    const finalMismatches = await compare(false);
+    const { mismatches: finalMismatches } = await compare();
     const figures = {
-      contracts: truth.length,
-      deliveries: stats.deliveries,
-      fromSandbox: stats.fromSandbox,
-      ownForgeries: stats.ownForged,
-      duplicatedPct: +((100 * stats.duplicates) / stats.deliveries).toFixed(1),
-      reorderedPct: +((100 * stats.reordered) / stats.deliveries).toFixed(1),
-      outOfOrderPerContractPct: +((100 * stats.outOfOrderPerContract) / stats.deliveries).toFixed(1),
-      forgedPct: +((100 * stats.forged) / stats.deliveries).toFixed(1),
-      forged: stats.forged,
-      forgedAccepted: stats.forgedAccepted,
-      refused: stats.refused,
+      contracts,
+      ...deliveryFigures(stats),
       statusRegressions: regressions.length,
       failedActions: stats.failedActions,
       receiverErrors: stats.errors.length,
@@ -520,9 +399,9 @@ test('chaos: 10,000 webhook deliveries end with 0 forged accepted, 0 regressions
       mismatchesAfterWebhooks: webhookMismatches.length,
       reconcile: { polled: repair.polled, changed: repair.changed, failed: repair.failed },
       mismatchesAfterReconcile: finalMismatches.length,
-      seconds: +webhookSeconds.toFixed(1),
+      seconds: +seconds.toFixed(1),
       handleWebhookMs: { p50: percentile(0.5), p95: percentile(0.95), p99: percentile(0.99) },
-      sandboxFlags,
+      sandboxFlags: flags,
     };
     console.log(`# chaos run figures\n${JSON.stringify(figures, null, 2)}`);
     assert.deepEqual(stats.errors.slice(0, 5), []);
@@ -530,6 +409,7 @@ test('chaos: 10,000 webhook deliveries end with 0 forged accepted, 0 regressions
     assert.ok(stats.duplicates / stats.deliveries >= 0.2, 'at least 20% duplicated');
     assert.ok(stats.reordered / stats.deliveries >= 0.2, 'at least 20% reordered');
     assert.ok(stats.forged / stats.deliveries >= 0.05, 'at least 5% forged or tampered');
+    assert.deepEqual(forgeryAnswers, { 401: OWN_FORGERIES });
     assert.equal(stats.forgedAccepted, 0);
     assert.equal(stats.refused, stats.forged);
     assert.deepEqual(regressions, []);
@@ -537,7 +417,7 @@ test('chaos: 10,000 webhook deliveries end with 0 forged accepted, 0 regressions
     assert.deepEqual(webhookMismatches.slice(0, 10), []);
     assert.deepEqual(finalMismatches.slice(0, 10), []);
     assert.equal(repair.changed, held.size, 'reconcile repaired exactly the holds no webhook told about');
-    assert.deepEqual(sandboxFlags.webhookStatus, ['ACTIVE']);
+    assert.deepEqual(flags.webhookStatus, ['ACTIVE']);
   } finally {
     await d.control('faults', {});
     if (webhook) await d.api('DELETE', `/webhooks/${webhook.id}`, undefined, { expect: 204 });

@@ -211,7 +211,11 @@ test('a store that is down answers 503 with Retry-After and writes nothing; the 
     assert.equal(await store.get(`contract:${created.contract_id}`), null);
     store.failPuts = false;
     await d.execute(created.id);
-    await eventually(async () => (await store.get(`contract:${created.contract_id}`))?.status === 'EXECUTED', 15_000, 'EXECUTED stored');
+    // The sandbox's retry of the refused CONTRACT_CREATED may land after EXECUTED: wait for both.
+    await eventually(async () => {
+      const stored = await store.get(`contract:${created.contract_id}`);
+      return stored?.status === 'EXECUTED' && stored.statusHistory[0]?.status === 'DRAFT';
+    }, 15_000, 'EXECUTED stored and the refused CONTRACT_CREATED redelivered');
     await served.receiver.idle();
     const record = await store.get(`contract:${created.contract_id}`);
     assert.deepEqual(await store.get(`external:${externalId}`), record);

@@ -41,6 +41,9 @@ export class PostgresRateBudget {
   async reserve() {
     this.#ready ??= this.#pool
       .query(`CREATE TABLE IF NOT EXISTS ${this.#table} (name text PRIMARY KEY, next_free_ms double precision NOT NULL)`)
+      // Two processes creating the table at once: IF NOT EXISTS does not stop the loser's
+      // duplicate type/relation error; the table is there either way.
+      .catch((error) => { if (error?.code !== '23505' && error?.code !== '42P07') throw error; })
       .then(() => this.#pool.query(`INSERT INTO ${this.#table} (name, next_free_ms) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`, [this.#name]))
       .catch((error) => { this.#ready = undefined; throw error; });
     try {

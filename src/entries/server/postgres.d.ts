@@ -48,16 +48,25 @@ export declare class PostgresStore implements SyncStore {
 }
 
 /**
- * One request budget for every process of a workspace (SpotDraft allows 10 requests per second
- * per workspace), kept in one PostgreSQL row: pass it as `rateBudget` to `new SpotDraftClient`
- * and to `createProxy` in each process. Requests are spaced evenly on the database's clock;
- * whoever books first goes first (no fair shares). A database that is down rejects `reserve()`
- * with `STORE_ERROR`, and the client or proxy then sends nothing.
+ * One request budget for every process of a SpotDraft workspace (10 requests per second per
+ * workspace), kept in one PostgreSQL row (table `table`, default `spotdraft_rate_budget`,
+ * created if missing; one row per `name`, default `"workspace"`). Pass it as
+ * `new SpotDraftClient({ …, rateBudget })` in each process: every request books the next slot
+ * `1000 / perSecond` ms after the previous one, by any process, in one UPDATE on the
+ * database's clock (no skew between machines). It does not give processes fair shares
+ * (whoever books first goes first) and does not retry: a database that is down rejects
+ * `reserve()` with `STORE_ERROR`, and the client fails the call without sending it.
+ *
+ * ```js
+ * const rateBudget = new PostgresRateBudget({ connectionString: process.env.DATABASE_URL, perSecond: 10 });
+ * const client = new SpotDraftClient({ clientId, clientSecret, region: 'US', rateBudget });
+ * ```
  */
 export declare class PostgresRateBudget {
+  /** Throws `INVALID_ARGUMENT` without a pool or connection string, a bad `perSecond`, `name` or `table`. */
   constructor(options: { pool?: PgPool; connectionString?: string; name?: string; perSecond?: number; table?: string });
-  /** Books the next slot; resolves with the milliseconds to wait for it (0 when free now). */
+  /** Books the next slot; resolves with the milliseconds to wait for it (0 when it is free now). */
   reserve(): Promise<number>;
-  /** Ends the pool if the budget opened it. */
+  /** Ends the pool the budget opened (a pool passed in stays open). */
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 // The chaos runs' shared driving (tests/node/sync-engine.test.mjs, one receiver;
-// tests/server/stores-instances.test.mjs, four instances): forgeries built from authentic
+// tests/server/many-instances.test.mjs, four instances, through ./chaos.mjs): forgeries built from authentic
 // samples, the loop that keeps the sandbox's webhook queue busy until the target number of
 // deliveries, and the wait for the queue to drain.
 import { createHmac } from 'node:crypto';

@@ -64,6 +64,26 @@ export async function pool(items, limit, fn) {
 }
 
 /**
+ * Puts one record per `{ contractId, externalId }` of `seeds` into `store` (under both keys),
+ * as last seen DRAFT an hour ago: what a reconcile with `staleAfterMs` under an hour polls.
+ */
+export async function seedStaleRecords(sd, store, seeds) {
+  const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+  for (const seed of seeds) {
+    const { record } = sd.applyEvent(null, {
+      activity: 'CONTRACT_CREATED',
+      contract_id: seed.contractId,
+      contract_kind: 'TEMPLATE_CONTRACT',
+      contract_status: 'DRAFT',
+      external_metadata: { id: seed.externalId },
+      activity_data: { timestamp: hourAgo },
+    });
+    await store.put(`contract:${seed.contractId}`, record);
+    await store.put(`external:${seed.externalId}`, record);
+  }
+}
+
+/**
  * The reconciliation run: 5,000 records (4,950 contracts created in the sandbox and 50 that
  * do not exist), each seeded as last seen DRAFT an hour ago; then the sandbox moves some
  * contracts on without telling anyone (drift). A sandbox with `--rate-limit <rate>` and a
@@ -116,23 +136,11 @@ export async function reconcileRun({ sd, root, template, rate = 100, records = 5
     });
     const store = new sd.MemoryStore();
     const engine = new sd.SyncEngine({ client, store, webhookKeys: [] });
-    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
     const seeds = [
       ...created.map((c, i) => ({ contractId: c.contract_id, externalId: `reconcile-${i}` })),
       ...Array.from({ length: missing }, (_, i) => ({ contractId: 9_000_000 + i, externalId: `gone-${i}` })),
     ];
-    for (const seed of seeds) {
-      const { record } = sd.applyEvent(null, {
-        activity: 'CONTRACT_CREATED',
-        contract_id: seed.contractId,
-        contract_kind: 'TEMPLATE_CONTRACT',
-        contract_status: 'DRAFT',
-        external_metadata: { id: seed.externalId },
-        activity_data: { timestamp: hourAgo },
-      });
-      await store.put(`contract:${seed.contractId}`, record);
-      await store.put(`external:${seed.externalId}`, record);
-    }
+    await seedStaleRecords(sd, store, seeds);
     let progressCalls = 0;
     const started = performance.now();
     const result = await engine.reconcile({

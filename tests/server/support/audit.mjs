@@ -1,5 +1,6 @@
 // The store tests' comparison of stored records with the sandbox's truth, and of the events
 // a record holds with the events it was sent (a lost update is an event missing from it).
+import { truthProblems } from '../../node/support/chaos.mjs';
 
 /** An event's key as the engine keeps it in `appliedEventKeys` (time normalised to ISO). */
 export function eventKey(event) {
@@ -21,7 +22,7 @@ export function noteEvents(events, body) {
 
 /**
  * Compares the record `get(contract:<id>)` of each sandbox contract in `truth` with it
- * (status, ids, the file of an executed one, its external copy) and with the `events` it was
+ * (chaos.mjs's truthProblems, and its external copy) and with the `events` it was
  * sent. Resolves to `{ mismatches, lostEvents }`.
  */
 export async function auditAgainstTruth({ truth, get, events }) {
@@ -29,16 +30,11 @@ export async function auditAgainstTruth({ truth, get, events }) {
   let lostEvents = 0;
   for (const c of truth) {
     const r = await get(`contract:${c.id}`);
-    const problems = [];
-    if (!r) problems.push('no record');
-    else {
-      if (r.status !== c.status) problems.push(`status ${r.status} != ${c.status}`);
-      if (r.compositeId !== c.composite_id) problems.push('compositeId');
-      if (r.externalId !== c.external_metadata_id) problems.push('externalId');
+    const problems = truthProblems(r, c);
+    if (r) {
       const applied = new Set(r.appliedEventKeys.map(normalised));
       const lost = [...(events.get(c.id) ?? [])].filter((key) => !applied.has(key));
       if (lost.length) { lostEvents += lost.length; problems.push(`lost ${lost.join(', ')}`); }
-      if (c.status === 'EXECUTED' && (r.document?.versionId !== c.version || r.needsAttention.length)) problems.push(`document ${JSON.stringify(r.document)} flags ${r.needsAttention}`);
       const copy = await get(`external:${c.external_metadata_id}`);
       if (copy?.contractId !== c.id) problems.push('external copy');
     }
