@@ -47,6 +47,7 @@ test('the tarball ships pkg/ only, with every entry the exports map names', asyn
     'pkg/js/index.js', 'pkg/js/spotdraft_sync_bg.wasm.js', 'pkg/js/spotdraft-sync.iife.js', 'pkg/js/index.d.ts', 'pkg/shared/wasm-unavailable.js',
     'pkg/webhooks/web/index.js', 'pkg/webhooks/web/spotdraft_sync_bg.wasm', 'pkg/webhooks/node/index.cjs', 'pkg/webhooks/node/index.mjs', 'pkg/webhooks/workerd/index.js',
     'pkg/client/web/index.js', 'pkg/client/web/spotdraft_sync_bg.wasm', 'pkg/client/inline/index.js', 'pkg/client/inline/wasm.js', 'pkg/client/node/index.cjs',
+    'pkg/server/index.js', 'pkg/server/fetch.js', 'pkg/server/index.d.ts', 'pkg/server/sqlite.js', 'pkg/server/postgres.js', 'pkg/server/sqlite.d.ts', 'pkg/server/postgres.d.ts',
   ]) {
     assert.ok(listing.includes(`package/${needed}`), `missing ${needed}`);
   }
@@ -125,6 +126,20 @@ test('spotdraft-sync/client and /client/inline: the client without the sync engi
     verify: 'undefined',
     validate: 'function',
     build: 'function',
+  });
+});
+
+test('spotdraft-sync/server and its stores from the tarball: the kit without a database driver, each store asking for its own', async () => {
+  writeFileSync(join(scratch, 'server.mjs'), `
+    import * as kit from 'spotdraft-sync/server';
+    const missing = async (specifier) => import(specifier).then(() => 'loaded', (e) => e.code + ' ' + (/'(better-sqlite3|pg)'/.exec(e.message)?.[1] ?? e.message));
+    console.log(JSON.stringify({ exports: Object.keys(kit).sort(), sqlite: await missing('spotdraft-sync/server/sqlite'), postgres: await missing('spotdraft-sync/server/postgres') }));
+  `);
+  assert.deepEqual(JSON.parse(await sh('node', ['server.mjs'], scratch)), {
+    exports: ['HUBSPOT_QUERY_PARAMETERS', 'createChangeFeed', 'createProxy', 'createServerKit', 'createWebhookReceiver', 'hubspotSignatureAuthorizer', 'observeStore', 'serve', 'toNodeListener'],
+    // Optional peer dependencies: a user of a store installs its driver.
+    sqlite: 'ERR_MODULE_NOT_FOUND better-sqlite3',
+    postgres: 'ERR_MODULE_NOT_FOUND pg',
   });
 });
 
