@@ -209,6 +209,29 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
         Ok(())
     }
 
+    /// After a delivery that changed nothing (a redelivery): writes the record again when a
+    /// key it can be found by does not hold it, as after a save that failed between its
+    /// writes (the contract row written, its `external:` copy not), so SpotDraft's redelivery
+    /// of the failed delivery repairs it. One read per key; nothing is written when all hold
+    /// it. On a versioned store a rival's newer contract row wins (nothing is written then).
+    ///
+    /// # Errors
+    /// The store's.
+    async fn rewrite_missing_copies(
+        &self,
+        record: &SyncRecord,
+        primary: &RecordKey,
+        token: &Token,
+    ) -> Result<()> {
+        for key in record_keys(record) {
+            if self.store.get(&key.storage_key()).await?.as_ref() != Some(record) {
+                self.write_row(record, primary, token).await?;
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
     /// Under the contract's lock: re-reads the record (by contract id, else by external id
     /// when it is this contract's), changes it, saves it if it changed; on a versioned store
     /// the contract row is written compare-and-set, and `change` is redone over the newer
@@ -293,7 +316,12 @@ impl<T: Transport, S: Store, C: Clock> SyncEngine<T, S, C> {
                 let (found, token) = self.find_for_event(event).await?;
                 let record = found.unwrap_or_else(|| record_for_event(event));
                 let outcome = apply_event(&record, event)?;
-                if !outcome.changed || self.write_row(&outcome.record, &primary, &token).await? {
+                if !outcome.changed {
+                    self.rewrite_missing_copies(&outcome.record, &primary, &token)
+                        .await?;
+                    break outcome;
+                }
+                if self.write_row(&outcome.record, &primary, &token).await? {
                     break outcome;
                 }
                 self.after_conflict(&mut conflicts, &primary.storage_key())

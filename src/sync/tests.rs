@@ -64,6 +64,8 @@ impl Future for YieldOnce {
 struct SlowStore {
     inner: MemoryRecords,
     fail_puts: Cell<bool>,
+    /// The next put to a key starting with this fails (once).
+    fail_next_put_to: RefCell<Option<&'static str>>,
 }
 
 impl Store for SlowStore {
@@ -74,7 +76,14 @@ impl Store for SlowStore {
 
     async fn put(&self, key: &str, record: &SyncRecord) -> Result<()> {
         YieldOnce(false).await;
-        if self.fail_puts.get() {
+        let fail_once = self
+            .fail_next_put_to
+            .borrow()
+            .is_some_and(|prefix| key.starts_with(prefix));
+        if fail_once {
+            self.fail_next_put_to.replace(None);
+        }
+        if self.fail_puts.get() || fail_once {
             return Err(Error::new(ErrorCode::StoreError, "disk full"));
         }
         self.inner.put(key, record).await
@@ -303,6 +312,33 @@ fn a_store_failure_fails_the_delivery() {
     let error = block_on(engine.handle_event(&executed, true, &ctx())).unwrap_err();
     assert_eq!(error.code, ErrorCode::StoreError);
     assert!(engine.client().transport().sent().is_empty());
+}
+
+#[test]
+fn a_redelivery_after_a_half_written_save_writes_the_missing_copy() {
+    let (engine, _) = engine(None);
+    let executed = event(
+        "CONTRACT_EXECUTED",
+        Some("EXECUTED"),
+        "2024-06-01T10:00:00Z",
+    );
+    // The contract row is written, its `external:` copy is not: the delivery fails.
+    engine.store().fail_next_put_to.replace(Some("external:"));
+    let error = block_on(engine.handle_event(&executed, false, &ctx())).unwrap_err();
+    assert_eq!(error.code, ErrorCode::StoreError);
+    let external = format!("external:deal-{CONTRACT}");
+    assert!(engine.store().inner.peek(&external).is_none());
+    // SpotDraft redelivers: the event is already applied (a duplicate), and the copy is written.
+    let again = block_on(engine.handle_event(&executed, false, &ctx())).unwrap();
+    assert_eq!(again.disposition, Disposition::Duplicate);
+    assert_eq!(
+        engine.store().inner.peek(&external),
+        Some(stored(&engine, CONTRACT))
+    );
+    // A plain duplicate of a whole save writes nothing.
+    let puts = engine.store().inner.puts().len();
+    block_on(engine.handle_event(&executed, false, &ctx())).unwrap();
+    assert_eq!(engine.store().inner.puts().len(), puts);
 }
 
 /// Runs `futures` polled together on one thread (as the wasm executor would).
