@@ -34,3 +34,40 @@ export function logger(log, part) {
     }
   };
 }
+
+/**
+ * The request's body bytes, at most `max` (`null` when it is longer). A longer body is read
+ * and dropped up to `drainUpTo` bytes (default `max`: not at all) so that the client still
+ * reads the answer (most HTTP clients report a reset when the server stops reading
+ * mid-upload); beyond that, or when `Content-Length` already says so, the read is cancelled.
+ */
+export async function readLimitedBody(request, max, { drainUpTo = max } = {}) {
+  const declared = request.headers.get('content-length');
+  const declaredSize = declared !== null && /^\d+$/.test(declared.trim()) ? Number(declared) : undefined;
+  if (declaredSize !== undefined && declaredSize > drainUpTo) {
+    request.body?.cancel().catch(() => {});
+    return null;
+  }
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > drainUpTo) {
+      reader.cancel().catch(() => {});
+      return null;
+    }
+    if (size <= max) chunks.push(value);
+  }
+  if (size > max) return null;
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
+}

@@ -165,6 +165,7 @@ export type { ProxyOperation };
 
 /** What the proxy's `log` hook receives: never a secret, a signature, a body or a URL. */
 export interface ProxyLogEntry {
+  part: 'proxy';
   event: 'proxy.request';
   /** The operation, or null when the request was refused before it was classified. */
   kind: ProxyOperation['kind'] | null;
@@ -260,5 +261,5 @@ export declare function hubspotSignatureAuthorizer<Principal = HubSpotRequestPri
   appSecret: string;
   principal?(request: Request, payload: HubSpotRequestPrincipal): Principal | null | Promise<Principal | null>;
   uri?(request: Request): string;
-  log?(entry: { event: 'hubspot.signature.refused'; reason: 'MISSING' | 'MALFORMED' | 'EXPIRED' | 'FROM_THE_FUTURE' | 'MISMATCH' }): void;
+  log?(entry: { part: 'hubspot'; event: 'hubspot.signature.refused'; reason: 'MISSING' | 'MALFORMED' | 'EXPIRED' | 'FROM_THE_FUTURE' | 'MISMATCH' }): void;
 }): ((request: Request, context?: { body: string }) => Promise<Principal | null>) & { hostQuery: readonly string[] };

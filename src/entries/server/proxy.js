@@ -14,7 +14,7 @@
 // Nothing here logs or answers SpotDraft's client-secret, the HubSpot app secret, a signature
 // or a signed download URL: log entries hold only the operation's kind, status, error code
 // and timings; the download link's answer goes to its caller and nowhere else.
-import { errorResponse, invalidOption } from './http.js';
+import { errorResponse, invalidOption, logger, readLimitedBody } from './http.js';
 import { classifyProxyRequest, verifyHubSpotSignature, ProxyRateBudget, proxyOperationKinds, isSpotDraftError } from 'spotdraft-sync';
 
 const REGIONS = {
@@ -126,38 +126,12 @@ class Refused extends Error {
 }
 
 /**
- * Reads the body as UTF-8, refusing more than `limit` bytes (413) without keeping them. The
- * rest of an oversized body is read and dropped up to 4 × `limit` so that the client gets the
- * 413 (most HTTP clients report a reset instead when the server stops reading mid-upload);
- * beyond that the body is cancelled, which drops the connection.
+ * The body as UTF-8 text, refusing more than `limit` bytes (413) without keeping them; the rest
+ * of an oversized body is read and dropped up to 4 × `limit` so that the client gets the 413.
  */
 async function readBody(request, limit) {
-  const declared = Number(request.headers.get('content-length'));
-  const tooLarge = () => new Refused(413, 'PAYLOAD_TOO_LARGE', `The request body is over this proxy's limit of ${limit} bytes.`);
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks = [];
-  let size = 0;
-  let over = Number.isFinite(declared) && declared > limit;
-  if (over && declared > 4 * limit) {
-    reader.cancel().catch(() => {});
-    throw tooLarge();
-  }
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > 4 * limit) {
-      reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    if (size > limit) over = true;
-    if (!over) chunks.push(value);
-  }
-  if (over) throw tooLarge();
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) { bytes.set(chunk, at); at += chunk.byteLength; }
+  const bytes = await readLimitedBody(request, limit, { drainUpTo: 4 * limit });
+  if (bytes === null) throw new Refused(413, 'PAYLOAD_TOO_LARGE', `The request body is over this proxy's limit of ${limit} bytes.`);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
@@ -249,10 +223,7 @@ export function createProxy(options) {
   const config = readOptions(options);
   const budget = new ProxyRateBudget(config.maxRequestsPerSecond);
   const dedupe = new CreateDedupe(config.dedupeWindowMs, config.lookupBeforeCreate);
-  const log = (entry) => {
-    if (!config.log) return;
-    try { config.log(entry); } catch { /* a failing log hook never fails a request */ }
-  };
+  const log = logger(config.log, 'proxy');
 
   /** One request to SpotDraft, within the budget; resolves a buffered answer. */
   async function send(method, forward, body, principal, operation) {
@@ -409,6 +380,7 @@ export function hubspotSignatureAuthorizer(options) {
   for (const [name, value] of Object.entries({ principal, uri, log })) {
     if (value !== undefined && typeof value !== 'function') throw optionError(`options.${name}`, 'must be a function');
   }
+  const logRefusal = logger(log, 'hubspot');
   const authorize = async (request, context) => {
     const body = typeof context?.body === 'string' ? context.body : request.body ? await request.clone().text() : '';
     const refusal = verifyHubSpotSignature({
@@ -419,7 +391,7 @@ export function hubspotSignatureAuthorizer(options) {
       signature: request.headers.get('x-hubspot-signature-v3'),
     }, appSecret, Date.now());
     if (refusal !== null) {
-      try { log?.({ event: 'hubspot.signature.refused', reason: refusal }); } catch { /* never fails the request */ }
+      logRefusal({ event: 'hubspot.signature.refused', reason: refusal });
       return null;
     }
     const query = new URL(request.url).searchParams;

@@ -7,7 +7,7 @@
 //
 // It does NOT check the content type (the signature decides), keep its own dedupe state, or
 // retry failed follow-up actions: their flags stay on the record for `runPendingActions`.
-import { errorResponse, invalidOption, logger } from './http.js';
+import { errorResponse, invalidOption, logger, readLimitedBody } from './http.js';
 
 const MIB = 1024 * 1024;
 const ACTION_MODES = ['after', 'before', 'none'];
@@ -59,7 +59,7 @@ export function createWebhookReceiver(options) {
     if (request.method !== 'POST') {
       return refuse(405, 'METHOD_NOT_ALLOWED', 'SpotDraft webhooks are POST requests.', { headers: { allow: 'POST' } });
     }
-    const body = await readLimited(request, maxBodyBytes);
+    const body = await readLimitedBody(request, maxBodyBytes);
     if (body === null) {
       return refuse(413, 'PAYLOAD_TOO_LARGE', `The body is over this receiver's limit of ${maxBodyBytes} bytes; nothing was read further.`, { headers: { connection: 'close' } });
     }
@@ -102,33 +102,6 @@ export function createWebhookReceiver(options) {
   /** Resolves once no follow-up actions started by this receiver are running. */
   receive.idle = () => background.idle();
   return receive;
-}
-
-/** The request's body, at most `max` bytes (`null` when it is longer, without reading on). */
-async function readLimited(request, max) {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > max) return null;
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
 }
 
 /**
