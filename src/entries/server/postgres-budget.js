@@ -8,8 +8,7 @@
 // fails the call with STORE_ERROR without sending it.
 import pg from 'pg';
 import { invalidOption, spotDraftError } from './http.js';
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+import { isConcurrentCreate, passwordOf, scrub, tableName } from './store-common.js';
 
 export class PostgresRateBudget {
   #pool;
@@ -18,20 +17,25 @@ export class PostgresRateBudget {
   #name;
   #intervalMs;
   #ready;
+  #secrets;
 
   /**
    * @param {{ pool?: import('pg').Pool, connectionString?: string, name?: string,
    *   perSecond?: number, table?: string }} options
    */
-  constructor({ pool, connectionString, name = 'workspace', perSecond = 10, table = 'spotdraft_rate_budget' } = {}) {
+  constructor(options = {}) {
+    const { pool, connectionString, name = 'workspace', perSecond = 10 } = options;
     if (!pool && !connectionString) throw invalidOption('options.pool', 'or options.connectionString: PostgresRateBudget needs one (a pg.Pool, or a connection string)');
-    if (!IDENTIFIER.test(table)) throw invalidOption('options.table', 'must be a plain SQL identifier (letters, digits, _)');
+    const table = tableName(options, 'spotdraft_rate_budget');
     if (!(typeof perSecond === 'number' && perSecond > 0 && Number.isFinite(perSecond))) {
       throw invalidOption('options.perSecond', 'must be a number > 0 (SpotDraft allows 10 per workspace)');
     }
     if (typeof name !== 'string' || name === '') throw invalidOption('options.name', 'must be a non-empty string: one name per workspace');
     this.#pool = pool ?? new pg.Pool({ connectionString, max: 2 });
     this.#ownsPool = !pool;
+    // As PostgresStore's: an idle connection the server drops must not crash the process.
+    if (this.#ownsPool) this.#pool.on('error', () => {});
+    this.#secrets = [passwordOf(connectionString), pool?.options?.password, passwordOf(pool?.options?.connectionString)];
     this.#table = table;
     this.#name = name;
     this.#intervalMs = 1000 / perSecond;
@@ -41,9 +45,7 @@ export class PostgresRateBudget {
   async reserve() {
     this.#ready ??= this.#pool
       .query(`CREATE TABLE IF NOT EXISTS ${this.#table} (name text PRIMARY KEY, next_free_ms double precision NOT NULL)`)
-      // Two processes creating the table at once: IF NOT EXISTS does not stop the loser's
-      // duplicate type/relation error; the table is there either way.
-      .catch((error) => { if (error?.code !== '23505' && error?.code !== '42P07') throw error; })
+      .catch((error) => { if (!isConcurrentCreate(error)) throw error; })
       .then(() => this.#pool.query(`INSERT INTO ${this.#table} (name, next_free_ms) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`, [this.#name]))
       .catch((error) => { this.#ready = undefined; throw error; });
     try {
@@ -57,7 +59,7 @@ export class PostgresRateBudget {
       );
       return Math.max(0, Number(rows[0].wait));
     } catch (error) {
-      throw spotDraftError('STORE_ERROR', `The shared rate budget could not be booked in PostgreSQL (${error.code ?? error.name}: ${error.message}).`);
+      throw spotDraftError('STORE_ERROR', `The shared rate budget could not be booked in PostgreSQL (${error.code ?? error.name}: ${scrub(error.message, this.#secrets)}).`);
     }
   }
 

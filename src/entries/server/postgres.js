@@ -4,25 +4,10 @@
 // NOTIFYs the key (in the same statement, so only committed writes are announced), which
 // subscribe() turns into a change feed across processes.
 import pg from 'pg';
-import { checkKey, checkVersion, invalidArgument, recordText, spotDraftError, tableName } from './store-common.js';
+import { checkKey, checkVersion, invalidArgument, isConcurrentCreate, passwordOf, recordText, scrub, spotDraftError, tableName } from './store-common.js';
 
 const DEFAULT_TABLE = 'spotdraft_sync_records';
 const RECONNECT_MS = 1000;
-
-/** Error messages never carry a connection string or password. */
-function scrub(text, secrets) {
-  let out = String(text ?? '').replace(/postgres(?:ql)?:\/\/\S+/gi, '<connection string>');
-  for (const secret of secrets) if (secret) out = out.split(secret).join('<redacted>');
-  return out;
-}
-
-function passwordOf(connectionString) {
-  try {
-    return decodeURIComponent(new URL(connectionString).password) || null;
-  } catch {
-    return null;
-  }
-}
 
 export class PostgresStore {
   #pool;
@@ -93,8 +78,7 @@ export class PostgresStore {
           updated_at timestamptz NOT NULL DEFAULT now()
         )`);
       } catch (error) {
-        // Two processes creating the table at once: one wins, the other sees a duplicate.
-        if (error?.code !== '23505' && error?.code !== '42P07') {
+        if (!isConcurrentCreate(error)) {
           this.#ready = null;
           throw this.#error('setup', error);
         }

@@ -1,4 +1,5 @@
-// What SqliteStore and PostgresStore share: argument checks and SpotDraftError-shaped errors.
+// What SqliteStore, PostgresStore and PostgresRateBudget share: argument checks,
+// SpotDraftError-shaped errors, and keeping connection strings and passwords out of messages.
 // Not exported from the package.
 
 import { invalidOption, spotDraftError } from './http.js';
@@ -42,3 +43,25 @@ export function checkVersion(version) {
   }
   return number;
 }
+
+/** `text` without any connection string or any of `secrets` (passwords): for error messages. */
+export function scrub(text, secrets) {
+  let out = String(text ?? '').replace(/postgres(?:ql)?:\/\/\S+/gi, '<connection string>');
+  for (const secret of secrets) if (secret) out = out.split(secret).join('<redacted>');
+  return out;
+}
+
+/** The password in a PostgreSQL connection string, or null. */
+export function passwordOf(connectionString) {
+  try {
+    return decodeURIComponent(new URL(connectionString).password) || null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether a `CREATE TABLE IF NOT EXISTS` failed only because another process created the
+ * table at the same moment (PostgreSQL's duplicate type or relation): the table is there.
+ */
+export const isConcurrentCreate = (error) => error?.code === '23505' || error?.code === '42P07';
