@@ -59,9 +59,11 @@ const anyOf = (authorizers) => async (request) => {
 /**
  * Starts the reference server. `settings.target` null means the local sandbox at
  * `sandboxUrl` (with its sandbox credentials, webhook registration and HMAC key).
+ * `app({ engine, store, client, authorize, sandboxUrl, log })` may return a handler for
+ * every other path (the portal, scripts/lib/portal/); `fallback` is a plain one.
  * Resolves with `{ url, token, engine, store, close() }`.
  */
-export async function startReferenceServer(settings, { sandboxUrl, log = () => {}, fallback } = {}) {
+export async function startReferenceServer(settings, { sandboxUrl, log = () => {}, fallback, app } = {}) {
   const sandbox = !settings.target;
   if (sandbox && !sandboxUrl) throw new Error('startReferenceServer: no SPOTDRAFT_REGION / SPOTDRAFT_BASE_URL and no sandbox URL');
   const credentials = sandbox
@@ -81,11 +83,12 @@ export async function startReferenceServer(settings, { sandboxUrl, log = () => {
   if (settings.hubspotAppSecret) authorizers.push(hubspotSignatureAuthorizer({ appSecret: settings.hubspotAppSecret }));
   const authorize = anyOf(authorizers);
 
+  const appHandler = app ? await app({ engine, store, client, authorize, sandboxUrl: sandbox ? sandboxUrl : undefined, log }) : fallback;
   const handler = createServerKit({
     proxy: createProxy({ ...credentials, ...(settings.userEmail ? { userEmail: () => settings.userEmail } : {}), authorize, log }),
     receiver: createWebhookReceiver({ engine, log }),
     feed: createChangeFeed({ source: store, authorize, log }),
-    fallback,
+    fallback: appHandler,
   });
   const server = await serve(handler, { host: settings.host, port: settings.port, onError: (error) => log({ level: 'error', message: String(error?.code ?? error?.name) }) });
 

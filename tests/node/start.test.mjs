@@ -1,9 +1,10 @@
-// `npm start`'s main job (scripts/start.mjs --once): the whole playbook against the sandbox
-// ends with an executed contract, its key data and the executed PDF on disk.
+// `npm start`'s main job (scripts/start.mjs): with --once the whole playbook against the
+// sandbox ends with an executed contract, its key data and the executed PDF on disk; without
+// it the portal is served until SIGTERM (the portal's flow itself: tests/browser/portal.test.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,4 +23,39 @@ test('the playbook runs end to end and prints the sync record', async () => {
   assert.equal('url' in record.document, false, 'the signed URL is not kept');
   assert.equal(readFileSync(record.document.storedAt).subarray(0, 5).toString(), '%PDF-');
   assert.match(record.document.fileName, /\.pdf$/);
+});
+
+test('without --once it serves the portal on the reference server, prints its sign-in link, and stops cleanly', async () => {
+  const env = { ...process.env, PORT: '0' };
+  for (const key of Object.keys(env)) if (key.startsWith('SPOTDRAFT_')) delete env[key];
+  const child = spawn('node', ['scripts/start.mjs'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    let out = '';
+    const link = await new Promise((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk) => {
+        out += chunk;
+        const match = /Portal: (http:\/\/127\.0\.0\.1:\d+)\/#token=(\S+)/.exec(out);
+        if (match) resolve({ url: match[1], token: match[2] });
+      });
+      child.once('exit', (code) => reject(new Error(`start.mjs exited with ${code}: ${out}`)));
+    });
+    const store = /store (\S+portal\.db)\)/.exec(out)?.[1];
+    assert.ok(store && existsSync(store), 'a fresh store file for this run');
+    const page = await fetch(`${link.url}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-security-policy'), /script-src 'self' 'wasm-unsafe-eval'/);
+    assert.match(await page.text(), /<script type="module" src="\/www\/app\/main.js">/);
+    assert.equal((await fetch(`${link.url}/portal/api/records`)).status, 401);
+    const signIn = await fetch(`${link.url}/portal/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: link.token }) });
+    const cookie = signIn.headers.get('set-cookie');
+    assert.match(cookie, /^sd_session=.+; Path=\/; HttpOnly; SameSite=Strict$/);
+    const { records } = await (await fetch(`${link.url}/portal/api/records`, { headers: { cookie: cookie.split(';')[0] } })).json();
+    assert.equal(records.length, 5);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.equal(existsSync(store), false, 'the run\'s store is removed on stop');
+  } finally {
+    child.kill('SIGKILL');
+  }
 });
