@@ -5,6 +5,7 @@
 //! per-field map) refines it. Bodies are parsed opportunistically: an unreadable body still
 //! yields an error for its status.
 
+use super::server_kit_error::server_kit_error;
 use super::HttpResponse;
 use crate::error::{Error, ErrorCode, ErrorDetail};
 use serde_json::Value;
@@ -15,6 +16,9 @@ const MAX_QUOTED_CHARS: usize = 300;
 /// The error for a response that is not 2xx, from the call named `operation`.
 pub(crate) fn error_from_response(operation: &str, response: &HttpResponse) -> Error {
     let body: Option<Value> = serde_json::from_str(&response.body).ok();
+    if let Some(error) = server_kit_error(operation, response, body.as_ref()) {
+        return error;
+    }
     let detail = body.as_ref().and_then(|b| text_field(b, "detail"));
     let sd_message = body.as_ref().and_then(|b| text_field(b, "message"));
     let sd_code = body.as_ref().and_then(|b| text_field(b, "code"));

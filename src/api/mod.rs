@@ -9,6 +9,7 @@ pub(crate) mod contracts;
 pub(crate) mod errors;
 pub(crate) mod lenient;
 pub(crate) mod retry;
+pub(crate) mod server_kit_error;
 pub(crate) mod templates;
 pub(crate) mod webhooks;
 

@@ -2,10 +2,18 @@
 // (`{"error":{"code","message","details?"}}`, never a redirect) and the SpotDraftError
 // `INVALID_ARGUMENT` their factories throw for a bad option (the stores' too). No I/O, no logging.
 
+/**
+ * The header on every error answer the server kit makes itself (not one relayed from
+ * SpotDraft), with the answer's code: a `SpotDraftClient` behind the proxy reads it and keeps
+ * the kit's code and message (`NETWORK` when the proxy could not reach SpotDraft, not a
+ * SpotDraft `SERVER_ERROR`). src/api/server_kit_error.rs reads it.
+ */
+export const OWN_ERROR_HEADER = 'spotdraft-sync-error';
+
 /** A JSON error answer: `status`, stable `code`, what to do; `headers` added as given. */
 export function errorResponse(status, code, message, { details, headers } = {}) {
   const error = details?.length ? { code, message, details } : { code, message };
-  return Response.json({ error }, { status, headers });
+  return Response.json({ error }, { status, headers: { ...headers, [OWN_ERROR_HEADER]: code } });
 }
 
 /** A `SpotDraftError`-shaped `Error` (name, stable `code`, optional `details`), as the Rust core throws them. */

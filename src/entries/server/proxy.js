@@ -14,7 +14,7 @@
 // Nothing here logs or answers SpotDraft's client-secret, the HubSpot app secret, a signature
 // or a signed download URL: log entries hold only the operation's kind, status, error code
 // and timings; the download link's answer goes to its caller and nowhere else.
-import { errorResponse, invalidOption, logger, readLimitedBody } from './http.js';
+import { OWN_ERROR_HEADER, errorResponse, invalidOption, logger, readLimitedBody } from './http.js';
 import { classifyProxyRequest, verifyHubSpotSignature, ProxyRateBudget, proxyOperationKinds, isSpotDraftError } from 'spotdraft-sync';
 
 const REGIONS = {
@@ -254,7 +254,7 @@ export function createProxy(options) {
         text: JSON.stringify({ error: timeout
           ? { code: 'TIMEOUT', message: `SpotDraft did not answer within ${config.timeoutMs} ms.` }
           : { code: 'NETWORK', message: 'The proxy could not reach SpotDraft.' } }),
-        headers: {},
+        headers: { [OWN_ERROR_HEADER]: timeout ? 'TIMEOUT' : 'NETWORK' },
         outcome: 'ambiguous',
       };
     }
@@ -264,7 +264,7 @@ export function createProxy(options) {
       return {
         status: 502,
         text: JSON.stringify({ error: { code: 'REDIRECT', message: `SpotDraft answered ${status || 'a redirect'}; the proxy never follows redirects (usually a wrong base URL or trailing slash).` } }),
-        headers: {},
+        headers: { [OWN_ERROR_HEADER]: 'REDIRECT' },
         outcome: 'refused',
       };
     }
@@ -281,7 +281,7 @@ export function createProxy(options) {
         return {
           status: 502,
           text: JSON.stringify({ error: { code: 'INVALID_RESPONSE', message: `SpotDraft answered ${status} with a body that is not JSON.` } }),
-          headers: kept,
+          headers: { ...kept, [OWN_ERROR_HEADER]: 'INVALID_RESPONSE' },
           outcome: outcomeOf(status, true),
         };
       }
