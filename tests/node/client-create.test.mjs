@@ -10,6 +10,7 @@ import { SpotDraftClient, isSpotDraftError } from 'spotdraft-sync';
 import { startSandbox } from '../../scripts/lib/sandbox-process.mjs';
 import { rejection } from './support/rejection.mjs';
 import { CHAOS_FAULTS, controlOf, createChaosRun } from './support/create-chaos.mjs';
+import { scaled } from './support/scale.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixture = (p) => JSON.parse(readFileSync(join(root, 'tests', 'fixtures', p), 'utf8'));
@@ -116,30 +117,33 @@ test('the client-side rate limiter keeps a burst within 10 requests/second: no 4
   assert.ok(elapsed >= 2800, `30 calls at 10/s take at least 2.9 s, took ${elapsed} ms`);
 });
 
-test('1,000 creates under 30% injected faults end with exactly 1,000 contracts: 0 duplicates, 0 lost', async () => {
+const CREATES = scaled(1000);
+const LAGGED_CREATES = scaled(300);
+
+test(`${CREATES.text} creates under 30% injected faults end with exactly ${CREATES.text} contracts: 0 duplicates, 0 lost`, async () => {
   // Faults: CHAOS_FAULTS (≈30% of attempts fail, some after the create is committed); the
   // test prints the share of attempts that were faulted. The sandbox's lookup is immediately
   // consistent here, so `createSettleMs: 0` (one lookup, then create again) is exact and keeps
   // this run at ~50 s; the default window would add ~40–50 s (BENCHMARKS.md) and is tested by
   // the lagging run below.
-  const run = await createChaosRun({ SpotDraftClient, root, url: sandbox.url, count: 1000, prefix: 'chaos', faults: CHAOS_FAULTS, clientOptions: { createSettleMs: 0 } });
+  const run = await createChaosRun({ SpotDraftClient, root, url: sandbox.url, count: CREATES.value, prefix: 'chaos', faults: CHAOS_FAULTS, clientOptions: { createSettleMs: 0 } });
   console.log(`exactly-once creates: ${run.summary}`);
   assert.deepEqual(run.failures, []);
-  assert.equal(run.contracts, 1000);
+  assert.equal(run.contracts, CREATES.value);
   assert.equal(run.duplicates, 0);
   assert.equal(run.lost, 0);
   assert.ok(run.outcomes.FOUND_EXISTING > 0, 'faults after commit were exercised');
   assert.ok(run.attempts.faulted / run.attempts.total > 0.25, 'about 30% of attempts were faulted');
 });
 
-test('300 creates under the same faults with a lookup lagging 1.5 s behind the write (inside the 5 s settle window): 0 duplicates, 0 lost', async () => {
+test(`${LAGGED_CREATES.text} creates under the same faults with a lookup lagging 1.5 s behind the write (inside the 5 s settle window): 0 duplicates, 0 lost`, async () => {
   // 300 rather than 1,000 keeps the added time small; it is still meaningful: the same run
   // with `createSettleMs: 0` makes dozens of duplicates (BENCHMARKS.md, "Exactly-once create
   // when the lookup lags"), so 0 here is the settle window at work, not luck.
-  const run = await createChaosRun({ SpotDraftClient, root, url: sandbox.url, count: 300, prefix: 'lagging', faults: { ...CHAOS_FAULTS, lookup_lag_ms: 1500 } });
+  const run = await createChaosRun({ SpotDraftClient, root, url: sandbox.url, count: LAGGED_CREATES.value, prefix: 'lagging', faults: { ...CHAOS_FAULTS, lookup_lag_ms: 1500 } });
   console.log(`exactly-once creates, lookup lag 1500 ms: ${run.summary}`);
   assert.deepEqual(run.failures, []);
-  assert.equal(run.contracts, 300);
+  assert.equal(run.contracts, LAGGED_CREATES.value);
   assert.equal(run.duplicates, 0);
   assert.equal(run.lost, 0);
   // Every find after a commit went through re-looks: the first lookup comes before the lag.

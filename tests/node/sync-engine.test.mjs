@@ -18,6 +18,7 @@ import { startSandbox } from '../../scripts/lib/sandbox-process.mjs';
 import { credentials, driver, pool, reconcileRun, CLIENT_SECRET } from './support/sync-sandbox.mjs';
 import { ACTIVITIES, CHAOS_FAULTS, RANK, WRONG_KEY, compareWithTruth, deliveryCounter, deliveryFigures, driveChaos, hmac, sandboxFlags } from './support/chaos.mjs';
 import { rejection } from './support/rejection.mjs';
+import { scaled } from './support/scale.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const playbook = JSON.parse(readFileSync(join(root, 'tests', 'fixtures', 'playbook-create-contract.json'), 'utf8'));
@@ -338,9 +339,12 @@ test('reconcile is bounded, resumable by cursor, stops cleanly on abort, and fla
   assert.equal((await rejection(engine.reconcile({ concurrency: 0 }))).code, 'INVALID_ARGUMENT');
 });
 
-test('chaos: 10,000 webhook deliveries end with 0 forged accepted, 0 regressions, and every record equal to the truth', { timeout: 240_000 }, async () => {
-  const TARGET = 10_000;
-  const OWN_FORGERIES = 400;
+const DELIVERIES = scaled(10_000);
+const RECONCILED = scaled(5000);
+
+test(`chaos: ${DELIVERIES.text} webhook deliveries end with 0 forged accepted, 0 regressions, and every record equal to the truth`, { timeout: 240_000 }, async () => {
+  const TARGET = DELIVERIES.value;
+  const OWN_FORGERIES = scaled(400).value;
   await d.control('faults', CHAOS_FAULTS);
   // Regressions are checked where they would hurt: in the sequence of writes per record.
   const store = recordingStore();
@@ -425,8 +429,8 @@ test('chaos: 10,000 webhook deliveries end with 0 forged accepted, 0 regressions
   }
 });
 
-test('reconciliation of 5,000 records under a 100 req/s rate limit reaches >= 90% of the bound with 0 failures from 429s', { timeout: 300_000 }, async () => {
-  const run = await reconcileRun({ sd, root, template: playbook, rate: 100, log: (line) => console.log(line) });
+test(`reconciliation of ${RECONCILED.text} records under a 100 req/s rate limit reaches >= 90% of the bound with 0 failures from 429s`, { timeout: 300_000 }, async () => {
+  const run = await reconcileRun({ sd, root, template: playbook, rate: 100, records: RECONCILED.value, log: (line) => console.log(line) });
   const figures = {
     rateLimit: `${run.rate} req/s (sandbox --rate-limit ${run.rate}, client maxRequestsPerSecond ${run.rate})`,
     records: run.records,
@@ -444,14 +448,14 @@ test('reconciliation of 5,000 records under a 100 req/s rate limit reaches >= 90
     progressCalls: run.progressCalls,
   };
   console.log(`# reconciliation figures\n${JSON.stringify(figures, null, 2)}`);
-  assert.equal(run.result.polled, 5000);
+  assert.equal(run.result.polled, RECONCILED.value);
   assert.equal(run.result.failed, 0);
   assert.equal(run.responses.byStatus[429] ?? 0, 0, 'no 429 at all, so none caused a failure');
   assert.equal(run.result.notFound, 50);
   assert.equal(run.flaggedMissing, 50);
   assert.equal(run.result.changed, run.drifted);
   assert.equal(run.mismatches, 0);
-  assert.equal(run.progressCalls, 5000);
+  assert.equal(run.progressCalls, RECONCILED.value);
   assert.ok(run.ratio >= 0.9, `throughput ${run.throughput.toFixed(1)} req/s is below 90% of ${run.rate}`);
   assert.equal(run.result.nextCursor, undefined);
 });
