@@ -1,4 +1,4 @@
-// Demo page: the web build with its explicit async init(), a client in proxy mode (no secret
+// The smallest page (www/status.html; the portal is www/index.html): the web build with its explicit async init(), a client in proxy mode (no secret
 // in the page), and errors shown by their stable code.
 import init, { SpotDraftClient, isSpotDraftError } from '../pkg/web/index.js';
 

@@ -16,7 +16,7 @@ const TYPES = {
 };
 
 /** `headers`: extra response headers of every answer (e.g. a Content-Security-Policy). */
-export async function startStaticServer({ root, port = 0, host = '127.0.0.1', index = '/www/index.html', headers = {} }) {
+export async function startStaticServer({ root, port = 0, host = '127.0.0.1', index = '/www/status.html', headers = {} }) {
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);

@@ -27,7 +27,7 @@ async function inPage(fn, arg) {
   const page = await chromium.browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${chromium.site.url}/www/index.html`);
+  await page.goto(`${chromium.site.url}/www/status.html`);
   await page.waitForFunction(() => document.getElementById('result').textContent.startsWith('Ready'));
   const result = await page.evaluate(fn, arg);
   assert.deepEqual(errors, []);

@@ -12,7 +12,7 @@ test('IndexedDbStore keeps records across a reload and is shared with a web work
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e));
   // Any same-origin page will do: the store only needs the origin's IndexedDB.
-  await page.goto(`${chromium.site.url}/www/index.html`);
+  await page.goto(`${chromium.site.url}/www/status.html`);
   const written = await page.evaluate(async () => {
     const sd = await import('/pkg/web/index.js');
     await sd.default();

@@ -75,9 +75,10 @@ async function portalPage({ viewport = { width: 1280, height: 900 }, withoutWebA
   return { context, page, seen, first };
 }
 
-async function shot(page, name) {
+/** Saves the step's screenshot: the whole page, or only what the window shows (`fullPage: false`). */
+async function shot(page, name, { fullPage = true } = {}) {
   const file = `${String(++shotNumber).padStart(2, '0')}-${name}.png`;
-  await page.screenshot({ path: join(SHOTS, file), fullPage: true });
+  await page.screenshot({ path: join(SHOTS, file), fullPage });
   return file;
 }
 
@@ -121,20 +122,25 @@ test('the whole flow: records → mapped body checked as you type → create onc
   await shot(page, 'records');
   await checkA11y(page, 'records list');
 
-  // Northwind: the mapping's body breaks three of the template's rules; each shows at its field.
+  // Northwind: the record's data breaks three of the template's rules and its mapping writes
+  // `notice_period` where the template has `notice_period_days`; each shows at its field.
   await page.click('text=Northwind Platform Subscription');
   await page.waitForSelector('#validation-summary li');
-  assert.match(await page.textContent('#validation-summary'), /3 problems to fix/);
+  assert.match(await page.textContent('#validation-summary'), /5 problems to fix/);
   assert.equal(await page.isDisabled('#create-contract'), true, 'create is disabled while the body is invalid');
   const emailIssue = await page.textContent('#field-counter_party_details\\[0\\]\\.poc_details\\.email .issue');
   assert.match(emailIssue, /is not an email address/);
   assert.match(emailIssue, /counter_party_details\[0\]\.poc_details\.email/, 'the issue names its JSON path');
   assert.match(await page.textContent('#field-contract_data\\.billing_currency\\.type .issue'), /not one of the options.*"USD"/);
-  await shot(page, 'record-invalid');
+  assert.match(await page.textContent('#field-contract_data\\.notice_period .issue'), /no field "notice_period"/);
+  assert.match(await page.textContent('#field-contract_data\\.notice_period_days .issue'), /contract_data\.notice_period_days/);
+  await shot(page, 'record-invalid', { fullPage: false });
   await checkA11y(page, 'record page with validation issues');
   await page.selectOption('[data-path="contract_data.billing_currency.type"]', 'USD');
-  assert.match(await page.textContent('#validation-summary'), /2 problems/, 'validated on change');
+  assert.match(await page.textContent('#validation-summary'), /4 problems/, 'validated on change');
   await page.fill('[data-path="contract_data.pricing_schedule[0].amount.type"]', 'USD');
+  await page.fill('[data-path="contract_data.notice_period"]', '');
+  await page.fill('[data-path="contract_data.notice_period_days"]', '30');
   await page.focus('[data-path="counter_party_details[0].poc_details.email"]');
   await page.keyboard.press('End');
   await page.keyboard.type('.example');
@@ -219,7 +225,7 @@ test('where WebAssembly is unavailable the portal runs the pure-JS build, valida
   assert.equal(await page.getAttribute('#build', 'data-build'), 'js');
   await page.click('text=Northwind Platform Subscription');
   await page.waitForSelector('#validation-summary li');
-  assert.match(await page.textContent('#validation-summary'), /3 problems to fix/);
+  assert.match(await page.textContent('#validation-summary'), /5 problems to fix/);
   await shot(page, 'pure-js-build');
   assert.deepEqual(seen.errors, []);
   assert.deepEqual(cspProblems(seen), []);

@@ -11,7 +11,7 @@ test('verifyWebhook, verifyWebhookSignature and their async (WebCrypto) forms in
   const page = await chromium.browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${chromium.site.url}/www/index.html`);
+  await page.goto(`${chromium.site.url}/www/status.html`);
   const out = await page.evaluate(async () => {
     const sd = await import('/pkg/web/spotdraft_sync.js');
     await sd.default();

@@ -1,4 +1,4 @@
-// The demo page in real headless Chromium: loads the web build, calls a server on another
+// The smallest page (www/status.html) in real headless Chromium: loads the web build, calls a server on another
 // loopback port (CORS), shows the result; a screenshot is saved to test-results/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,7 +26,7 @@ test('the www page calls the package in Chromium and shows status and errors', a
   const page = await chromium.browser.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e));
-  await page.goto(`${chromium.site.url}/www/index.html?baseUrl=${encodeURIComponent(api.url)}`);
+  await page.goto(`${chromium.site.url}/www/status.html?baseUrl=${encodeURIComponent(api.url)}`);
   await page.waitForFunction(() => document.getElementById('result').textContent.startsWith('Ready'));
   await page.fill('#contract-id', 'T-1204');
   await page.click('#get-status');
@@ -50,7 +50,7 @@ test('the www page calls the package in Chromium and shows status and errors', a
 
 test('in a browser a clientSecret is refused unless explicitly allowed; panics do not brick the page', async () => {
   const page = await chromium.browser.newPage();
-  await page.goto(`${chromium.site.url}/www/index.html`);
+  await page.goto(`${chromium.site.url}/www/status.html`);
   await page.waitForFunction(() => document.getElementById('result').textContent.startsWith('Ready'));
   const outcome = await page.evaluate(async (apiUrl) => {
     const sd = await import('/pkg/web/spotdraft_sync.js');

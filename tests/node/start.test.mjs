@@ -35,7 +35,7 @@ test('without --once it serves the portal on the reference server, prints its si
       child.stdout.setEncoding('utf8').on('data', (chunk) => {
         out += chunk;
         const match = /Portal: (http:\/\/127\.0\.0\.1:\d+)\/#token=(\S+)/.exec(out);
-        if (match) resolve({ url: match[1], token: match[2] });
+        if (match && out.includes('Press Ctrl-C')) resolve({ url: match[1], token: match[2] });
       });
       child.once('exit', (code) => reject(new Error(`start.mjs exited with ${code}: ${out}`)));
     });
@@ -57,5 +57,41 @@ test('without --once it serves the portal on the reference server, prints its si
     assert.equal(existsSync(store), false, 'the run\'s store is removed on stop');
   } finally {
     child.kill('SIGKILL');
+  }
+});
+
+test('with SPOTDRAFT_BASE_URL it serves the portal for that workspace: no playbook, no sandbox controls', async () => {
+  const { startSandbox } = await import('../../scripts/lib/sandbox-process.mjs');
+  const { SpotDraftClient } = await import('spotdraft-sync');
+  const workspace = await startSandbox(root);
+  const credentials = { clientId: 'sandbox-acme', clientSecret: 'sandbox-acme-secret' };
+  const { hmacKey } = await new SpotDraftClient({ baseUrl: workspace.url, ...credentials }).getWebhookHmacKey();
+  const env = { ...process.env, PORT: '0', SPOTDRAFT_DB: ':memory:' };
+  for (const key of Object.keys(env)) if (key.startsWith('SPOTDRAFT_') && key !== 'SPOTDRAFT_DB') delete env[key];
+  Object.assign(env, {
+    SPOTDRAFT_BASE_URL: workspace.url, SPOTDRAFT_CLIENT_ID: credentials.clientId, SPOTDRAFT_CLIENT_SECRET: credentials.clientSecret,
+    SPOTDRAFT_WEBHOOK_KEY: hmacKey, SPOTDRAFT_SERVER_TOKEN: 'a-long-random-portal-token',
+  });
+  const child = spawn('node', ['scripts/start.mjs'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    let out = '';
+    const url = await new Promise((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk) => {
+        out += chunk;
+        const match = /Portal for your SpotDraft workspace: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+        if (match) resolve(match[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`start.mjs exited with ${code}: ${out}`)));
+    });
+    assert.doesNotMatch(out, /Sync record|token=/, 'no playbook ran and no token was printed');
+    const cookie = `sd_session=${env.SPOTDRAFT_SERVER_TOKEN}`;
+    assert.deepEqual(await (await fetch(`${url}/portal/api/session`, { headers: { cookie } })).json(), { mode: 'workspace', sandboxControls: false });
+    assert.equal((await fetch(`${url}/portal/api/sandbox/throttle`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{}' })).status, 404);
+    const { records } = await (await fetch(`${url}/portal/api/records`, { headers: { cookie } })).json();
+    assert.equal(records.length, 5);
+    assert.equal((await (await fetch(`${workspace.url}/__sandbox/contracts`)).json()).count, 0, 'nothing was created in the workspace');
+  } finally {
+    child.kill('SIGTERM');
+    await workspace.stop();
   }
 });

@@ -52,6 +52,7 @@ export function renderContractView(container, { record: initial, entry, client, 
 
   const act = async (button, work) => {
     replace(errors);
+    replace(notice);
     button.disabled = true;
     button.setAttribute('aria-busy', 'true');
     try {
@@ -87,7 +88,7 @@ export function renderContractView(container, { record: initial, entry, client, 
       anchor.download = link.fileName;
       anchor.rel = 'noopener noreferrer';
       anchor.click();
-      replace(notice, `Downloading ${link.fileName} (a link minted just now, valid for minutes and not kept).`);
+      replace(notice, `Downloading ${link.fileName} (through a link minted just now for this download only; it is not kept).`);
     }) }, 'Download signed PDF');
 
   const sandboxButtons = session.sandboxControls ? {

@@ -24,10 +24,11 @@
 
 /**
  * The response headers the Rust client reads (`retry-after` for retries, `location` for the
- * REDIRECT error, the request-id names of `HttpResponse::request_id`); no other header crosses
+ * REDIRECT error, the request-id names of `HttpResponse::request_id`, the server kit's
+ * `spotdraft-sync-error` of src/api/server_kit_error.rs); no other header crosses
  * into wasm. Lowercase.
  */
-const RESPONSE_HEADERS = new Set(['retry-after', 'location', 'x-request-id', 'request-id', 'x-sd-request-id', 'x-correlation-id']);
+const RESPONSE_HEADERS = new Set(['retry-after', 'location', 'x-request-id', 'request-id', 'x-sd-request-id', 'x-correlation-id', 'spotdraft-sync-error']);
 
 /**
  * Sends one request and reads its whole answer.
