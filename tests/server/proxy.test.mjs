@@ -398,7 +398,7 @@ test('no answer, header or log line holds the client-secret, the HubSpot app sec
   assert.equal(linkAnswers, signedUrls.length, 'each signed URL went to the caller of its download link');
 });
 
-test('what SpotDraft answers that the proxy never passes on: a 3xx, a non-JSON body, no answer, a timeout', async () => {
+test('what SpotDraft answers that the proxy never passes on: a 3xx, a non-JSON body, no answer, a timeout — and a client behind it keeps the proxy\'s code', async () => {
   const cases = [
     ['a 302 (SpotDraft on a slash mismatch)', async () => new Response(null, { status: 302, headers: { location: 'https://api.us.spotdraft.com/elsewhere' } }), 502, 'REDIRECT'],
     ['an HTML 502 from a load balancer', async () => new Response('<html>502</html>', { status: 502, headers: { 'content-type': 'text/html' } }), 502, 'INVALID_RESPONSE'],
@@ -412,7 +412,20 @@ test('what SpotDraft answers that the proxy never passes on: a 3xx, a non-JSON b
     assert.equal(response.status, status, name);
     assert.equal(JSON.parse(text).error.code, code, name);
     assert.equal(response.headers.get('location'), null, name);
+    assert.equal(response.headers.get('spotdraft-sync-error'), code, `${name}: marked as the proxy's own answer`);
     assert.ok(!text.includes('secret-never-shown') && !text.includes('elsewhere'), name);
+
+    // A client behind the proxy keeps the proxy's code (not SpotDraft's SERVER_ERROR) and
+    // says the proxy answered.
+    const server = await serve(proxy, { port: 0 });
+    try {
+      const error = await rejection(new SpotDraftClient({ baseUrl: server.url, maxRetries: 0 }).getContractStatus('T-1'));
+      assert.equal(error.code, code, `${name}: the client's code`);
+      assert.equal(error.status, status, name);
+      assert.match(error.message, /from your proxy \(spotdraft-sync\/server\), not from SpotDraft/, name);
+    } finally {
+      await server.close();
+    }
   }
 });
 
