@@ -25,20 +25,26 @@ test('the playbook runs end to end and prints the sync record', async () => {
   assert.match(record.document.fileName, /\.pdf$/);
 });
 
+/** The child's stdout up to and including `marker`; rejects if it exits first. */
+function outputUntil(child, marker) {
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      out += chunk;
+      if (out.includes(marker)) resolve(out);
+    });
+    child.once('exit', (code) => reject(new Error(`start.mjs exited with ${code}: ${out}`)));
+  });
+}
+
 test('without --once it serves the portal on the reference server, prints its sign-in link, and stops cleanly', async () => {
   const env = { ...process.env, PORT: '0' };
   for (const key of Object.keys(env)) if (key.startsWith('SPOTDRAFT_')) delete env[key];
   const child = spawn('node', ['scripts/start.mjs'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
-    let out = '';
-    const link = await new Promise((resolve, reject) => {
-      child.stdout.setEncoding('utf8').on('data', (chunk) => {
-        out += chunk;
-        const match = /Portal: (http:\/\/127\.0\.0\.1:\d+)\/#token=(\S+)/.exec(out);
-        if (match && out.includes('Press Ctrl-C')) resolve({ url: match[1], token: match[2] });
-      });
-      child.once('exit', (code) => reject(new Error(`start.mjs exited with ${code}: ${out}`)));
-    });
+    const out = await outputUntil(child, 'Press Ctrl-C');
+    const match = /Portal: (http:\/\/127\.0\.0\.1:\d+)\/#token=(\S+)/.exec(out);
+    const link = { url: match[1], token: match[2] };
     const store = /store (\S+portal\.db)\)/.exec(out)?.[1];
     assert.ok(store && existsSync(store), 'a fresh store file for this run');
     const page = await fetch(`${link.url}/`);
@@ -74,15 +80,8 @@ test('with SPOTDRAFT_BASE_URL it serves the portal for that workspace: no playbo
   });
   const child = spawn('node', ['scripts/start.mjs'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
-    let out = '';
-    const url = await new Promise((resolve, reject) => {
-      child.stdout.setEncoding('utf8').on('data', (chunk) => {
-        out += chunk;
-        const match = /Portal for your SpotDraft workspace: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-        if (match) resolve(match[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`start.mjs exited with ${code}: ${out}`)));
-    });
+    const out = await outputUntil(child, 'Press Ctrl-C');
+    const url = /Portal for your SpotDraft workspace: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)[1];
     assert.doesNotMatch(out, /Sync record|token=/, 'no playbook ran and no token was printed');
     const cookie = `sd_session=${env.SPOTDRAFT_SERVER_TOKEN}`;
     assert.deepEqual(await (await fetch(`${url}/portal/api/session`, { headers: { cookie } })).json(), { mode: 'workspace', sandboxControls: false });

@@ -4,6 +4,7 @@
 // is served, and no directory listing.
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
+import { TYPES } from '../static-server.mjs';
 
 /**
  * Scripts only from this origin (plus compiling WebAssembly: 'wasm-unsafe-eval' allows
@@ -29,16 +30,6 @@ export const SECURITY_HEADERS = {
   'cross-origin-opener-policy': 'same-origin',
 };
 
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-};
 
 /** Folders served, by URL prefix. */
 const MOUNTS = [['/www/', 'www'], ['/pkg/', 'pkg']];
