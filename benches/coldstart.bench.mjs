@@ -140,6 +140,11 @@ export function baseVariants() {
 /** Writes the site: pkg symlink, empty file, step modules, prototypes (`extraFiles`: path → text). */
 async function writeSite(root, site, all, fixtures, extraFiles) {
   symlinkSync(join(root, 'pkg'), join(site, 'pkg'));
+  const before = process.env.COLDSTART_BEFORE;
+  if (before) {
+    mkdirSync(dirname(join(site, before)), { recursive: true });
+    symlinkSync(join(root, before), join(site, before));
+  }
   const put = (path, text) => {
     mkdirSync(dirname(join(site, path)), { recursive: true });
     writeFileSync(join(site, path), text);
@@ -295,8 +300,29 @@ export function report({ samples, chromiumVersion, load }, variants) {
   return lines.join('\n');
 }
 
+/**
+ * The capability entries a card or a portal page loads (`spotdraft-sync/client`), and — with
+ * `COLDSTART_BEFORE=<dir>` (a copy of an earlier build's pkg/ under the repository, e.g.
+ * target/pkg-d44f73f) — the same entries of that build, side by side in the same rounds.
+ */
+export function entryVariants(before) {
+  const web = (dir) => `const m = await import('/${dir}/index.js'); t.loaded = performance.now();
+        await m.default(); t.ready = performance.now(); ${validate('m')}`;
+  const inline = (dir) => `const m = await import('/${dir}/index.js'); t.loaded = t.ready = performance.now(); ${validate('m')}`;
+  const variants = {
+    'client-web': { empty: 'empty-module', describe: '`spotdraft-sync/client` web entry (a portal page): `import()` + `await init()`', code: web('pkg/client/web') },
+    'client-inline': { empty: 'empty-module', describe: '`spotdraft-sync/client/inline` (a HubSpot card; ready on import)', code: inline('pkg/client/inline') },
+  };
+  if (before) {
+    variants['web-before'] = { empty: 'empty-module', describe: `web entry of ${before}`, code: web(`${before}/web`) };
+    variants['inline-before'] = { empty: 'empty-module', describe: `inline entry of ${before}`, code: inline(`${before}/inline`) };
+    variants['client-inline-before'] = { empty: 'empty-module', describe: `client/inline entry of ${before}`, code: inline(`${before}/client/inline`) };
+  }
+  return variants;
+}
+
 export default async function coldstartBench({ root }) {
-  const variants = baseVariants();
+  const variants = { ...baseVariants(), ...entryVariants(process.env.COLDSTART_BEFORE) };
   const result = await measureColdStart({ root, variants, rounds: Number(process.env.COLDSTART_ROUNDS ?? 21) });
   return report(result, variants);
 }
