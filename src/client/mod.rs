@@ -344,6 +344,27 @@ mod tests {
         assert!(!error.message.contains("csecret"));
     }
 
+    #[test]
+    fn exchange_returns_a_2xx_unparsed_and_maps_anything_else() {
+        let client = client();
+        let request = status_endpoint().request().unwrap();
+        client
+            .transport()
+            .respond(200, "not JSON: the caller parses");
+        let response =
+            block_on(client.exchange("getContractStatus", &request, &CallContext::new(())))
+                .unwrap();
+        assert_eq!(response.body, "not JSON: the caller parses");
+        client
+            .transport()
+            .respond(404, r#"{"detail":"Not found."}"#);
+        let error = block_on(client.exchange("getContractStatus", &request, &CallContext::new(())))
+            .unwrap_err();
+        assert_eq!(error.code, ErrorCode::NotFound);
+        assert_eq!(error.status, Some(404));
+        assert_eq!(client.transport().sent().len(), 2);
+    }
+
     fn status_endpoint() -> GetContractStatus {
         GetContractStatus {
             id: CompositeId::parse("T-7").unwrap(),
