@@ -17,6 +17,8 @@ use crate::core::rate_limit::RateLimiter;
 use crate::error::{ErrorCode, Result};
 use crate::transport::{PreparedRequest, Transport};
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 /// Per-call settings: the transport's context (e.g. an `AbortSignal`) and overrides.
@@ -228,6 +230,9 @@ impl<T: Transport> Client<T> {
 
     /// Runs `endpoint`: rate-limited, retried where safe, parsed.
     ///
+    /// Only the request building and the parse are the endpoint's; the sending, retrying and
+    /// error mapping run in [`Client::exchange`], one shared future for every endpoint.
+    ///
     /// # Errors
     /// The endpoint's own argument errors; transport errors (`NETWORK`, `TIMEOUT`,
     /// `ABORTED`); the mapped error of a non-2xx status (see [`error_from_response`]);
@@ -238,23 +243,36 @@ impl<T: Transport> Client<T> {
         ctx: &CallContext<T::Call>,
     ) -> Result<E::Output> {
         let request = endpoint.request()?;
-        let response = self.send_with_retries(E::NAME, &request, ctx).await?;
-        parse_response(endpoint, &response)
+        let response = self.exchange(E::NAME, &request, ctx).await?;
+        endpoint.parse(&response)
     }
-}
 
-/// A 2xx parsed by the endpoint, anything else mapped to its error.
-///
-/// # Errors
-/// As [`Client::call`].
-pub(crate) fn parse_response<E: Endpoint>(
-    endpoint: &E,
-    response: &HttpResponse,
-) -> Result<E::Output> {
-    if response.is_success() {
-        endpoint.parse(response)
-    } else {
-        Err(error_from_response(E::NAME, response))
+    /// Sends `request` for the operation named `operation` ([`Endpoint::NAME`]), rate-limited
+    /// and retried where safe ([`Client::send_with_retries`]), and returns its 2xx response;
+    /// any other status is its mapped error ([`error_from_response`]). Does not parse the
+    /// body.
+    ///
+    /// Not generic over the endpoint, and boxed: its state machine (rate limit, hooks,
+    /// transport, retries) is compiled once for all endpoints instead of being inlined into
+    /// every caller's future, which the wasm build paid for once per method (BENCHMARKS.md,
+    /// "Weight"). One allocation per call.
+    ///
+    /// # Errors
+    /// As [`Client::call`], without the endpoint's own errors.
+    pub(crate) fn exchange<'a>(
+        &'a self,
+        operation: &'static str,
+        request: &'a HttpRequest,
+        ctx: &'a CallContext<T::Call>,
+    ) -> Pin<Box<dyn Future<Output = Result<HttpResponse>> + 'a>> {
+        Box::pin(async move {
+            let response = self.send_with_retries(operation, request, ctx).await?;
+            if response.is_success() {
+                Ok(response)
+            } else {
+                Err(error_from_response(operation, &response))
+            }
+        })
     }
 }
 
@@ -324,6 +342,27 @@ mod tests {
         assert_eq!(error.code, ErrorCode::Unauthorized);
         assert_eq!(error.status, Some(401));
         assert!(!error.message.contains("csecret"));
+    }
+
+    #[test]
+    fn exchange_returns_a_2xx_unparsed_and_maps_anything_else() {
+        let client = client();
+        let request = status_endpoint().request().unwrap();
+        client
+            .transport()
+            .respond(200, "not JSON: the caller parses");
+        let response =
+            block_on(client.exchange("getContractStatus", &request, &CallContext::new(())))
+                .unwrap();
+        assert_eq!(response.body, "not JSON: the caller parses");
+        client
+            .transport()
+            .respond(404, r#"{"detail":"Not found."}"#);
+        let error = block_on(client.exchange("getContractStatus", &request, &CallContext::new(())))
+            .unwrap_err();
+        assert_eq!(error.code, ErrorCode::NotFound);
+        assert_eq!(error.status, Some(404));
+        assert_eq!(client.transport().sent().len(), 2);
     }
 
     fn status_endpoint() -> GetContractStatus {

@@ -10,7 +10,7 @@ use super::js_error::Thrown;
 use super::panic_guard::promise;
 use super::runtime;
 use crate::api::contracts::status::GetContractStatus;
-use crate::api::Endpoint;
+use crate::api::{Endpoint, HttpRequest, HttpResponse};
 use crate::client::{AttemptEvent, CallContext, Client, Observer};
 use crate::core::config::{ClientConfig, ClientConfigInput};
 use crate::core::ids::CompositeId;
@@ -116,6 +116,10 @@ impl SpotDraftClient {
     /// output. `options` is the method's last argument, `XOptions & CallOptions`: the call
     /// options are taken out ([`split_call_options`]) and `build` gets the rest (`None` when
     /// there is none). `build` runs first, so a bad argument is reported before bad options.
+    ///
+    /// The only per-method code is `build` and the endpoint's request and parse: the
+    /// endpoint is erased to a [`JsEndpoint`] here and runs in [`run_request`], one future for
+    /// every method. Nothing is sent before the promise's first poll.
     pub(crate) fn run<E>(
         &self,
         options: Option<JsValue>,
@@ -125,14 +129,11 @@ impl SpotDraftClient {
         E: Endpoint + 'static,
         E::Output: Serialize,
     {
-        let inner = self.inner();
-        promise(async move {
-            let split = split_call_options("options", options.as_ref());
-            let rest = split.as_ref().ok().and_then(|(_, rest)| rest.clone());
-            let endpoint = build(rest)?;
-            let (ctx, _) = split?;
-            to_js_value(&inner.call(&endpoint, &ctx).await?)
-        })
+        run_request(
+            self.inner(),
+            options,
+            Box::new(move |rest| Ok(Box::new(build(rest)?))),
+        )
     }
 
     fn build(options: JsValue) -> Result<Self> {
@@ -184,6 +185,64 @@ impl SpotDraftClient {
             inner: Rc::new(client),
         })
     }
+}
+
+/// A method's endpoint with its output type erased: what [`run_request`] needs of it.
+/// Implemented for every [`Endpoint`] whose output converts to JS.
+pub(crate) trait JsEndpoint {
+    /// [`Endpoint::NAME`].
+    fn name(&self) -> &'static str;
+    /// [`Endpoint::request`].
+    ///
+    /// # Errors
+    /// As [`Endpoint::request`].
+    fn request(&self) -> Result<HttpRequest>;
+    /// [`Endpoint::parse`] of a 2xx response, converted to JS. Does not map a non-2xx status.
+    ///
+    /// # Errors
+    /// As [`Endpoint::parse`]; `INTERNAL` when the output does not convert.
+    fn parse_js(&self, response: &HttpResponse) -> Result<JsValue>;
+}
+
+impl<E> JsEndpoint for E
+where
+    E: Endpoint,
+    E::Output: Serialize,
+{
+    fn name(&self) -> &'static str {
+        E::NAME
+    }
+
+    fn request(&self) -> Result<HttpRequest> {
+        Endpoint::request(self)
+    }
+
+    fn parse_js(&self, response: &HttpResponse) -> Result<JsValue> {
+        to_js_value(&self.parse(response)?)
+    }
+}
+
+/// What [`SpotDraftClient::run`] gets from a method: the endpoint made from the method's
+/// arguments and the rest of its options (or the argument error).
+type BuildEndpoint = Box<dyn FnOnce(Option<JsValue>) -> Result<Box<dyn JsEndpoint>>>;
+
+/// The request path of every endpoint method, compiled once: splits the call options off
+/// `options`, builds the endpoint, sends it through [`Client::exchange`] (rate limit or
+/// shared budget, hooks, retries, error mapping) and parses the answer to JS.
+fn run_request(
+    inner: Rc<Client<JsTransport>>,
+    options: Option<JsValue>,
+    build: BuildEndpoint,
+) -> js_sys::Promise {
+    promise(async move {
+        let split = split_call_options("options", options.as_ref());
+        let rest = split.as_ref().ok().and_then(|(_, rest)| rest.clone());
+        let endpoint = build(rest)?;
+        let (ctx, _) = split?;
+        let request = endpoint.request()?;
+        let response = inner.exchange(endpoint.name(), &request, &ctx).await?;
+        endpoint.parse_js(&response)
+    })
 }
 
 /// Takes `rateBudget` out of `options`: the budget object and its `reserve` method, and the

@@ -18,6 +18,7 @@
 use super::js_error::to_js;
 use crate::error::{Error, Result};
 use std::future::Future;
+use std::pin::Pin;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -54,10 +55,18 @@ fn on_panic(info: &std::panic::PanicHookInfo<'_>) {
 
 /// Runs `future` as a JS `Promise`: resolved with its value, rejected with its error as a
 /// `SpotDraftError`, or rejected with `INTERNAL` if a panic happens while it runs.
+///
+/// Only the boxing is generic: the promise, the in-flight bookkeeping and the task that
+/// settles it are compiled once ([`promise_boxed`]), not once per async method.
 pub fn promise<F>(future: F) -> js_sys::Promise
 where
     F: Future<Output = Result<JsValue>> + 'static,
 {
+    promise_boxed(Box::pin(future))
+}
+
+/// [`promise`] of a boxed future.
+fn promise_boxed(future: Pin<Box<dyn Future<Output = Result<JsValue>>>>) -> js_sys::Promise {
     let mut future = Some(future);
     js_sys::Promise::new(&mut |resolve, reject| {
         let Some(future) = future.take() else { return };
