@@ -142,8 +142,8 @@ impl HttpResponse {
         .map(str::to_owned)
     }
 
-    /// Parses the body as JSON of type `T`. The path is looked for only when parsing fails
-    /// (`core::tracked`: the body is parsed again, tracked). Text after the first JSON value is
+    /// Parses the body as JSON of type `T`, tracking the JSON path (`core::tracked`; text is
+    /// tracked on every read, see `from_str_start` for why). Text after the first JSON value is
     /// not looked at.
     ///
     /// # Errors

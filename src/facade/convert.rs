@@ -124,9 +124,8 @@ pub(crate) fn json_text(name: &str, value: &JsValue) -> Result<String> {
 }
 
 /// Argument `name` read as JSON data into `T`, with the failing path in the error
-/// (`name.fields[3].op`). `#[serde(deny_unknown_fields)]` on `T` is enforced. The path is
-/// looked for only when the read fails (`core::tracked`): a good argument is read once,
-/// untracked; a bad one is read twice from the same JSON text.
+/// (`name.fields[3].op`). `#[serde(deny_unknown_fields)]` on `T` is enforced. Read once,
+/// tracked (`core::tracked::from_str_start` says why text is not read plain first).
 ///
 /// # Errors
 /// `INVALID_ARGUMENT` naming `name` (and the inner path) when `value` is missing or has the
@@ -138,7 +137,6 @@ pub(crate) fn json_arg<T: DeserializeOwned>(name: &str, value: &JsValue) -> Resu
             "is required but was undefined or null",
         ));
     }
-    // The JS value is turned into text once; a failing read replays the text, not the value.
     let text = json_text(name, value)?;
     crate::core::tracked::from_str_start(&text).map_err(|e| {
         let inner = e.path;

@@ -68,7 +68,7 @@ impl Endpoint for GetTemplateMetadata {
     }
 }
 
-/// `core::tracked` (serde_path_to_error) writes a top-level index as `[3].x`, and the root as `.`.
+/// `core::tracked` writes a top-level index as `[3].x`, and the root as `.`.
 fn bracket_path(inner: &str) -> String {
     if inner == "." {
         String::new()

@@ -1141,8 +1141,9 @@ pub(crate) fn parse_webhook_event_with(
             ),
         ));
     }
-    // A good body is read once, untracked; a failing one again with path tracking
-    // (`core::tracked`), which names the field. Trailing text is refused with path `.`.
+    // Read once, with path tracking (`core::tracked`): plain-then-tracked measured 1.18x
+    // faster on a 10 KB event but puts a second event deserialiser in the module (+39 KB of
+    // wasm here; +39 KiB gzip with every text reader changed). Trailing text: path `.`.
     crate::core::tracked::from_whole_str(text).map_err(|e| classify(e.path, e.error))
 }
 
