@@ -232,7 +232,8 @@ struct SpecRef<'m> {
 
 impl Mapping {
     /// Reads a mapping from JSON, naming the path of the first bad value. The path is looked
-    /// for only when the read fails (`core::tracked`: collected as the failure returns, no second read).
+    /// for only when the read fails (`core::tracked`: collected as the failure returns, with
+    /// no second read).
     ///
     /// # Errors
     /// `INVALID_ARGUMENT` for `mapping.<path>` (an unknown key such as `"transfrom"`, a

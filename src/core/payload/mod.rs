@@ -72,7 +72,8 @@ pub struct CreateContractPayload {
 impl CreateContractPayload {
     /// Reads a payload from JSON, naming the path of the first value of the wrong shape.
     /// Use `core::validate` first to see every problem; this stops at the first. The path is
-    /// looked for only when the read fails (`core::tracked`: collected as the failure returns, no second read).
+    /// looked for only when the read fails (`core::tracked`: collected as the failure
+    /// returns, with no second read).
     ///
     /// # Errors
     /// `VALIDATION_FAILED` with one detail (code `WRONG_TYPE`) at the failing path.
