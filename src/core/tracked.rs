@@ -321,29 +321,25 @@ mod tests {
 
     #[test]
     fn the_crates_documents_fail_where_a_tracked_read_fails() {
-        let mapping: Value = serde_json::from_str(include_str!(
+        use crate::core::{mapping::Mapping, payload::CreateContractPayload, template};
+        let doc = |text: &str| -> Value { serde_json::from_str(text).unwrap() };
+        let hubspot = doc(include_str!(
             "../../tests/fixtures/mappings/hubspot-deal.mapping.json"
-        ))
-        .unwrap();
-        assert!(sweep::<crate::core::mapping::Mapping>(&mapping) > 100);
-        let mapping: Value = serde_json::from_str(include_str!(
+        ));
+        let salesforce = doc(include_str!(
             "../../tests/fixtures/mappings/salesforce-opportunity.mapping.json"
-        ))
-        .unwrap();
-        assert!(sweep::<crate::core::mapping::Mapping>(&mapping) > 100);
-        let payload: Value = serde_json::from_str(include_str!(
+        ));
+        let payload = doc(include_str!(
             "../../tests/fixtures/playbook-create-contract.json"
-        ))
-        .unwrap();
-        assert!(sweep::<crate::core::payload::CreateContractPayload>(&payload) > 100);
-        let metadata: Value = serde_json::from_str(include_str!(
+        ));
+        let metadata = doc(include_str!(
             "../../tests/fixtures/templates/template-1204-metadata.json"
-        ))
-        .unwrap();
-        assert!(
-            sweep::<Vec<crate::core::template::TemplateAttribute>>(&metadata["attributes"]) > 50
-        );
-        assert!(sweep::<crate::core::template::TemplateMetadata>(&metadata) > 50);
+        ));
+        assert!(sweep::<Mapping>(&hubspot) > 100);
+        assert!(sweep::<Mapping>(&salesforce) > 100);
+        assert!(sweep::<CreateContractPayload>(&payload) > 100);
+        assert!(sweep::<Vec<template::TemplateAttribute>>(&metadata["attributes"]) > 50);
+        assert!(sweep::<template::TemplateMetadata>(&metadata) > 50);
     }
 
     #[test]
