@@ -324,9 +324,8 @@ impl<'de> de::SeqAccess<'de> for SeqAccess<'de, '_> {
         let track = self.track;
         seed.deserialize(TreeDeserializer { value, track })
             .map(Some)
-            .map_err(|e| {
+            .inspect_err(|_| {
                 track.leave(Segment::Index(index));
-                e
             })
     }
 
@@ -358,9 +357,8 @@ impl<'de> de::MapAccess<'de> for MapAccess<'de, '_> {
             track: self.track,
         })
         .map(Some)
-        .map_err(|e| {
+        .inspect_err(|_| {
             self.track.leave(Segment::Key(key.clone()));
-            e
         })
     }
 
@@ -370,9 +368,8 @@ impl<'de> de::MapAccess<'de> for MapAccess<'de, '_> {
         };
         let track = self.track;
         seed.deserialize(TreeDeserializer { value, track })
-            .map_err(|e| {
+            .inspect_err(|_| {
                 track.leave(Segment::Key(key.clone()));
-                e
             })
     }
 
@@ -446,9 +443,8 @@ impl<'de, 't> de::EnumAccess<'de> for EnumAccess<'de, 't> {
 impl EnumAccess<'_, '_> {
     /// A failure inside the variant: its path gains the variant's name.
     fn inside<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
-        result.map_err(|e| {
+        result.inspect_err(|_| {
             self.track.leave(Segment::Key(self.variant.to_owned()));
-            e
         })
     }
 }
