@@ -143,20 +143,21 @@ impl HttpResponse {
         .map(str::to_owned)
     }
 
-    /// Parses the body as JSON of type `T`.
+    /// Parses the body as JSON of type `T`, tracking the JSON path (`core::tracked`; text is
+    /// tracked on every read, see `from_str_start` for why). Text after the first JSON value is
+    /// not looked at.
     ///
     /// # Errors
     /// `INVALID_RESPONSE` naming `what` and the JSON path where parsing failed.
     pub(crate) fn json<T: DeserializeOwned>(&self, what: &str) -> Result<T> {
-        let mut de = serde_json::Deserializer::from_str(&self.body);
-        serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
+        crate::core::tracked::from_str_start(&self.body).map_err(|e| {
+            let path = e.path;
             Error::new(
                 ErrorCode::InvalidResponse,
                 format!(
                     "SpotDraft's response to {what} could not be understood at `{path}`: {}. \
                      If you use a proxy, check that it passes SpotDraft's JSON through unchanged.",
-                    e.inner()
+                    e.error
                 ),
             )
             .with_status(self.status)

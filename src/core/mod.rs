@@ -14,6 +14,7 @@ pub(crate) mod renamed;
 pub(crate) mod settle;
 pub(crate) mod status;
 pub(crate) mod sync;
+pub(crate) mod tracked;
 pub(crate) mod webhook;
 
 // Built in their own crate (for speed, see validate/Cargo.toml); they live here by name.

@@ -124,7 +124,8 @@ pub(crate) fn json_text(name: &str, value: &JsValue) -> Result<String> {
 }
 
 /// Argument `name` read as JSON data into `T`, with the failing path in the error
-/// (`name.fields[3].op`). `#[serde(deny_unknown_fields)]` on `T` is enforced.
+/// (`name.fields[3].op`). `#[serde(deny_unknown_fields)]` on `T` is enforced. Read once,
+/// tracked (`core::tracked::from_str_start` says why text is not read plain first).
 ///
 /// # Errors
 /// `INVALID_ARGUMENT` naming `name` (and the inner path) when `value` is missing or has the
@@ -137,15 +138,14 @@ pub(crate) fn json_arg<T: DeserializeOwned>(name: &str, value: &JsValue) -> Resu
         ));
     }
     let text = json_text(name, value)?;
-    let mut deserializer = serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let inner = e.path().to_string();
+    crate::core::tracked::from_str_start(&text).map_err(|e| {
+        let inner = e.path;
         let path = if inner == "." {
             name.to_owned()
         } else {
             format!("{name}.{inner}")
         };
-        let reason = e.inner().to_string();
+        let reason = e.error.to_string();
         let reason = reason.split(" at line ").next().unwrap_or_default();
         Error::invalid_argument(&path, crate::core::renamed::with_rename_hint(reason))
     })

@@ -12,6 +12,7 @@
 
 pub mod error;
 pub mod template;
+pub mod tree;
 pub mod validate;
 
 pub use error::{Error, ErrorCode, ErrorDetail, Result};

@@ -107,20 +107,20 @@ pub struct TemplateMetadata {
 }
 
 impl TemplateMetadata {
-    /// Reads the metadata document from JSON, naming the path of the first bad value.
+    /// Reads the metadata document from JSON, naming the path of the first bad value (found
+    /// as the failure returns: a good document is read without tracking, see `tree`).
     ///
     /// # Errors
     /// `INVALID_ARGUMENT` for `templateMetadata.<path>` when the document is not of the
     /// documented shape (missing `attributes`, a descriptor without `variable` …).
     pub fn from_value(value: &Value) -> Result<Self> {
-        serde_path_to_error::deserialize(value).map_err(|e| {
-            let inner = e.path().to_string();
-            let path = if inner == "." {
+        crate::tree::from_value(value).map_err(|e| {
+            let path = if e.path == "." {
                 "templateMetadata".to_owned()
             } else {
-                format!("templateMetadata.{inner}")
+                format!("templateMetadata.{}", e.path)
             };
-            Error::invalid_argument(&path, e.inner().to_string())
+            Error::invalid_argument(&path, e.error.to_string())
         })
     }
 }

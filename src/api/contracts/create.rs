@@ -83,13 +83,12 @@ struct Wire {
 /// # Errors
 /// `INVALID_RESPONSE` when no composite id can be read from `id` or `contract_id`.
 pub(crate) fn parse_contract(value: Value, what: &str) -> Result<ContractSummary> {
-    let wire: Wire = serde_path_to_error::deserialize(value).map_err(|e| {
+    let wire: Wire = crate::core::tracked::from_value(&value).map_err(|e| {
         Error::new(
             ErrorCode::InvalidResponse,
             format!(
                 "SpotDraft's response to {what} could not be understood at `{}`: {}",
-                e.path(),
-                e.inner()
+                e.path, e.error
             ),
         )
     })?;

@@ -45,13 +45,13 @@ impl Endpoint for GetTemplateMetadata {
         };
         let attributes = match map.remove("attributes") {
             None | Some(Value::Null) => Vec::new(),
-            Some(value) => serde_path_to_error::deserialize::<_, Vec<TemplateAttribute>>(value)
+            Some(value) => crate::core::tracked::from_value::<Vec<TemplateAttribute>>(&value)
                 .map_err(|e| {
                     invalid_response(
                         Self::NAME,
                         response,
-                        &format!("attributes{}", bracket_path(&e.path().to_string())),
-                        &e.inner().to_string(),
+                        &format!("attributes{}", bracket_path(&e.path)),
+                        &e.error.to_string(),
                     )
                 })?,
         };
@@ -68,7 +68,7 @@ impl Endpoint for GetTemplateMetadata {
     }
 }
 
-/// serde_path_to_error writes a top-level index as `[3].x`, and the root as `.`.
+/// `core::tracked` writes a top-level index as `[3].x`, and the root as `.`.
 fn bracket_path(inner: &str) -> String {
     if inner == "." {
         String::new()

@@ -231,20 +231,22 @@ struct SpecRef<'m> {
 }
 
 impl Mapping {
-    /// Reads a mapping from JSON, naming the path of the first bad value.
+    /// Reads a mapping from JSON, naming the path of the first bad value. The path is looked
+    /// for only when the read fails (`core::tracked`: collected as the failure returns, with
+    /// no second read).
     ///
     /// # Errors
     /// `INVALID_ARGUMENT` for `mapping.<path>` (an unknown key such as `"transfrom"`, a
     /// transform with an unknown `op` …).
     pub fn from_value(value: &Value) -> Result<Self> {
-        serde_path_to_error::deserialize(value).map_err(|e| {
-            let inner = e.path().to_string();
+        crate::core::tracked::from_value(value).map_err(|e| {
+            let inner = e.path;
             let path = if inner == "." {
                 "mapping".to_owned()
             } else {
                 format!("mapping.{inner}")
             };
-            let message = crate::core::renamed::with_rename_hint(&e.inner().to_string());
+            let message = crate::core::renamed::with_rename_hint(&e.error.to_string());
             Error::invalid_argument(&path, message)
         })
     }

@@ -71,15 +71,16 @@ pub struct CreateContractPayload {
 
 impl CreateContractPayload {
     /// Reads a payload from JSON, naming the path of the first value of the wrong shape.
-    /// Use `core::validate` first to see every problem; this stops at the first.
+    /// Use `core::validate` first to see every problem; this stops at the first. The path is
+    /// looked for only when the read fails (`core::tracked`: collected as the failure
+    /// returns, with no second read).
     ///
     /// # Errors
     /// `VALIDATION_FAILED` with one detail (code `WRONG_TYPE`) at the failing path.
     pub fn from_value(value: &Value) -> Result<Self> {
-        serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = e.path().to_string();
-            let path = if path == "." { String::new() } else { path };
-            let message = e.inner().to_string();
+        crate::core::tracked::from_value(value).map_err(|e| {
+            let path = if e.path == "." { String::new() } else { e.path };
+            let message = e.error.to_string();
             Error::new(
                 ErrorCode::ValidationFailed,
                 format!("The contract payload does not have the documented shape: {message}"),
