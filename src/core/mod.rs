@@ -17,4 +17,4 @@ pub(crate) mod sync;
 pub(crate) mod webhook;
 
 // Built in their own crate (for speed, see validate/Cargo.toml); they live here by name.
-pub(crate) use spotdraft_validate::{template, validate};
+pub(crate) use spotdraft_validate::{sort, template, validate};

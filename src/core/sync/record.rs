@@ -15,6 +15,7 @@
 
 use super::intent::CreateIntent;
 use crate::core::ids::CompositeId;
+use crate::core::sort;
 use crate::core::status::ContractStatus;
 use crate::core::webhook::{Timestamp, WebhookEvent};
 use crate::error::{Error, Result};
@@ -301,8 +302,7 @@ impl SyncRecord {
                 first: at,
                 last: at,
             });
-            self.status_history
-                .sort_by_key(|span| history_order(span.status));
+            sort::sort_by_key(&mut self.status_history, |span| history_order(span.status));
         }
     }
 
@@ -336,10 +336,9 @@ impl SyncRecord {
     /// fields. Call after deserialising a record from storage if you read those fields
     /// directly; every function of this module calls it before returning a record.
     pub fn refresh_derived(&mut self) {
-        self.status_history
-            .sort_by_key(|span| history_order(span.status));
+        sort::sort_by_key(&mut self.status_history, |span| history_order(span.status));
         self.status_history.dedup_by_key(|span| span.status);
-        self.applied_event_keys.sort();
+        sort::sort(&mut self.applied_event_keys);
         self.applied_event_keys.dedup();
         let excess = self
             .applied_event_keys
@@ -414,7 +413,7 @@ impl SyncRecord {
         {
             flags.push(AttentionFlag::ConflictingTerminalStatus);
         }
-        flags.sort();
+        sort::sort(&mut flags);
         self.needs_attention = flags;
     }
 
@@ -494,13 +493,14 @@ pub(crate) fn normalize_key_pointers<'a>(
     items: impl IntoIterator<Item = (&'a str, &'a serde_json::Value)>,
     selection: Option<&[String]>,
 ) -> BTreeMap<String, serde_json::Value> {
-    items
-        .into_iter()
-        .map(|(name, value)| (name.trim(), value))
-        .filter(|(name, _)| !name.is_empty())
-        .filter(|(name, _)| selection.is_none_or(|keep| keep.iter().any(|k| k.trim() == *name)))
-        .map(|(name, value)| (name.to_owned(), value.clone()))
-        .collect()
+    sort::map_from(
+        items
+            .into_iter()
+            .map(|(name, value)| (name.trim(), value))
+            .filter(|(name, _)| !name.is_empty())
+            .filter(|(name, _)| selection.is_none_or(|keep| keep.iter().any(|k| k.trim() == *name)))
+            .map(|(name, value)| (name.to_owned(), value.clone())),
+    )
 }
 
 /// Stores fetched key pointers on a copy of `record`.
