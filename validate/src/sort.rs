@@ -10,10 +10,10 @@
 //!
 //! The result is exactly that of the std method of the same name: the sort is stable (equal
 //! elements keep their order) and a stable sort's result is determined by the comparator
-//! alone, so which algorithm sorts does not show. It is slower than the std methods by an
-//! indirect call per comparison and a permutation pass; the slices sorted here are small
-//! (actions, flags, statuses, template fields, object members) or sorted once (records of a
-//! reconciliation).
+//! alone, so which algorithm sorts does not show. Slices of up to [`SMALL`] elements (most:
+//! actions, flags, statuses, the members of one JSON object) are sorted in place by insertion;
+//! longer ones (template fields, records of a reconciliation) through a `Vec` of positions.
+//! Both cost an indirect call per comparison more than the std methods.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -24,6 +24,17 @@ use std::collections::BTreeMap;
 /// std's is then: an unspecified order, or a panic.
 pub fn sort_by<T>(items: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) {
     if items.len() < 2 {
+        return;
+    }
+    if items.len() <= SMALL {
+        let len = items.len();
+        insertion_sort(len, &mut |a, b| match (items.get(a), items.get(b)) {
+            (Some(x), Some(y)) if compare(x, y).is_gt() => {
+                items.swap(a, b);
+                true
+            }
+            _ => false,
+        });
         return;
     }
     let order = {
@@ -63,6 +74,22 @@ pub fn map_from<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<
     let mut map = BTreeMap::new();
     map.extend(pairs);
     map
+}
+
+/// Slices up to this long are sorted in place by insertion, without the positions' `Vec`
+/// (std's stable sort switches to insertion below the same length).
+const SMALL: usize = 20;
+
+/// A stable insertion sort of a slice of `len` elements, through `swap_if_greater(a, a + 1)`,
+/// which swaps the two neighbours when the first is greater and says whether it did.
+#[inline(never)]
+fn insertion_sort(len: usize, swap_if_greater: &mut dyn FnMut(usize, usize) -> bool) {
+    for end in 1..len {
+        let mut at = end;
+        while at > 0 && swap_if_greater(at - 1, at) {
+            at -= 1;
+        }
+    }
 }
 
 /// `0..len` in the order of a stable sort by `compare` (of positions): the one instance of

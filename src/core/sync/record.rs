@@ -666,6 +666,73 @@ mod tests {
     }
 
     #[test]
+    fn a_key_pointer_named_twice_keeps_the_last_value() {
+        let (first, last) = (json!(1), json!(2));
+        let items = [
+            (" amount", &first),
+            ("effective_date", &first),
+            ("amount ", &last),
+        ];
+        let all = normalize_key_pointers(items, None);
+        assert_eq!(all.keys().collect::<Vec<_>>(), ["amount", "effective_date"]);
+        assert_eq!(all["amount"], last);
+    }
+
+    #[test]
+    fn stored_lists_come_out_in_their_fixed_orders() {
+        // Whatever order storage gave them in: the history by lifecycle rank with ON_HOLD
+        // last (of a status listed twice, the first listed is kept), the event keys sorted
+        // and unique, the flags in declaration order.
+        let span = |status, day: &str| StatusSpan {
+            status,
+            first: at(day),
+            last: at(day),
+        };
+        let mut record = SyncRecord::new(1, None, None, None);
+        record.status_history = vec![
+            span(ContractStatus::OnHold, "2024-01-05T00:00:00Z"),
+            span(ContractStatus::Executed, "2024-01-04T00:00:00Z"),
+            span(ContractStatus::Voided, "2024-01-03T00:00:00Z"),
+            span(ContractStatus::Executed, "2024-01-09T00:00:00Z"),
+            span(ContractStatus::Draft, "2024-01-01T00:00:00Z"),
+        ];
+        record.applied_event_keys = ["c", "a", "b", "a"].map(String::from).to_vec();
+        record.refresh_derived();
+        assert_eq!(
+            record.status_history,
+            [
+                span(ContractStatus::Draft, "2024-01-01T00:00:00Z"),
+                span(ContractStatus::Voided, "2024-01-03T00:00:00Z"),
+                span(ContractStatus::Executed, "2024-01-04T00:00:00Z"),
+                span(ContractStatus::OnHold, "2024-01-05T00:00:00Z"),
+            ]
+        );
+        assert_eq!(record.applied_event_keys, ["a", "b", "c"]);
+        assert_eq!(
+            record.needs_attention,
+            [
+                AttentionFlag::KeyPointersStale,
+                AttentionFlag::DocumentMissing,
+                AttentionFlag::CompositeIdUnknown,
+                AttentionFlag::ConflictingTerminalStatus
+            ]
+        );
+        // A status reported later joins the history at its rank.
+        record.note_status(ContractStatus::Sign, at("2024-01-02T00:00:00Z"));
+        let order: Vec<ContractStatus> = record.status_history.iter().map(|s| s.status).collect();
+        assert_eq!(
+            order,
+            [
+                ContractStatus::Draft,
+                ContractStatus::Sign,
+                ContractStatus::Voided,
+                ContractStatus::Executed,
+                ContractStatus::OnHold
+            ]
+        );
+    }
+
+    #[test]
     fn signed_urls_are_refused_as_the_stored_location() {
         let record = SyncRecord::new(1, CompositeId::parse("T-1").ok(), None, None);
         let document = |stored_at: Option<&str>| DocumentRef {
