@@ -4,6 +4,7 @@
 //! network results are arguments, never read from the environment.
 
 pub(crate) mod config;
+pub(crate) mod float;
 pub(crate) mod ids;
 pub(crate) mod mapping;
 pub(crate) mod payload;
