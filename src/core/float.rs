@@ -10,9 +10,10 @@
 //! correctly (to the nearest double, ties to even), so one decimal gives one double; the
 //! tests compare the two on awkward values and on many generated ones.
 //!
-//! [`whole_text`] is `format!("{value:.0}")` without core's fixed-precision float printer
-//! (`float_to_decimal_common_exact` and its Grisu/Dragon "exact" modes); the shortest
-//! printer behind `{}` stays, serde's error messages use it.
+//! The printers are not deduplicated: `<f64 as Display>` (the shortest and the
+//! fixed-precision printer, both reached from the one `fmt`) is needed by serde's own error
+//! messages ("invalid type: floating point 1.5, …") and by our messages that print numbers;
+//! serde_json prints with zmij, which formats differently (`1.0` for `1`, `1e21`).
 
 /// `text.parse::<f64>().ok()`: the same texts accepted, the same value (bit for bit, sign of
 /// zero and of NaN included), computed by serde_json's parser.
@@ -68,54 +69,6 @@ pub(crate) fn parse_f64(text: &str) -> Option<f64> {
         // magnitude that rounds beyond f64::MAX, for which Rust's parser gives infinity.
         Err(_) => Some(signed(f64::INFINITY)),
     }
-}
-
-/// `format!("{value:.0}")`: the value rounded to a whole number, ties to even (on the exact
-/// binary value, as `{:.0}` rounds), printed in full without exponent (`-0` for a negative
-/// value that rounds to zero, `NaN`, `inf`, `-inf` as there).
-///
-/// Does not group digits or take a precision other than 0.
-pub(crate) fn whole_text(value: f64) -> String {
-    if value.is_nan() {
-        return "NaN".to_owned();
-    }
-    let rounded = value.round_ties_even();
-    let sign = if rounded.is_sign_negative() { "-" } else { "" };
-    let magnitude = rounded.abs();
-    if magnitude.is_infinite() {
-        return format!("{sign}inf");
-    }
-    if magnitude < 18_446_744_073_709_551_616.0 {
-        // Below 2^64 the whole double converts to `u64` exactly.
-        return format!("{sign}{}", magnitude as u64);
-    }
-    // magnitude = mantissa × 2^shift exactly (a normal double, shift ≥ 12): the mantissa
-    // in base-10^9 limbs (least significant first), doubled `shift` times.
-    const LIMB: u64 = 1_000_000_000;
-    let bits = magnitude.to_bits();
-    let mantissa = (bits & ((1 << 52) - 1)) | (1 << 52);
-    let shift = ((bits >> 52) & 0x7ff).saturating_sub(1075);
-    let mut limbs: Vec<u64> = vec![mantissa % LIMB, mantissa / LIMB];
-    for _ in 0..shift {
-        let mut carry = 0;
-        for limb in &mut limbs {
-            let doubled = *limb * 2 + carry;
-            *limb = doubled % LIMB;
-            carry = doubled / LIMB;
-        }
-        if carry > 0 {
-            limbs.push(carry);
-        }
-    }
-    let mut text = sign.to_owned();
-    let mut from_top = limbs.iter().rev();
-    if let Some(top) = from_top.next() {
-        text.push_str(&top.to_string());
-    }
-    for limb in from_top {
-        text.push_str(&format!("{limb:09}"));
-    }
-    text
 }
 
 #[cfg(test)]
@@ -284,51 +237,6 @@ mod tests {
                 text.push_str(&exponent.to_string());
             }
             same(&text);
-        }
-    }
-
-    #[test]
-    fn whole_text_is_what_the_zero_precision_format_prints() {
-        let same = |value: f64| assert_eq!(whole_text(value), format!("{value:.0}"), "{value:e}");
-        for value in [
-            0.0,
-            -0.0,
-            0.4,
-            -0.4,
-            0.5,
-            -0.5,
-            1.5,
-            2.5,
-            62.5,
-            60.0,
-            60.49999999999999,
-            61.0,
-            1e15 + 0.5,
-            4503599627370495.5,
-            9007199254740993.0,
-            18446744073709549568.0,
-            18446744073709551616.0,
-            -18446744073709551616.0,
-            1e20,
-            1.5e300,
-            f64::MAX,
-            -f64::MAX,
-            f64::MIN_POSITIVE,
-            5e-324,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NAN,
-        ] {
-            same(value);
-        }
-        let mut state: u64 = 0x0d0e;
-        for _ in 0..20_000 {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            same(f64::from_bits(state));
-            // Seconds of a rate budget's wait: around the 60 s limit, halves included.
-            same((state % 2_000_000) as f64 / 8.0);
         }
     }
 

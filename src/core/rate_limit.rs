@@ -8,7 +8,6 @@
 //! Several processes that share one workspace share its budget through a `rateBudget` (the
 //! client option) instead; [`shared_wait`] checks what such a budget answers.
 
-use crate::core::float::whole_text;
 use crate::{Error, ErrorCode, Result};
 
 /// Even spacing of requests.
@@ -60,11 +59,11 @@ pub(crate) fn shared_wait(wait_ms: Option<f64>) -> Result<f64> {
         return Err(Error::new(
             ErrorCode::RateLimited,
             format!(
-                "The shared rate budget (options.rateBudget) is booked {} s ahead, more than \
-                 {} s: too many callers share it. The request was not sent; try again later \
+                "The shared rate budget (options.rateBudget) is booked {:.0} s ahead, more than \
+                 {:.0} s: too many callers share it. The request was not sent; try again later \
                  or give these callers fewer concurrent calls.",
-                whole_text(wait / 1000.0),
-                whole_text(MAX_SHARED_WAIT_MS / 1000.0)
+                wait / 1000.0,
+                MAX_SHARED_WAIT_MS / 1000.0
             ),
         ));
     }
