@@ -109,7 +109,7 @@ pub(crate) fn is_retryable_status(status: u16) -> bool {
 /// `Retry-After` in milliseconds, when it is a number of seconds. (An HTTP-date form is not
 /// used by SpotDraft as far as documented; it falls back to backoff.)
 pub(crate) fn retry_after_ms(response: &HttpResponse) -> Option<f64> {
-    let seconds: f64 = response.header("retry-after")?.trim().parse().ok()?;
+    let seconds = crate::core::float::parse_f64(response.header("retry-after")?.trim())?;
     (seconds.is_finite() && seconds >= 0.0).then_some(seconds * 1000.0)
 }
 

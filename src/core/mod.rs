@@ -4,6 +4,7 @@
 //! network results are arguments, never read from the environment.
 
 pub(crate) mod config;
+pub(crate) mod float;
 pub(crate) mod ids;
 pub(crate) mod mapping;
 pub(crate) mod payload;
@@ -18,4 +19,4 @@ pub(crate) mod tracked;
 pub(crate) mod webhook;
 
 // Built in their own crate (for speed, see validate/Cargo.toml); they live here by name.
-pub(crate) use spotdraft_validate::{template, validate};
+pub(crate) use spotdraft_validate::{sort, template, validate};

@@ -11,6 +11,8 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
+#[doc(hidden)]
+pub mod sort;
 pub mod template;
 pub mod tree;
 pub mod validate;

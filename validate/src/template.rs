@@ -8,6 +8,7 @@
 //! Pure: no IO; fetching the metadata is the client's job.
 
 use crate::error::{Error, Result};
+use crate::sort;
 use crate::validate::json::{key_order, Json};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -235,7 +236,7 @@ impl OptionIndex {
             .iter()
             .filter_map(|o| option_key(o.value.as_ref(), &o.label))
             .collect();
-        keys.sort_unstable();
+        sort::sort(&mut keys);
         Self { keys: Some(keys) }
     }
 
@@ -316,7 +317,7 @@ impl FieldSet {
             .enumerate()
             .map(|(i, f)| (f.name.clone(), i))
             .collect();
-        index.sort();
+        sort::sort(&mut index);
         Self { fields, index }
     }
 
@@ -464,7 +465,7 @@ fn fold(attributes: &[TemplateAttribute], depth: usize, at: &str) -> Result<Fiel
         .map(|mut f| {
             if let FieldKind::Group { children, .. } = &mut f.kind {
                 // Children of a group are looked up by name (binary search in `Field::child`).
-                children.sort_by(|a, b| a.name.cmp(&b.name));
+                sort::sort_by(children, |a, b| a.name.cmp(&b.name));
             }
             f
         })

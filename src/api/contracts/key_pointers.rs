@@ -305,7 +305,7 @@ fn by_shape(raw: &Value) -> KeyPointerValue {
 fn as_number(value: &Value) -> Option<f64> {
     match value {
         Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+        Value::String(s) => crate::core::float::parse_f64(s.trim()).filter(|f| f.is_finite()),
         _ => None,
     }
 }

@@ -368,12 +368,13 @@ impl Endpoint for RegisterWebhook {
             url: &input.url,
             only_for_activities: activities,
             description: input.description.as_deref(),
-            custom_headers: input
-                .custom_headers
-                .iter()
-                .flatten()
-                .map(|(k, v)| (k.trim(), v.as_str()))
-                .collect(),
+            custom_headers: crate::core::sort::map_from(
+                input
+                    .custom_headers
+                    .iter()
+                    .flatten()
+                    .map(|(k, v)| (k.trim(), v.as_str())),
+            ),
         };
         HttpRequest::post_json(format!("{API_PREFIX}/webhooks/"), &wire)
     }
@@ -443,12 +444,13 @@ fn lenient_activities(value: Option<&Value>) -> Vec<WebhookActivity> {
 
 /// The string-valued entries of `custom_headers`; other values are left out (never quoted).
 fn lenient_headers(value: Option<&Value>) -> BTreeMap<String, String> {
-    value
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter_map(|(name, value)| Some((name.clone(), value.as_str()?.to_owned())))
-        .collect()
+    crate::core::sort::map_from(
+        value
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(name, value)| Some((name.clone(), value.as_str()?.to_owned()))),
+    )
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! Each is total: bad input gives an explanatory `Err(String)`, never a panic, and no
 //! transform produces `NaN` or `Infinity`.
 
+use crate::core::float;
 use crate::core::payload::values::number;
 use crate::core::validate::check::quote;
 use crate::core::validate::formats::{is_datetime, parse_date};
@@ -341,7 +342,7 @@ fn to_number(value: &Value, decimal: char) -> Result<Number, String> {
     if let Ok(i) = cleaned.parse::<i64>() {
         return Ok(Number::from(i));
     }
-    let f: f64 = cleaned.parse().map_err(|_| fail())?;
+    let f: f64 = float::parse_f64(&cleaned).ok_or_else(fail)?;
     if f.is_finite() {
         number(f).ok_or_else(fail)
     } else {

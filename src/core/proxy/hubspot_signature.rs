@@ -113,7 +113,7 @@ pub(crate) fn verify(
     if timestamp.len() > 16 || !timestamp.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Refusal::Malformed);
     }
-    let sent_ms: f64 = timestamp.parse().map_err(|_| Refusal::Malformed)?;
+    let sent_ms = crate::core::float::parse_f64(timestamp).ok_or(Refusal::Malformed)?;
     let given = base64::engine::general_purpose::STANDARD
         .decode(signature)
         .map_err(|_| Refusal::Malformed)?;

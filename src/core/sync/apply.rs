@@ -44,6 +44,7 @@
 
 use super::record::{max_opt, AttentionFlag, SyncRecord, MAX_APPLIED_EVENT_KEYS};
 use crate::core::ids::CompositeId;
+use crate::core::sort;
 use crate::core::status::ContractStatus;
 use crate::core::webhook::{Timestamp, WebhookActivity, WebhookEvent};
 use crate::error::{Error, Result};
@@ -149,7 +150,7 @@ fn actions_between(before: &SyncRecord, after: &SyncRecord) -> Vec<SyncAction> {
     {
         actions.push(action(after, SyncActionKind::ResolveCompositeId, None));
     }
-    actions.sort_by_key(|a| a.kind);
+    sort::sort_by_key(&mut actions, |a| a.kind);
     actions
 }
 
@@ -322,7 +323,7 @@ pub fn pending_actions(record: &SyncRecord) -> Vec<SyncAction> {
         };
         actions.push(action(&record, kind, as_of));
     }
-    actions.sort_by_key(|a| a.kind);
+    sort::sort_by_key(&mut actions, |a| a.kind);
     actions
 }
 

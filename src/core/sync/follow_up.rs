@@ -10,6 +10,7 @@ use super::record::{
     record_document, record_key_pointers, set_composite_id, DocumentRef, SyncRecord,
 };
 use crate::core::ids::CompositeId;
+use crate::core::sort;
 use crate::core::webhook::Timestamp;
 use crate::error::Result;
 use serde_json::Value;
@@ -18,7 +19,7 @@ use std::collections::BTreeMap;
 /// Puts `actions` in the order they run: resolving the composite id first (the others need
 /// it), the rest in the order given.
 pub(crate) fn order_actions(actions: &mut [SyncAction]) {
-    actions.sort_by_key(|a| a.kind != SyncActionKind::ResolveCompositeId);
+    sort::sort_by_key(actions, |a| a.kind != SyncActionKind::ResolveCompositeId);
 }
 
 /// The record after a key-pointer fetch that answered the change at `as_of`: unchanged when

@@ -10,6 +10,7 @@
 
 use super::record::{AttentionFlag, SyncRecord};
 use crate::core::ids::CompositeId;
+use crate::core::sort;
 use crate::core::webhook::Timestamp;
 use serde::{Deserialize, Serialize};
 use tsify::Tsify;
@@ -124,7 +125,7 @@ pub fn plan_reconciliation<'a>(
         .filter(|r| after.is_none_or(|after| r.contract_id > after))
         .collect();
     // Stable sort keeps the first of duplicate ids first; dedup then keeps it.
-    candidates.sort_by_key(|r| r.contract_id);
+    sort::sort_by_key(&mut candidates, |r| r.contract_id);
     candidates.dedup_by_key(|r| r.contract_id);
 
     let mut plan = ReconcilePlan {
@@ -179,7 +180,7 @@ pub(crate) fn most_informed_per_contract(mut records: Vec<SyncRecord>) -> Vec<Sy
             r.document.is_some(),
         )
     };
-    records.sort_by(|a, b| {
+    sort::sort_by(&mut records, |a, b| {
         a.contract_id
             .cmp(&b.contract_id)
             .then_with(|| informed(b).cmp(&informed(a)))

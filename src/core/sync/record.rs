@@ -15,6 +15,7 @@
 
 use super::intent::CreateIntent;
 use crate::core::ids::CompositeId;
+use crate::core::sort;
 use crate::core::status::ContractStatus;
 use crate::core::webhook::{Timestamp, WebhookEvent};
 use crate::error::{Error, Result};
@@ -301,8 +302,7 @@ impl SyncRecord {
                 first: at,
                 last: at,
             });
-            self.status_history
-                .sort_by_key(|span| history_order(span.status));
+            sort::sort_by_key(&mut self.status_history, |span| history_order(span.status));
         }
     }
 
@@ -336,10 +336,9 @@ impl SyncRecord {
     /// fields. Call after deserialising a record from storage if you read those fields
     /// directly; every function of this module calls it before returning a record.
     pub fn refresh_derived(&mut self) {
-        self.status_history
-            .sort_by_key(|span| history_order(span.status));
+        sort::sort_by_key(&mut self.status_history, |span| history_order(span.status));
         self.status_history.dedup_by_key(|span| span.status);
-        self.applied_event_keys.sort();
+        sort::sort(&mut self.applied_event_keys);
         self.applied_event_keys.dedup();
         let excess = self
             .applied_event_keys
@@ -414,7 +413,7 @@ impl SyncRecord {
         {
             flags.push(AttentionFlag::ConflictingTerminalStatus);
         }
-        flags.sort();
+        sort::sort(&mut flags);
         self.needs_attention = flags;
     }
 
@@ -494,13 +493,14 @@ pub(crate) fn normalize_key_pointers<'a>(
     items: impl IntoIterator<Item = (&'a str, &'a serde_json::Value)>,
     selection: Option<&[String]>,
 ) -> BTreeMap<String, serde_json::Value> {
-    items
-        .into_iter()
-        .map(|(name, value)| (name.trim(), value))
-        .filter(|(name, _)| !name.is_empty())
-        .filter(|(name, _)| selection.is_none_or(|keep| keep.iter().any(|k| k.trim() == *name)))
-        .map(|(name, value)| (name.to_owned(), value.clone()))
-        .collect()
+    sort::map_from(
+        items
+            .into_iter()
+            .map(|(name, value)| (name.trim(), value))
+            .filter(|(name, _)| !name.is_empty())
+            .filter(|(name, _)| selection.is_none_or(|keep| keep.iter().any(|k| k.trim() == *name)))
+            .map(|(name, value)| (name.to_owned(), value.clone())),
+    )
 }
 
 /// Stores fetched key pointers on a copy of `record`.
@@ -663,6 +663,73 @@ mod tests {
             ["contract_value", "effective_date"]
         );
         assert_eq!(picked["contract_value"], amount);
+    }
+
+    #[test]
+    fn a_key_pointer_named_twice_keeps_the_last_value() {
+        let (first, last) = (json!(1), json!(2));
+        let items = [
+            (" amount", &first),
+            ("effective_date", &first),
+            ("amount ", &last),
+        ];
+        let all = normalize_key_pointers(items, None);
+        assert_eq!(all.keys().collect::<Vec<_>>(), ["amount", "effective_date"]);
+        assert_eq!(all["amount"], last);
+    }
+
+    #[test]
+    fn stored_lists_come_out_in_their_fixed_orders() {
+        // Whatever order storage gave them in: the history by lifecycle rank with ON_HOLD
+        // last (of a status listed twice, the first listed is kept), the event keys sorted
+        // and unique, the flags in declaration order.
+        let span = |status, day: &str| StatusSpan {
+            status,
+            first: at(day),
+            last: at(day),
+        };
+        let mut record = SyncRecord::new(1, None, None, None);
+        record.status_history = vec![
+            span(ContractStatus::OnHold, "2024-01-05T00:00:00Z"),
+            span(ContractStatus::Executed, "2024-01-04T00:00:00Z"),
+            span(ContractStatus::Voided, "2024-01-03T00:00:00Z"),
+            span(ContractStatus::Executed, "2024-01-09T00:00:00Z"),
+            span(ContractStatus::Draft, "2024-01-01T00:00:00Z"),
+        ];
+        record.applied_event_keys = ["c", "a", "b", "a"].map(String::from).to_vec();
+        record.refresh_derived();
+        assert_eq!(
+            record.status_history,
+            [
+                span(ContractStatus::Draft, "2024-01-01T00:00:00Z"),
+                span(ContractStatus::Voided, "2024-01-03T00:00:00Z"),
+                span(ContractStatus::Executed, "2024-01-04T00:00:00Z"),
+                span(ContractStatus::OnHold, "2024-01-05T00:00:00Z"),
+            ]
+        );
+        assert_eq!(record.applied_event_keys, ["a", "b", "c"]);
+        assert_eq!(
+            record.needs_attention,
+            [
+                AttentionFlag::KeyPointersStale,
+                AttentionFlag::DocumentMissing,
+                AttentionFlag::CompositeIdUnknown,
+                AttentionFlag::ConflictingTerminalStatus
+            ]
+        );
+        // A status reported later joins the history at its rank.
+        record.note_status(ContractStatus::Sign, at("2024-01-02T00:00:00Z"));
+        let order: Vec<ContractStatus> = record.status_history.iter().map(|s| s.status).collect();
+        assert_eq!(
+            order,
+            [
+                ContractStatus::Draft,
+                ContractStatus::Sign,
+                ContractStatus::Voided,
+                ContractStatus::Executed,
+                ContractStatus::OnHold
+            ]
+        );
     }
 
     #[test]

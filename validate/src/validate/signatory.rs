@@ -12,6 +12,7 @@ use super::json::Json;
 use super::path::Path;
 use super::report::{IssueCode, Issues};
 use super::suggest::closest_name;
+use crate::sort;
 
 const SIGNATORY_KEYS: &[&str] = &[
     "name",
@@ -43,7 +44,7 @@ pub fn validate(
             .iter()
             .map(|c| c.expected.as_deref())
             .collect::<Option<_>>()?;
-        names.sort_unstable();
+        sort::sort(&mut names);
         Some(names)
     });
     let mut with_order: Vec<usize> = Vec::new();
