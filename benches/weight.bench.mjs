@@ -1,6 +1,7 @@
 // Speed before/after the weight changes of issue #14, side by side in one run: every row is
 // timed on the baseline build (target/baseline-pkg/: today's code built the old way, without
-// LTO; `node benches/lib/build-baseline.mjs` makes it) and on pkg/ (the shipped build), in
+// LTO, as `node benches/lib/build-baseline.mjs` makes it — or an earlier commit's pkg/ copied
+// there) and on pkg/ (the shipped build), in
 // interleaved rounds (benches/lib/measure.mjs), and reported as after/before. The issue's rule:
 // no row may fall below 0.8×.
 //
@@ -76,7 +77,7 @@ export default async function weightBench({ pkg, root }) {
   const fmt = (rate) => Math.round(rate).toLocaleString('en-US');
   const row = (label, key) => `| ${label} | ${fmt(rates[`${key}:before`])} | ${fmt(rates[`${key}:after`])} | **${ratio(`${key}:after`, `${key}:before`).toFixed(2)}×** |`;
   return [
-    `Before = \`target/baseline-pkg\` (no LTO), after = \`pkg/\`; calls per second, median of ${ROUNDS} interleaved rounds; ratio = median of per-round after/before (≥ 1 is faster).`,
+    `Before = \`target/baseline-pkg\` (the build compared against: \`node benches/lib/build-baseline.mjs\` makes today's code without LTO, or copy an earlier commit's pkg/ there), after = \`pkg/\`; calls per second, median of ${ROUNDS} interleaved rounds; ratio = median of per-round after/before (≥ 1 is faster).`,
     '',
     '| row | before (calls/s) | after (calls/s) | after / before |',
     '|---|---:|---:|---:|',
