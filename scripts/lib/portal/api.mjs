@@ -103,6 +103,8 @@ export function createPortalApi({ catalogue, engine, client, authorize, sandboxU
     return failure(response.status === 402 ? 409 : response.status, response.status === 402 ? 'BUSINESS_RULE' : 'HTTP_ERROR', `Sandbox: ${message}`);
   };
 
+  // [method, path pattern, handler, RECORD when the pattern's first group is a record id]
+  const RECORD = true;
   const routes = [
     ['GET', /^\/portal\/api\/session$/, async () => json(200, { mode: sandboxUrl ? 'sandbox' : 'workspace', sandboxControls: Boolean(sandboxUrl) })],
     ['GET', /^\/portal\/api\/records$/, async () => {
@@ -118,7 +120,7 @@ export function createPortalApi({ catalogue, engine, client, authorize, sandboxU
         id: entry.id, system: entry.system, objectType: entry.objectType, title: entry.title, counterparty: entry.counterparty,
         templateId: entry.templateId, record: entry.record, mapping: entry.mapping, sync: stored?.contractId ? stored : null,
       });
-    }],
+    }, RECORD],
     ['POST', /^\/portal\/api\/records\/([^/]+)\/contract$/, async (request, entry) => {
       const { body, refused } = await readJsonBody(request);
       if (refused) return refused;
@@ -129,7 +131,7 @@ export function createPortalApi({ catalogue, engine, client, authorize, sandboxU
       const result = await createOnce(entry, body);
       log({ event: 'portal.create', externalId: entry.id, outcome: result.outcome, attempts: result.attempts, contractId: result.record.contractId });
       return json(200, { outcome: result.outcome, attempts: result.attempts, record: result.record });
-    }],
+    }, RECORD],
     ['POST', /^\/portal\/api\/sandbox\/contracts\/([TH]-\d{1,18})\/(request_signature|sign)$/, async (_request, _entry, match) => {
       if (!sandboxUrl) return null;
       return sandboxControl(`/__sandbox/contracts/${match[1]}/${match[2]}`, {});
@@ -153,14 +155,20 @@ export function createPortalApi({ catalogue, engine, client, authorize, sandboxU
     if (!pathname.startsWith('/portal/api/')) return null;
     const principal = await authorize(request);
     if (!principal) return failure(401, 'UNAUTHORIZED', 'Sign in with the token `npm start` printed (the link it prints signs you in).');
-    for (const [method, pattern, handle] of routes) {
+    for (const [method, pattern, handle, recordRoute] of routes) {
       const match = pattern.exec(pathname);
       if (!match) continue;
       if (request.method !== method) return failure(405, 'INVALID_ARGUMENT', `Use ${method} for ${pathname}.`);
       let entry;
-      if (pattern.source.includes('records\\/')) {
-        entry = catalogue.byId.get(decodeURIComponent(match[1]));
-        if (!entry) return failure(404, 'NOT_FOUND', `No CRM record ${decodeURIComponent(match[1])}: pick one from the list.`);
+      if (recordRoute) {
+        let id;
+        try {
+          id = decodeURIComponent(match[1]);
+        } catch {
+          id = match[1];
+        }
+        entry = catalogue.byId.get(id);
+        if (!entry) return failure(404, 'NOT_FOUND', `No CRM record ${id}: pick one from the list.`);
       }
       try {
         const answer = await handle(request, entry, match);
