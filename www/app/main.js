@@ -44,13 +44,26 @@ function signInForm(error) {
 }
 
 let cleanup = () => {};
-/** Shows the page for the current hash; after a navigation, focus moves to the new page. */
+let routes = 0;
+/**
+ * Shows the page for the current hash; after a navigation, focus moves to the new page. Each
+ * page renders into its own element, so a page still loading when the user navigates on
+ * finishes into a detached element and is stopped, instead of painting over the newer page.
+ */
 async function route(context, { navigated = true } = {}) {
   cleanup();
   cleanup = () => {};
+  const mine = ++routes;
+  const page = h('div', { class: 'page' });
+  replace(main, page);
   const match = /^#\/records\/(.+)$/.exec(location.hash);
   document.title = 'spotdraft-sync portal';
-  cleanup = match ? await showRecord(main, decodeURIComponent(match[1]), context) : await showList(main);
+  const stop = match ? await showRecord(page, decodeURIComponent(match[1]), context) : await showList(page);
+  if (mine !== routes) {
+    stop();
+    return;
+  }
+  cleanup = stop;
   if (navigated) main.focus({ preventScroll: true });
 }
 

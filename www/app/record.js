@@ -26,19 +26,28 @@ export async function showRecord(main, id, context) {
     body);
 
   let update = null;
+  // The newest version the feed sent for this record. The feed sends the store's writes in
+  // order, so it is never older than what a create answer carries; the answer can arrive
+  // after the feed has already moved on (the webhook for the new contract was quicker), and
+  // must not put the view back to the version without a status.
+  let latest = null;
   const showContract = (record, outcome) => {
     update = renderContractView(body, { record, entry, client: context.client, session: context.session, outcome });
   };
-  if (entry.sync) showContract(entry.sync);
-  else {
-    await renderCreateForm(body, {
-      entry, sdk: context.sdk, client: context.client,
-      onCreated: (result) => showContract(result.record, result),
-    });
-  }
-  return onRecord((record) => {
+  const unsubscribe = onRecord((record) => {
     if (record.externalId !== entry.id || !record.contractId) return;
+    latest = record;
     if (update) update(record);
     else showContract(record);
   });
+  if (entry.sync) showContract(latest ?? entry.sync);
+  else {
+    await renderCreateForm(body, {
+      entry, sdk: context.sdk, client: context.client,
+      onCreated: (result) => showContract(latest?.contractId === result.record.contractId ? latest : result.record, result),
+    });
+    // A contract that appeared while the form loaded (another tab created it) replaces the form.
+    if (latest) showContract(latest);
+  }
+  return unsubscribe;
 }
