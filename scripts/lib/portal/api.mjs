@@ -57,7 +57,6 @@ function syncSummary(record) {
  */
 export function createPortalApi({ catalogue, engine, client, authorize, sandboxUrl, log = () => {} }) {
   const metadataByTemplate = new Map();
-  const creating = new Map();
 
   const templateMetadata = (templateId) => {
     if (!metadataByTemplate.has(templateId)) {
@@ -71,22 +70,15 @@ export function createPortalApi({ catalogue, engine, client, authorize, sandboxU
   const storedRecord = (entry) => engine.getRecord(`external:${entry.id}`);
 
   /**
-   * One create at a time per record: a second request for the same record (a double click,
-   * a retry after a lost answer) waits for the first and then finds its contract in the
-   * store, so it sends nothing (`FOUND_EXISTING`). Across processes and restarts the engine's
-   * create intents and lookups take over (README, "Exactly once").
+   * Creates the record's contract through the engine, which serialises creates per external
+   * id: a second request for the same record (a double click, a retry after a lost answer)
+   * waits for the first and then finds its contract in the store, so it sends nothing
+   * (`FOUND_EXISTING`). Across processes and restarts the engine's create intents and lookups
+   * take over (README, "Exactly once").
    */
-  const createOnce = (entry, payload) => {
-    const previous = creating.get(entry.id) ?? Promise.resolve();
-    const run = previous.catch(() => {}).then(async () => {
-      const metadata = await templateMetadata(payload.contract_template_id);
-      return engine.createContract(payload, { templateMetadata: metadata });
-    });
-    const settled = run.finally(() => {
-      if (creating.get(entry.id) === settled) creating.delete(entry.id);
-    });
-    creating.set(entry.id, settled);
-    return settled;
+  const createOnce = async (payload) => {
+    const metadata = await templateMetadata(payload.contract_template_id);
+    return engine.createContract(payload, { templateMetadata: metadata });
   };
 
   const sandboxControl = async (path, body) => {
@@ -128,7 +120,7 @@ export function createPortalApi({ catalogue, engine, client, authorize, sandboxU
         return failure(400, 'INVALID_ARGUMENT', `This record's contract must carry external_metadata.id "${entry.id}": the portal creates contracts for its own records only.`,
           [{ path: 'external_metadata.id', code: 'INVALID_ARGUMENT', message: `Must be "${entry.id}".` }]);
       }
-      const result = await createOnce(entry, body);
+      const result = await createOnce(body);
       log({ event: 'portal.create', externalId: entry.id, outcome: result.outcome, attempts: result.attempts, contractId: result.record.contractId });
       return json(200, { outcome: result.outcome, attempts: result.attempts, record: result.record });
     }, RECORD],
