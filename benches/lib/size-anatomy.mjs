@@ -4,15 +4,20 @@
 // each function's own size by who it belongs to. Sizes are of the linker's output, before
 // wasm-bindgen and wasm-opt (which remove the describe functions and shrink the rest by about
 // a fifth), so they are shares, not the shipped figure. Needs `cargo install twiggy`.
-// `node benches/lib/size-anatomy.mjs` (BENCHMARKS.md, "Weight: anatomy").
+// `node benches/lib/size-anatomy.mjs [--features webhooks|client]` (BENCHMARKS.md, "Weight: anatomy").
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WASM_RUSTFLAGS } from '../../scripts/lib/wasm-abi.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const targetDir = join(root, 'target', 'anatomy');
-execFileSync('cargo', ['rustc', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'spotdraft-sync', '--lib', '--crate-type', 'cdylib', '--target-dir', targetDir], {
+// `--features webhooks` (or `client`): a build by capability, compiled as scripts/build.mjs
+// compiles it (no default features), in its own target dir.
+const featuresAt = process.argv.indexOf('--features');
+const features = featuresAt > 0 ? process.argv[featuresAt + 1] : null;
+const targetDir = join(root, 'target', features ? `anatomy-${features.replaceAll(',', '-')}` : 'anatomy');
+const featureArgs = features ? ['--no-default-features', '--features', features] : [];
+execFileSync('cargo', ['rustc', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'spotdraft-sync', '--lib', '--crate-type', 'cdylib', '--target-dir', targetDir, ...featureArgs], {
   cwd: root, stdio: 'inherit', env: { ...process.env, CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: WASM_RUSTFLAGS },
 });
 const wasm = join(targetDir, 'wasm32-unknown-unknown', 'release', 'spotdraft_sync.wasm');
@@ -42,6 +47,7 @@ const GROUPS = [
   ['core', 'core (other)'],
 ];
 const totals = new Map();
+const items = [];
 let all = 0;
 for (const line of csv.split('\n').slice(1)) {
   const match = /^(.*),(\d+),[\d.]+,[\d.]*,[\d.]*$/.exec(line);
@@ -52,8 +58,15 @@ for (const line of csv.split('\n').slice(1)) {
   if (name.startsWith('custom section') || name.startsWith('"function names"') || name.startsWith('__wbindgen_describe')) continue;
   const group = name.startsWith('data segment') ? 'data (.rodata: messages, tables, JSON schema text)' : GROUPS.find(([needle]) => name.includes(needle))?.[1] ?? 'other (export shims, tables, types, imports)';
   totals.set(group, (totals.get(group) ?? 0) + Number(size));
+  items.push({ name, size: Number(size), group });
   all += Number(size);
 }
 console.log(`| part | KiB (linker output) | share |\n|---|---:|---:|`);
+const topAt = process.argv.indexOf('--top');
+if (topAt > 0) {
+  // `--top N`: the N largest items themselves, with their group (to see what a group is made of).
+  const count = Number(process.argv[topAt + 1]) || 40;
+  for (const { name, size, group } of items.sort((a, b) => b.size - a.size).slice(0, count)) console.error(`${String(size).padStart(8)}  ${group.split(' (')[0].padEnd(28)} ${name.slice(0, 160)}`);
+}
 for (const [group, size] of [...totals].sort((a, b) => b[1] - a[1])) console.log(`| ${group} | ${(size / 1024).toFixed(1)} | ${((100 * size) / all).toFixed(1)} % |`);
 console.log(`| **all code and data** | **${(all / 1024).toFixed(1)}** | |`);

@@ -318,7 +318,9 @@ test('errors people can act on: inaccessible template, creator entity, rate limi
 
   await page.click('text=← All records');
   await page.click('text=Acme Master Services Agreement');
-  await page.waitForSelector('#sandbox-throttle');
+  // The executed view reads its key data on load: let that read finish first, or on a slow
+  // machine it could take the throttled answers meant for the status check below.
+  await page.waitForSelector('.key-data-table');
   await page.click('#sandbox-throttle');
   await page.waitForSelector('.notice:has-text("429")');
   await page.click('#check-status');
