@@ -143,9 +143,9 @@ impl HttpResponse {
         .map(str::to_owned)
     }
 
-    /// Parses the body as JSON of type `T`, tracking the JSON path (`core::tracked`; text is
-    /// tracked on every read, see `from_str_start` for why). Text after the first JSON value is
-    /// not looked at.
+    /// Parses the body as JSON of type `T`, with the JSON path of a failure (`core::tracked`:
+    /// parsed into a tree, then read from it). Text after the first JSON value is not looked
+    /// at.
     ///
     /// # Errors
     /// `INVALID_RESPONSE` naming `what` and the JSON path where parsing failed.

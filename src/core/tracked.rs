@@ -4,54 +4,65 @@
 //! - A JSON tree ([`from_value`]) is read once by a deserialiser that tracks nothing on the
 //!   way down: a failure collects the keys and indexes as it returns, so a good tree costs a
 //!   plain read and no key is copied (`serde_path_to_error` copies every key it passes).
-//! - JSON text ([`from_str_start`], [`from_whole_str`]) is read once through
-//!   `serde_path_to_error` (why not plain-then-tracked: see [`from_str_start`]).
+//! - JSON text ([`from_str_start`], [`from_whole_str`]) is parsed into a tree first, then
+//!   read as a tree: every type has one deserialiser in the module (the tree's), not a
+//!   second one over text wrapped in `serde_path_to_error`'s trackers (issue #14: −21.3 KiB
+//!   gzip on the full package, −11.4 on the receiver's; costs up to ~20 % on reading a large
+//!   template from text each call; BENCHMARKS.md, "Weight, session 11").
 //!
-//! What this does not do: read a stream (the input must be in memory; nothing here reads
-//! it twice, but a caller turning a JS value into text does so once and keeps the text), or
-//! report more than the first failure.
+//! What this does not do: read a stream (the input must be in memory), report more than the
+//! first failure, give a wrong *value*'s line and column (its JSON path says where it is), or
+//! give a syntax error's path (it has serde_json's line and column instead).
 
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::Value;
 
 pub(crate) use spotdraft_validate::tree::{from_value, PathError};
 
-fn tracked(e: serde_path_to_error::Error<serde_json::Error>) -> PathError {
-    PathError {
-        path: e.path().to_string(),
-        error: e.into_inner(),
-    }
+/// The JSON value at the start of `text`, as a tree, and the deserialiser where it ended.
+///
+/// A syntax error (or serde_json's nesting limit of 128) has path `.` and serde_json's line
+/// and column. Tracking the path a syntax error had reached would take a tracked parse on
+/// the failure path: measured +2.4 KiB gzip on the receiver's build for errors that text
+/// from `JSON.stringify` or from SpotDraft does not have.
+fn tree_at_start(
+    text: &str,
+) -> Result<(Value, serde_json::Deserializer<serde_json::de::StrRead<'_>>), PathError> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let tree = Value::deserialize(&mut deserializer).map_err(|error| PathError {
+        path: ".".to_owned(),
+        error,
+    })?;
+    Ok((tree, deserializer))
 }
 
-/// `T` from the JSON text at the start of `text`, read once through `serde_path_to_error`.
-/// Trailing text after the value is not looked at (see [`from_whole_str`]).
+/// `T` from the JSON value at the start of `text`: parsed into a tree, then read as one
+/// ([`from_value`]). Trailing text after the value is not looked at (see [`from_whole_str`]).
 ///
-/// Text is tracked on every read, not only on the failure path: reading a good text plain
-/// first and a failing one again tracked puts a second deserialiser of every type in the
-/// module, and measured +39 KiB gzip for the full package with all readers changed (issue
-/// #14, benches/results/weight-errpaths.md). Converting the text to a tree first to use
-/// [`from_value`] changes messages (serde_json's " at line L column C") and which error a
-/// document that is both wrong and nested past serde_json's depth limit reports.
+/// A wrong value's error is serde_json's message with its JSON path and without a line and
+/// column (the tree has none); a syntax error has path `.` with its line and column.
 ///
 /// # Errors
 /// The path and serde_json error of the first bad value, or of a syntax error in the text.
 pub(crate) fn from_str_start<T: DeserializeOwned>(text: &str) -> Result<T, PathError> {
-    serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(text)).map_err(tracked)
+    let (tree, _) = tree_at_start(text)?;
+    from_value(&tree)
 }
 
 /// `T` from `text`, which must hold one JSON value and nothing but whitespace after it
-/// (tracked as [`from_str_start`]).
+/// (read as [`from_str_start`]).
 ///
 /// # Errors
 /// As [`from_str_start`]; trailing characters give path `.` and serde_json's
-/// "trailing characters" error.
+/// "trailing characters" error, before the value is read as `T`.
 pub(crate) fn from_whole_str<T: DeserializeOwned>(text: &str) -> Result<T, PathError> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(tracked)?;
+    let (tree, mut deserializer) = tree_at_start(text)?;
     deserializer.end().map_err(|error| PathError {
         path: ".".to_owned(),
         error,
     })?;
-    Ok(value)
+    from_value(&tree)
 }
 
 #[cfg(test)]
@@ -344,27 +355,28 @@ mod tests {
 
     #[test]
     fn a_nested_failure_in_text_names_the_same_path_and_message_as_a_tracked_read() {
+        // (text, path, message): a wrong value's message is the tracked read's without its
+        // " at line L column C" (the path says where).
         let cases = [
             (
                 r#"{"items": [{"n": 1, "kind": "UP"}, {"n": -4, "kind": "UP"}]}"#,
                 "items[1].n",
-                "invalid value: integer `-4`, expected u32 at line 1 column 43",
-            ),
-            // A syntax error is found by the tracked pass too, with the path it had reached.
-            (
-                r#"{"items": [{"n": 1, "kind": "UP"}, {"n": 2, "kind": "UP""#,
-                "items[1].?",
-                "EOF while parsing an object at line 1 column 56",
+                "invalid value: integer `-4`, expected u32",
             ),
             (
                 r#"{"items": [{"n": 1, "kind": "DOWN", "x": 0}]}"#,
                 "items[0].x",
-                "unknown field `x`, expected `n` or `kind` at line 1 column 39",
+                "unknown field `x`, expected `n` or `kind`",
             ),
         ];
         for (text, path, message) in cases {
+            let (tracked_path, tracked_message) = tracked_text::<Outer>(text);
+            assert_eq!(tracked_path, path, "{text}");
+            assert!(
+                tracked_message.starts_with(message),
+                "{text}: {tracked_message}"
+            );
             let want = (path.to_owned(), message.to_owned());
-            assert_eq!(tracked_text::<Outer>(text), want, "{text}");
             assert_eq!(
                 pair(from_str_start::<Outer>(text).unwrap_err()),
                 want,
@@ -379,16 +391,36 @@ mod tests {
     }
 
     #[test]
-    fn nesting_past_serde_jsons_limit_is_an_error_with_its_path_not_a_crash() {
+    fn a_syntax_error_has_its_line_and_column_at_the_root_path() {
+        let text = r#"{"items": [{"n": 1, "kind": "UP"}, {"n": 2, "kind": "UP""#;
+        let want = (
+            ".".to_owned(),
+            "EOF while parsing an object at line 1 column 56".to_owned(),
+        );
+        assert_eq!(pair(from_str_start::<Outer>(text).unwrap_err()), want);
+        assert_eq!(pair(from_whole_str::<Outer>(text).unwrap_err()), want);
+    }
+
+    #[test]
+    fn nesting_past_serde_jsons_limit_is_an_error_not_a_crash() {
         let text = format!(
             r#"{{"items": [], "data": {}1{}}}"#,
             "[".repeat(200),
             "]".repeat(200)
         );
-        let want = tracked_text::<Outer>(&text);
-        assert!(want.0.starts_with("data[0][0]"), "{want:?}");
-        assert!(want.1.starts_with("recursion limit exceeded"), "{}", want.1);
-        assert_eq!(pair(from_str_start::<Outer>(&text).unwrap_err()), want);
+        let (path, message) = pair(from_str_start::<Outer>(&text).unwrap_err());
+        assert_eq!(path, ".");
+        assert!(
+            message.starts_with("recursion limit exceeded at line 1 column "),
+            "{message}"
+        );
+        // 127 levels inside the object are read.
+        let text = format!(
+            r#"{{"items": [], "data": {}1{}}}"#,
+            "[".repeat(126),
+            "]".repeat(126)
+        );
+        assert!(from_str_start::<Outer>(&text).is_ok());
     }
 
     #[test]

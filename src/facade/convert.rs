@@ -124,8 +124,8 @@ pub(crate) fn json_text(name: &str, value: &JsValue) -> Result<String> {
 }
 
 /// Argument `name` read as JSON data into `T`, with the failing path in the error
-/// (`name.fields[3].op`). `#[serde(deny_unknown_fields)]` on `T` is enforced. Read once,
-/// tracked (`core::tracked::from_str_start` says why text is not read plain first).
+/// (`name.fields[3].op`). `#[serde(deny_unknown_fields)]` on `T` is enforced. The value
+/// crosses as JSON text, parsed into a tree and read from it (`core::tracked`).
 ///
 /// # Errors
 /// `INVALID_ARGUMENT` naming `name` (and the inner path) when `value` is missing or has the
