@@ -55,7 +55,9 @@ for (const line of csv.split('\n').slice(1)) {
   const [, quoted, size] = match;
   // CSV: a name with a comma or a quote is quoted, its quotes doubled.
   const name = quoted.startsWith('"') ? quoted.slice(1, -1).replaceAll('""', '"') : quoted;
-  if (name.startsWith('custom section') || name.startsWith('"function names"') || name.startsWith('__wbindgen_describe')) continue;
+  // Not shipped: names, debug info, and wasm-bindgen's describe functions with their exports
+  // (the CLI reads and removes them).
+  if (name.startsWith('custom section') || name.startsWith('"function names"') || name.startsWith('__wbindgen_describe') || name.startsWith('export "__wbindgen_describe')) continue;
   const group = name.startsWith('data segment') ? 'data (.rodata: messages, tables, JSON schema text)' : GROUPS.find(([needle]) => name.includes(needle))?.[1] ?? 'other (export shims, tables, types, imports)';
   totals.set(group, (totals.get(group) ?? 0) + Number(size));
   items.push({ name, size: Number(size), group });
