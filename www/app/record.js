@@ -40,7 +40,7 @@ export async function showRecord(main, id, context) {
     if (update) update(record);
     else showContract(record);
   });
-  if (entry.sync) showContract(latest ?? entry.sync);
+  if (entry.sync) showContract(entry.sync);
   else {
     await renderCreateForm(body, {
       entry, sdk: context.sdk, client: context.client,
