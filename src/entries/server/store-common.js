@@ -62,6 +62,8 @@ export function passwordOf(connectionString) {
 
 /**
  * Whether a `CREATE TABLE IF NOT EXISTS` failed only because another process created the
- * table at the same moment (PostgreSQL's duplicate type or relation): the table is there.
+ * table at the same moment: the table is there. PostgreSQL reports that race as a unique
+ * violation on its type catalogue (23505), a duplicate table (42P07) or a duplicate object,
+ * the table's row type (42710, "type … already exists").
  */
-export const isConcurrentCreate = (error) => error?.code === '23505' || error?.code === '42P07';
+export const isConcurrentCreate = (error) => ['23505', '42P07', '42710'].includes(error?.code);
